@@ -1,0 +1,3 @@
+//! Facts about AWS that topoc needs at compile time, kept as data with their sources.
+
+pub mod regions;

@@ -1,0 +1,303 @@
+//! Rules about data classes: residency, placement, Aurora writers, what DynamoDB
+//! global tables can and cannot hold, and S3 hubs.
+
+use super::{Context, list_in_backticks};
+use crate::aws::regions as aws_regions;
+use crate::diag::{self, Code, Diagnostic};
+use crate::spec::model::{ConflictModel, Consistency, DataClass, S3Replication, Store};
+
+pub(super) fn check(context: &Context<'_>, diagnostics: &mut Vec<Diagnostic>) {
+    let topology = context.topology;
+    for (name, data_class) in &topology.data {
+        let residency_known = check_residency(context, name, data_class, diagnostics);
+        check_explicit_regions(context, name, data_class, diagnostics);
+        let placement = topology.placement(data_class);
+        if residency_known && placement.is_empty() {
+            let permitted = data_class
+                .residency
+                .as_ref()
+                .and_then(|class| topology.residency.get(class))
+                .map(|regions| list_in_backticks(regions.iter().map(String::as_str)))
+                .unwrap_or_else(|| "any region".to_string());
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::ResidencyUnsatisfiable,
+                    context.key(&["data", name]),
+                    format!("no topology region may hold `{name}`: its residency permits {permitted}"),
+                )
+                .with_hint("add a permitted region to `regions`, or change the class's `residency`"),
+            );
+        } else if placement.len() == 1 && topology.regions.len() > 1 {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::SingleRegionData,
+                    context.key(&["data", name]),
+                    format!("`{name}` lives only in `{}`, so it has no replica in another region", placement[0]),
+                )
+                .with_hint("add another permitted region to the topology if the class must survive a region loss"),
+            );
+        }
+        match data_class.store {
+            Store::Aurora => check_aurora(context, name, data_class, &placement, diagnostics),
+            Store::Dynamodb => check_dynamodb(context, name, data_class, &placement, diagnostics),
+            Store::S3 => check_s3(context, name, data_class, &placement, diagnostics),
+        }
+        let used = topology.services.values().any(|service| service.data.contains(name));
+        if !used {
+            diagnostics.push(
+                Diagnostic::new(Code::UnusedDataClass, context.key(&["data", name]), format!("no service uses data class `{name}`"))
+                    .with_hint(format!("list `{name}` under the `data` of the services that read or write it")),
+            );
+        }
+    }
+}
+
+/// Returns false when the residency class is unknown (placement is then meaningless).
+fn check_residency(context: &Context<'_>, name: &str, data_class: &DataClass, diagnostics: &mut Vec<Diagnostic>) -> bool {
+    let Some(class) = &data_class.residency else {
+        return true;
+    };
+    if context.topology.residency.contains_key(class) {
+        return true;
+    }
+    let known = context.topology.residency.keys().map(String::as_str);
+    let hint = diag::did_you_mean(class, known).unwrap_or_else(|| {
+        if context.topology.residency.is_empty() {
+            format!("define it under a top-level `residency` mapping, e.g. `residency: {{ {class}: [eu-west-1, eu-central-1] }}`")
+        } else {
+            format!(
+                "use one of {}, or define `{class}` under `residency`",
+                list_in_backticks(context.topology.residency.keys().map(String::as_str))
+            )
+        }
+    });
+    diagnostics.push(
+        Diagnostic::new(
+            Code::UnknownResidencyClass,
+            context.value(&["data", name, "residency"]),
+            format!("residency class `{class}` is not defined"),
+        )
+        .with_hint(hint),
+    );
+    false
+}
+
+fn check_explicit_regions(context: &Context<'_>, name: &str, data_class: &DataClass, diagnostics: &mut Vec<Diagnostic>) {
+    let Some(regions) = &data_class.regions else {
+        return;
+    };
+    let topology = context.topology;
+    let permitted_by_class = data_class.residency.as_ref().and_then(|class| topology.residency.get(class).map(|regions| (class, regions)));
+    for (position, region) in regions.iter().enumerate() {
+        let span = context.value(&["data", name, "regions", &position.to_string()]);
+        if aws_regions::find(region).is_none() {
+            diagnostics.push(
+                Diagnostic::new(Code::UnknownRegion, span, format!("`{region}` is not a known AWS region"))
+                    .with_optional_hint(diag::did_you_mean(region, aws_regions::codes())),
+            );
+        } else if !topology.regions.contains_key(region) {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::ReplicaOutsideResidency,
+                    span,
+                    format!("`{name}` would be placed in `{region}`, which is not a region of this topology"),
+                )
+                .with_optional_hint(
+                    diag::did_you_mean(region, topology.regions.keys().map(String::as_str))
+                        .or_else(|| Some(format!("add `{region}` under `regions`, or remove it from this list"))),
+                ),
+            );
+        } else if let Some((class, permitted)) = permitted_by_class
+            && !permitted.contains(region)
+        {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::ReplicaOutsideResidency,
+                    span,
+                    format!("`{name}` would be replicated to `{region}`, outside its residency class `{class}`"),
+                )
+                .with_label(context.value(&["data", name, "residency"]), format!("`{class}` permits {}", list_in_backticks(permitted.iter().map(String::as_str))))
+                .with_hint(format!("remove `{region}`; class `{class}` data may only live in {}", list_in_backticks(permitted.iter().map(String::as_str)))),
+            );
+        }
+    }
+}
+
+fn check_aurora(context: &Context<'_>, name: &str, data_class: &DataClass, placement: &[String], diagnostics: &mut Vec<Diagnostic>) {
+    let Some(writer) = &data_class.writer else {
+        return;
+    };
+    let writers = writer.regions();
+    let writer_span = context.value(&["data", name, "writer"]);
+    if writers.len() != 1 {
+        let found = if writers.is_empty() {
+            "none".to_string()
+        } else {
+            list_in_backticks(writers.iter().copied())
+        };
+        diagnostics.push(
+            Diagnostic::new(
+                Code::AuroraWriterCount,
+                writer_span,
+                format!("Aurora data class `{name}` must have exactly one writer region, found {found}"),
+            )
+            .with_hint("name one region in `writer`; use `write_forwarding: true` for writes issued in the other regions"),
+        );
+    } else {
+        let region = writers[0];
+        let topology = context.topology;
+        if !topology.regions.contains_key(region) {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::AuroraWriterPlacement,
+                    writer_span,
+                    format!("writer region `{region}` of `{name}` is not a region of this topology"),
+                )
+                .with_optional_hint(
+                    diag::did_you_mean(region, topology.regions.keys().map(String::as_str))
+                        .or_else(|| Some(format!("use one of {}", list_in_backticks(topology.regions.keys().map(String::as_str))))),
+                ),
+            );
+        } else if !placement.iter().any(|permitted| permitted == region) {
+            let reason = match &data_class.residency {
+                Some(class) => format!("its residency class `{class}` does not permit it"),
+                None => "it is not in the class's `regions`".to_string(),
+            };
+            diagnostics.push(
+                Diagnostic::new(Code::AuroraWriterPlacement, writer_span, format!("writer region `{region}` of `{name}` is not allowed: {reason}"))
+                    .with_optional_hint(if placement.is_empty() {
+                        None
+                    } else {
+                        Some(format!("use one of {}", list_in_backticks(placement.iter().map(String::as_str))))
+                    }),
+            );
+        }
+    }
+    if data_class.write_forwarding
+        && let (Some(engine), Some(version)) = (&data_class.engine, &data_class.engine_version)
+        && !supports_global_write_forwarding(engine, version)
+    {
+        diagnostics.push(
+            Diagnostic::new(
+                Code::WriteForwardingUnsupported,
+                context.value(&["data", name, "write_forwarding"]),
+                format!("global write forwarding is not available on {engine} {version}"),
+            )
+            .with_label(context.value(&["data", name, "engine_version"]), "engine version set here")
+            .with_hint("use Aurora PostgreSQL 14.9+, 15.4+ or 16+, or Aurora MySQL 2.08.1+ / 3.x, or turn write forwarding off"),
+        );
+    }
+    if data_class.instance_class.starts_with("db.t") {
+        diagnostics.push(
+            Diagnostic::new(
+                Code::InvalidValue,
+                context.value(&["data", name, "instance_class"]),
+                format!("`{}` is a burstable class, which Aurora global databases do not support", data_class.instance_class),
+            )
+            .with_hint("use a memory-optimized class such as `db.r6g.large` or `db.r7g.large`"),
+        );
+    }
+}
+
+/// Aurora global write forwarding support by engine version (Aurora user guide,
+/// "Using write forwarding in an Aurora global database", checked 2026-11-26).
+pub fn supports_global_write_forwarding(engine: &str, version: &str) -> bool {
+    let numbers: Vec<u32> = version
+        .split(['.', '_'])
+        .map_while(|part| part.parse().ok())
+        .collect();
+    match engine {
+        "aurora-postgresql" => match numbers.as_slice() {
+            [major, ..] if *major >= 16 => true,
+            [15, minor, ..] => *minor >= 4,
+            [14, minor, ..] => *minor >= 9,
+            _ => false,
+        },
+        "aurora-mysql" => {
+            // Aurora MySQL versions read `8.0.mysql_aurora.3.05.2` or `5.7.mysql_aurora.2.08.1`.
+            let aurora_version: Vec<u32> = version
+                .split("mysql_aurora.")
+                .nth(1)
+                .map(|rest| rest.split('.').map_while(|part| part.parse().ok()).collect())
+                .unwrap_or_default();
+            match (numbers.as_slice(), aurora_version.as_slice()) {
+                (_, [3, ..]) | ([8, ..], []) => true,
+                (_, [2, minor, patch, ..]) => (*minor, *patch) >= (8, 1),
+                (_, [2, minor]) => *minor > 8,
+                _ => false,
+            }
+        }
+        _ => false,
+    }
+}
+
+fn check_dynamodb(context: &Context<'_>, name: &str, data_class: &DataClass, placement: &[String], diagnostics: &mut Vec<Diagnostic>) {
+    if data_class.consistency == Consistency::Strong {
+        diagnostics.push(
+            Diagnostic::new(
+                Code::StrongConsistencyInDynamodb,
+                context.value(&["data", name, "consistency"]),
+                format!("`{name}` needs strong consistency across regions, which DynamoDB global tables do not give"),
+            )
+            .with_hint("move the class to `store: aurora` with one writer region"),
+        );
+    }
+    if data_class.unique {
+        diagnostics.push(
+            Diagnostic::new(
+                Code::StrongConsistencyInDynamodb,
+                context.value(&["data", name, "unique"]),
+                format!("`{name}` needs values unique across regions, which DynamoDB global tables cannot enforce"),
+            )
+            .with_hint("move the class to `store: aurora`, where a unique index enforces it in one writer"),
+        );
+    }
+    if data_class.conflicts == Some(ConflictModel::InPlaceCounter) && placement.len() > 1 {
+        diagnostics.push(
+            Diagnostic::new(
+                Code::InPlaceCounter,
+                context.value(&["data", name, "conflicts"]),
+                format!(
+                    "`{name}` is a counter incremented in place in {} regions; concurrent increments are lost",
+                    placement.len()
+                ),
+            )
+            .with_hint("use `conflicts: per-region-counter`: one item per region, summed when read"),
+        );
+    }
+}
+
+fn check_s3(context: &Context<'_>, name: &str, data_class: &DataClass, placement: &[String], diagnostics: &mut Vec<Diagnostic>) {
+    if data_class.replication != S3Replication::HubAndSpoke || placement.is_empty() {
+        return;
+    }
+    let hub = data_class.hub.as_deref().unwrap_or(&context.topology.primary_region);
+    if !placement.iter().any(|region| region == hub) {
+        let span = if data_class.hub.is_some() {
+            context.value(&["data", name, "hub"])
+        } else {
+            context.key(&["data", name])
+        };
+        diagnostics.push(
+            Diagnostic::new(Code::S3HubPlacement, span, format!("hub region `{hub}` of `{name}` is not a region this class may live in"))
+                .with_hint(format!("set `hub` to one of {}", list_in_backticks(placement.iter().map(String::as_str)))),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::supports_global_write_forwarding as supports;
+
+    #[test]
+    fn write_forwarding_versions() {
+        assert!(supports("aurora-postgresql", "16.4"));
+        assert!(supports("aurora-postgresql", "15.4"));
+        assert!(!supports("aurora-postgresql", "15.3"));
+        assert!(supports("aurora-postgresql", "14.9"));
+        assert!(!supports("aurora-postgresql", "13.12"));
+        assert!(supports("aurora-mysql", "8.0.mysql_aurora.3.05.2"));
+        assert!(supports("aurora-mysql", "5.7.mysql_aurora.2.08.1"));
+        assert!(!supports("aurora-mysql", "5.7.mysql_aurora.2.07.9"));
+    }
+}

@@ -1,0 +1,143 @@
+//! Rules about services: Fargate sizes, routing paths, data references, failover
+//! style and the AWS names derived from them.
+
+use std::collections::BTreeMap;
+
+use super::{Context, pointer};
+use crate::diag::{self, Code, Diagnostic};
+use crate::naming;
+
+/// Valid Fargate task memory (MiB) for each CPU value: (minimum, maximum, step).
+/// Source: Amazon ECS developer guide, "Task CPU and memory" (checked 2026-11-26).
+const FARGATE_MEMORY: &[(u32, &[(u32, u32, u32)])] = &[
+    (256, &[(512, 512, 512), (1024, 2048, 1024)]),
+    (512, &[(1024, 4096, 1024)]),
+    (1024, &[(2048, 8192, 1024)]),
+    (2048, &[(4096, 16384, 1024)]),
+    (4096, &[(8192, 30720, 1024)]),
+    (8192, &[(16384, 61440, 4096)]),
+    (16384, &[(32768, 122880, 8192)]),
+];
+
+pub fn is_valid_fargate_size(cpu: u32, memory: u32) -> bool {
+    FARGATE_MEMORY.iter().any(|(valid_cpu, ranges)| {
+        *valid_cpu == cpu
+            && ranges
+                .iter()
+                .any(|(minimum, maximum, step)| (*minimum..=*maximum).contains(&memory) && (memory - minimum) % step == 0)
+    })
+}
+
+fn fargate_memory_choices(cpu: u32) -> String {
+    FARGATE_MEMORY
+        .iter()
+        .find(|(valid_cpu, _)| *valid_cpu == cpu)
+        .map(|(_, ranges)| {
+            ranges
+                .iter()
+                .map(|(minimum, maximum, step)| {
+                    if minimum == maximum {
+                        minimum.to_string()
+                    } else {
+                        format!("{minimum}-{maximum} in steps of {step}")
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default()
+}
+
+pub(super) fn check(context: &Context<'_>, diagnostics: &mut Vec<Diagnostic>) {
+    let topology = context.topology;
+    let mut paths: BTreeMap<&str, &str> = BTreeMap::new();
+    for (name, service) in &topology.services {
+        if !is_valid_fargate_size(service.cpu, service.memory) {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::FargateSize,
+                    context.value(&["services", name, "memory"]),
+                    format!("Fargate has no task size with {} CPU units and {} MiB", service.cpu, service.memory),
+                )
+                .with_label(context.value(&["services", name, "cpu"]), "CPU set here")
+                .with_hint(format!("with cpu {} use memory {}", service.cpu, fargate_memory_choices(service.cpu))),
+            );
+        }
+        match paths.get(service.path.as_str()) {
+            Some(first) => diagnostics.push(
+                Diagnostic::new(
+                    Code::DuplicatePath,
+                    context.value(&["services", name, "path"]),
+                    format!("path `{}` is already routed to `{first}`", service.path),
+                )
+                .with_label(context.value(&["services", first, "path"]), format!("`{first}` claims it here"))
+                .with_hint("give each service its own path prefix"),
+            ),
+            None => {
+                paths.insert(&service.path, name);
+            }
+        }
+        for (position, data_class) in service.data.iter().enumerate() {
+            if !topology.data.contains_key(data_class) {
+                diagnostics.push(
+                    Diagnostic::new(
+                        Code::UnknownDataClass,
+                        context.value(&["services", name, "data", &position.to_string()]),
+                        format!("`{data_class}` is not a data class of this topology"),
+                    )
+                    .with_optional_hint(diag::did_you_mean(data_class, topology.data.keys().map(String::as_str))),
+                );
+            }
+        }
+        if service.latency_critical && !service.cacheable && !topology.edge.accelerator.contains(name) {
+            let span = if context.is_written(&["services", name, "latency_critical"]) {
+                context.value(&["services", name, "latency_critical"])
+            } else {
+                context.key(&["services", name])
+            };
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::DnsOnlyFailover,
+                    span,
+                    format!("`{name}` is latency-critical and not cacheable, but fails over through DNS only"),
+                )
+                .with_hint(format!("add `{name}` to `edge.accelerator` so Global Accelerator moves its traffic in seconds")),
+            );
+        }
+    }
+    for (path, limited) in naming::limited_names(topology) {
+        if limited.name.len() > limited.limit {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::NameTooLong,
+                    context.spans.key_span(&path),
+                    format!(
+                        "{} name `{}` is {} characters, over AWS's limit of {}",
+                        limited.kind,
+                        limited.name,
+                        limited.name.len(),
+                        limited.limit
+                    ),
+                )
+                .with_hint("shorten the topology `name` or this entry's name"),
+            );
+        }
+    }
+    let _ = pointer;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_valid_fargate_size;
+
+    #[test]
+    fn fargate_sizes_match_the_documented_table() {
+        assert!(is_valid_fargate_size(256, 512));
+        assert!(!is_valid_fargate_size(256, 1536));
+        assert!(is_valid_fargate_size(1024, 2048));
+        assert!(!is_valid_fargate_size(1024, 1024));
+        assert!(is_valid_fargate_size(8192, 20480));
+        assert!(!is_valid_fargate_size(8192, 17408));
+        assert!(!is_valid_fargate_size(300, 1024));
+    }
+}

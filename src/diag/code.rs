@@ -1,0 +1,257 @@
+//! The registry of stable diagnostic codes.
+//!
+//! Codes are never renumbered or reused: a code that is retired stays in the table.
+//! Each code has a kebab-case slug, a default severity, a one-line summary and a long
+//! explanation that `topoc explain CODE` prints. `tests/bad/` holds at least one spec
+//! that triggers each code, which `tests/bad_specs.rs` enforces.
+
+use super::Severity;
+
+macro_rules! codes {
+    ($( $variant:ident = ($id:literal, $slug:literal, $severity:ident, $summary:literal, $explanation:literal); )*) => {
+        /// A stable diagnostic code.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code { $( $variant, )* }
+
+        impl Code {
+            pub const ALL: &'static [Code] = &[ $( Code::$variant, )* ];
+
+            /// The code as printed, e.g. `TOPO0021`.
+            pub fn id(self) -> &'static str {
+                match self { $( Code::$variant => $id, )* }
+            }
+
+            pub fn slug(self) -> &'static str {
+                match self { $( Code::$variant => $slug, )* }
+            }
+
+            pub fn default_severity(self) -> Severity {
+                match self { $( Code::$variant => Severity::$severity, )* }
+            }
+
+            pub fn summary(self) -> &'static str {
+                match self { $( Code::$variant => $summary, )* }
+            }
+
+            pub fn explanation(self) -> &'static str {
+                match self { $( Code::$variant => $explanation, )* }
+            }
+        }
+    };
+}
+
+codes! {
+    YamlSyntax = ("TOPO0001", "yaml-syntax", Error,
+        "the file is not valid YAML",
+        "The YAML parser could not read the file. The location is where the parser gave up;\n\
+         the mistake is often just before it: a missing colon, a tab used for indentation,\n\
+         an unclosed quote or bracket, or a list item indented differently from its siblings.");
+    InvalidUtf8 = ("TOPO0002", "invalid-utf8", Error,
+        "the file is not UTF-8 text",
+        "A topology spec is a UTF-8 encoded YAML file. The file contains bytes that are not\n\
+         valid UTF-8, or NUL bytes, which usually means a binary file was passed by mistake.");
+    EmptySpec = ("TOPO0003", "empty-spec", Error,
+        "the spec is empty",
+        "The file holds no YAML document, or only comments. A spec is a mapping with at least\n\
+         `topoc`, `name`, `primary_region`, `domain`, `state` and `regions`.");
+    DuplicateKey = ("TOPO0004", "duplicate-key", Error,
+        "a mapping has the same key twice",
+        "YAML mappings must not repeat a key. Many YAML tools silently keep the last value,\n\
+         which hides mistakes such as two definitions of the same region; topoc refuses the\n\
+         spec instead and points at both occurrences.");
+    YamlLimits = ("TOPO0005", "yaml-limits", Error,
+        "the document is too large or too deeply nested after expanding aliases",
+        "Aliases (`*name`) copy the node their anchor (`&name`) marks. topoc bounds the size\n\
+         of the document after alias expansion and its nesting depth, so that a small file\n\
+         cannot make the loader run out of memory or time (a \"billion laughs\" document).\n\
+         A real topology spec stays far below these limits.");
+    UnsupportedYaml = ("TOPO0006", "unsupported-yaml", Error,
+        "the spec uses a YAML feature that topoc does not accept",
+        "A spec is one YAML document of plain mappings, sequences and scalars. topoc rejects\n\
+         several documents in one file, custom tags such as `!Ref`, keys that are not\n\
+         scalars, and numbers that JSON cannot represent (`.inf`, `.nan`).");
+    UnknownField = ("TOPO0007", "unknown-field", Error,
+        "a field is not part of the spec language",
+        "The key is not defined at this place in the spec. It is usually a typo; the hint\n\
+         names the closest known field. `topoc schema` prints the full language, and editors\n\
+         that read the `yaml-language-server` modeline complete field names.");
+    MissingField = ("TOPO0008", "missing-field", Error,
+        "a required field is missing",
+        "The mapping lacks a field that has no sensible default. The hint describes the field.");
+    WrongType = ("TOPO0009", "wrong-type", Error,
+        "a value has the wrong type",
+        "The value is, for example, a string where a number is expected. Versions such as\n\
+         `16.4` must be quoted (`\"16.4\"`), or YAML reads them as numbers.");
+    InvalidValue = ("TOPO0010", "invalid-value", Error,
+        "a value is outside the allowed set or range",
+        "The value has the right type but is not allowed here: not one of the listed choices,\n\
+         outside a numeric range, too long or too short, or not in the expected format.");
+    UnsupportedVersion = ("TOPO0011", "unsupported-version", Error,
+        "the spec format version is not supported",
+        "The `topoc` field names the version of the spec language. This topoc reads version 1.");
+    TooFewRegions = ("TOPO0020", "too-few-regions", Error,
+        "an active-active topology needs at least two regions",
+        "In the active-active pattern every region serves live traffic and the loss of one\n\
+         region is a capacity event for the others. With one region there is nothing to\n\
+         absorb its loss. Add a second region under `regions`.");
+    UnknownRegion = ("TOPO0021", "unknown-region", Error,
+        "a region code is not a known AWS region",
+        "Region codes are AWS commercial-partition codes such as `us-east-1` or `eu-central-1`.\n\
+         The list topoc knows is in src/aws/regions.rs, with the date it was last checked.");
+    TrafficSum = ("TOPO0022", "traffic-sum", Error,
+        "the regions' traffic shares do not sum to 1",
+        "Each region's `traffic` is the share of global peak load it serves in steady state.\n\
+         The shares must sum to 1 (within 0.000001), because the N+1 sizing divides the global\n\
+         peak among the regions with them.");
+    OverlappingCidrs = ("TOPO0023", "overlapping-cidrs", Error,
+        "two regions' VPC CIDR blocks overlap",
+        "Each region gets its own VPC. Overlapping ranges make it impossible to peer or route\n\
+         between the VPCs later (for operations tooling, migrations or a transit gateway),\n\
+         so topoc requires disjoint ranges from the start.");
+    UnknownResidencyClass = ("TOPO0024", "unknown-residency-class", Error,
+        "a data class names a residency class that is not defined",
+        "A data class's `residency` must be a key of the top-level `residency` mapping.");
+    ResidencyUnsatisfiable = ("TOPO0025", "residency-unsatisfiable", Error,
+        "no topology region may hold this data class",
+        "A data class may live only in the regions of its residency class that are also\n\
+         regions of the topology. This intersection is empty, so the class cannot be placed.\n\
+         Add a permitted region to the topology, or change the class's residency.");
+    ReplicaOutsideResidency = ("TOPO0026", "replica-outside-residency", Error,
+        "a data class would be placed in a region it is not permitted in",
+        "A data class that lists its regions explicitly may only name topology regions that\n\
+         its residency class permits. A replica outside the class would move personal or\n\
+         regulated data out of its jurisdiction, which the governance SCPs also deny.");
+    AuroraWriterCount = ("TOPO0027", "aurora-writer-count", Error,
+        "an Aurora data class must have exactly one writer region",
+        "Aurora Global Database has one writer region; the others hold read-only secondaries\n\
+         that replicate at the storage layer. Name exactly one region in `writer`. Use write\n\
+         forwarding for writes issued in secondary regions, or DynamoDB for data that every\n\
+         region must write locally.");
+    AuroraWriterPlacement = ("TOPO0028", "aurora-writer-placement", Error,
+        "the Aurora writer region is not a region this data class may live in",
+        "The writer must be one of the topology's regions and permitted by the class's\n\
+         residency (and listed in `regions` when the class lists its regions).");
+    StrongConsistencyInDynamodb = ("TOPO0029", "strong-consistency-in-dynamodb", Error,
+        "data that needs strong consistency or uniqueness is placed in DynamoDB",
+        "DynamoDB global tables replicate asynchronously and resolve concurrent writes to one\n\
+         item with last-writer-wins: two regions can both accept a write that a strongly\n\
+         consistent store would reject (a duplicate username, an overdrawn balance). Put data\n\
+         that needs one truth (ledgers, orders, unique constraints) in Aurora with one writer.");
+    InPlaceCounter = ("TOPO0030", "in-place-counter", Error,
+        "a counter is mutated in place from several regions",
+        "Incrementing one item in two regions at once loses increments: each region reads,\n\
+         adds and writes, and last-writer-wins keeps one of the two results. Keep one counter\n\
+         item per region (`conflicts: per-region-counter`) and sum them when reading.");
+    DnsOnlyFailover = ("TOPO0031", "dns-only-failover", Warning,
+        "a latency-critical, non-cacheable service relies on DNS alone to fail over",
+        "Clients and resolvers cache DNS answers, often beyond the record's TTL, so a region\n\
+         loss keeps some clients pointed at the failed region for minutes. Global Accelerator\n\
+         moves traffic within seconds using anycast IPs. List the service in `edge.accelerator`.");
+    SingleDeployWave = ("TOPO0032", "single-deploy-wave", Warning,
+        "every region is in the same deploy wave",
+        "Deploying every region at once turns a bad release into a global outage. Give the\n\
+         regions different `deploy_wave` numbers so a release reaches one wave at a time.");
+    DnsTtlTooHigh = ("TOPO0033", "dns-ttl-too-high", Warning,
+        "the DNS TTL is above 60 seconds",
+        "After a health check fails, resolvers keep the old answer for the TTL. Above 60 s\n\
+         traffic keeps reaching a failed region for longer than the pattern's recovery target.");
+    NPlusOne = ("TOPO0034", "n-plus-one", Warning,
+        "a region cannot absorb the loss of another region at its steady task count",
+        "N+1 sizing: when region j is lost, region i receives w_i / (1 - w_j) of the global\n\
+         peak. Right after the loss, before autoscaling adds tasks, region i runs its steady\n\
+         task count. Above 100% utilization requests fail or queue until the scale-out lands.\n\
+         Lower `steady_utilization`, raise `min_tasks`, or accept the window knowingly.");
+    UnknownService = ("TOPO0035", "unknown-service", Error,
+        "a service name is not defined under `services`",
+        "The name must be a key of the top-level `services` mapping.");
+    UnknownDataClass = ("TOPO0036", "unknown-data-class", Error,
+        "a data class name is not defined under `data`",
+        "A service's `data` list names the data classes its tasks read and write; each must be\n\
+         a key of the top-level `data` mapping. The task role is scoped to exactly these.");
+    PrimaryRegion = ("TOPO0037", "primary-region", Error,
+        "the primary region is not one of the topology's regions",
+        "`primary_region` is where the topology's multi-Region KMS primary key lives, and the\n\
+         default hub for hub-and-spoke replication. It must be a key of `regions`.");
+    FargateSize = ("TOPO0038", "fargate-size", Error,
+        "the CPU and memory pair is not a valid Fargate task size",
+        "Fargate accepts fixed combinations of task CPU units and memory (MiB), for example\n\
+         256 CPU with 512-2048 MiB, 1024 CPU with 2048-8192 MiB in 1024 steps, 4096 CPU with\n\
+         8192-30720 MiB in 1024 steps.");
+    DuplicatePath = ("TOPO0039", "duplicate-path", Error,
+        "two services claim the same routing path",
+        "Each service gets an ALB listener rule and a CloudFront cache behaviour for its `path`.\n\
+         Two services with one path would make one of them unreachable.");
+    DomainMismatch = ("TOPO0040", "domain-mismatch", Error,
+        "the application domain is not inside the hosted zone",
+        "`domain.app` must be the zone apex or a name under `domain.zone`, because its records\n\
+         and certificate validation records are created in that zone.");
+    NameTooLong = ("TOPO0041", "name-too-long", Error,
+        "a generated AWS resource name would exceed its length limit",
+        "topoc derives resource names from the topology name and the names of services and\n\
+         data classes. ALB target groups allow 32 characters, load balancers 32, DynamoDB\n\
+         tables and S3 buckets 255 and 63. Shorten the topology or the service name.");
+    RequiredTagMissing = ("TOPO0042", "required-tag-missing", Error,
+        "a governance-required tag has no value",
+        "`governance.required_tags` lists the tags that the AWS Config rules and SCPs require\n\
+         on every resource. topoc sets `data-residency` itself; every other required tag needs\n\
+         a value under the top-level `tags` mapping, so that the provider's default tags carry it.");
+    CidrSize = ("TOPO0043", "cidr-size", Error,
+        "a VPC CIDR block has an unsupported size",
+        "topoc splits each VPC into a public and a private subnet per availability zone,\n\
+         which needs a prefix between /16 and /20.");
+    WriteForwardingUnsupported = ("TOPO0044", "write-forwarding-unsupported", Error,
+        "global write forwarding is not available for this engine version",
+        "Aurora global write forwarding needs Aurora PostgreSQL 14.9+, 15.4+ or 16+, or\n\
+         Aurora MySQL 2.08.1+ / 3.x.");
+    UnusedDataClass = ("TOPO0045", "unused-data-class", Warning,
+        "no service uses this data class",
+        "No service lists the data class under `data`, so no task role can reach it.");
+    S3HubPlacement = ("TOPO0046", "s3-hub-placement", Error,
+        "the hub of a hub-and-spoke bucket is not a region the class may live in",
+        "The hub region must be a topology region permitted by the class's residency.");
+    SingleRegionData = ("TOPO0047", "single-region-data", Warning,
+        "a data class lives in only one region",
+        "Only one topology region may hold the class, so there are no replicas: other regions\n\
+         reach it across regions, and its loss takes the class offline. This is usually a\n\
+         residency decision; make sure it is an intended one.");
+    RoutingOptionMismatch = ("TOPO0048", "routing-option-mismatch", Warning,
+        "a routing option has no effect with the chosen routing policy",
+        "`geoproximity_bias` applies only to `edge.routing: geoproximity`.");
+}
+
+impl Code {
+    /// Finds a code by its id (`TOPO0021`, case-insensitive) or slug (`unknown-region`).
+    pub fn parse(text: &str) -> Option<Code> {
+        let wanted = text.trim();
+        Code::ALL
+            .iter()
+            .copied()
+            .find(|code| code.id().eq_ignore_ascii_case(wanted) || code.slug() == wanted)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn ids_and_slugs_are_unique_and_well_formed() {
+        let mut ids = BTreeSet::new();
+        let mut slugs = BTreeSet::new();
+        for code in Code::ALL {
+            assert!(ids.insert(code.id()), "duplicate id {}", code.id());
+            assert!(slugs.insert(code.slug()), "duplicate slug {}", code.slug());
+            assert!(code.id().starts_with("TOPO") && code.id().len() == 8);
+            assert!(!code.summary().ends_with('.'));
+            assert!(code.explanation().ends_with('.'));
+        }
+    }
+
+    #[test]
+    fn parse_accepts_ids_and_slugs() {
+        assert_eq!(Code::parse("topo0021"), Some(Code::UnknownRegion));
+        assert_eq!(Code::parse("unknown-region"), Some(Code::UnknownRegion));
+        assert_eq!(Code::parse("TOPO9999"), None);
+    }
+}

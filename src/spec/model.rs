@@ -1,0 +1,572 @@
+//! The typed topology model, deserialized from a spec that passed the JSON Schema.
+//!
+//! Field names and defaults mirror `schemas/topology.schema.json`; a test checks that
+//! every `default` in the schema is the value the model fills in. Maps are `BTreeMap`,
+//! so every later phase iterates in one stable order whatever the spec's key order.
+//! Spans are not stored here: [`crate::spec::SpanIndex`] maps a JSON pointer such as
+//! `/regions/us-east-1/cidr` back to the file.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Topology {
+    pub topoc: u32,
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub primary_region: String,
+    pub domain: Domain,
+    pub state: StateBackend,
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+    pub regions: BTreeMap<String, Region>,
+    #[serde(default)]
+    pub residency: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    pub edge: Edge,
+    pub services: BTreeMap<String, Service>,
+    #[serde(default)]
+    pub data: BTreeMap<String, DataClass>,
+    #[serde(default)]
+    pub governance: Governance,
+    #[serde(default)]
+    pub observability: Observability,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Domain {
+    pub zone: String,
+    pub app: String,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct StateBackend {
+    pub bucket: String,
+    pub region: String,
+    #[serde(default)]
+    pub key_prefix: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Region {
+    pub traffic: f64,
+    pub cidr: String,
+    #[serde(default = "default_deploy_wave")]
+    pub deploy_wave: u32,
+    #[serde(default = "default_availability_zones")]
+    pub availability_zones: u32,
+    #[serde(default)]
+    pub geoproximity_bias: i32,
+}
+
+fn default_deploy_wave() -> u32 {
+    1
+}
+
+fn default_availability_zones() -> u32 {
+    3
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Routing {
+    #[default]
+    Latency,
+    Geoproximity,
+    Weighted,
+}
+
+impl Routing {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Routing::Latency => "latency",
+            Routing::Geoproximity => "geoproximity",
+            Routing::Weighted => "weighted",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Edge {
+    #[serde(default)]
+    pub routing: Routing,
+    #[serde(default = "default_dns_ttl")]
+    pub dns_ttl: u32,
+    #[serde(default)]
+    pub health_check: HealthCheck,
+    #[serde(default)]
+    pub cdn: Cdn,
+    #[serde(default)]
+    pub waf: Waf,
+    #[serde(default)]
+    pub accelerator: Vec<String>,
+    #[serde(default)]
+    pub recovery_control: bool,
+}
+
+impl Default for Edge {
+    fn default() -> Edge {
+        Edge {
+            routing: Routing::default(),
+            dns_ttl: default_dns_ttl(),
+            health_check: HealthCheck::default(),
+            cdn: Cdn::default(),
+            waf: Waf::default(),
+            accelerator: Vec::new(),
+            recovery_control: false,
+        }
+    }
+}
+
+fn default_dns_ttl() -> u32 {
+    60
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct HealthCheck {
+    #[serde(default = "default_health_path")]
+    pub path: String,
+    #[serde(default = "default_interval_seconds")]
+    pub interval_seconds: u32,
+    #[serde(default = "default_failure_threshold")]
+    pub failure_threshold: u32,
+}
+
+impl Default for HealthCheck {
+    fn default() -> HealthCheck {
+        HealthCheck {
+            path: default_health_path(),
+            interval_seconds: default_interval_seconds(),
+            failure_threshold: default_failure_threshold(),
+        }
+    }
+}
+
+fn default_health_path() -> String {
+    "/health/deep".to_string()
+}
+
+fn default_interval_seconds() -> u32 {
+    10
+}
+
+fn default_failure_threshold() -> u32 {
+    3
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Cdn {
+    #[serde(default = "default_failover_status_codes")]
+    pub failover_status_codes: Vec<u16>,
+    #[serde(default = "default_price_class")]
+    pub price_class: String,
+    #[serde(default = "default_origin_connection_attempts")]
+    pub origin_connection_attempts: u32,
+    #[serde(default = "default_origin_connection_timeout")]
+    pub origin_connection_timeout: u32,
+    #[serde(default = "default_origin_read_timeout")]
+    pub origin_read_timeout: u32,
+}
+
+impl Default for Cdn {
+    fn default() -> Cdn {
+        Cdn {
+            failover_status_codes: default_failover_status_codes(),
+            price_class: default_price_class(),
+            origin_connection_attempts: default_origin_connection_attempts(),
+            origin_connection_timeout: default_origin_connection_timeout(),
+            origin_read_timeout: default_origin_read_timeout(),
+        }
+    }
+}
+
+fn default_failover_status_codes() -> Vec<u16> {
+    vec![500, 502, 503, 504]
+}
+
+fn default_price_class() -> String {
+    "PriceClass_All".to_string()
+}
+
+fn default_origin_connection_attempts() -> u32 {
+    2
+}
+
+fn default_origin_connection_timeout() -> u32 {
+    5
+}
+
+fn default_origin_read_timeout() -> u32 {
+    30
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Waf {
+    #[serde(default = "default_rate_limit")]
+    pub rate_limit_per_5min: u64,
+    #[serde(default = "default_managed_rules")]
+    pub managed_rules: Vec<ManagedRuleGroup>,
+}
+
+impl Default for Waf {
+    fn default() -> Waf {
+        Waf {
+            rate_limit_per_5min: default_rate_limit(),
+            managed_rules: default_managed_rules(),
+        }
+    }
+}
+
+fn default_rate_limit() -> u64 {
+    2000
+}
+
+fn default_managed_rules() -> Vec<ManagedRuleGroup> {
+    vec![
+        ManagedRuleGroup::Core,
+        ManagedRuleGroup::KnownBadInputs,
+        ManagedRuleGroup::IpReputation,
+    ]
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "kebab-case")]
+pub enum ManagedRuleGroup {
+    Core,
+    SqlInjection,
+    KnownBadInputs,
+    IpReputation,
+    AnonymousIp,
+    Linux,
+    Unix,
+}
+
+impl ManagedRuleGroup {
+    /// The AWS managed rule group's name (vendor `AWS`).
+    pub fn aws_name(self) -> &'static str {
+        match self {
+            ManagedRuleGroup::Core => "AWSManagedRulesCommonRuleSet",
+            ManagedRuleGroup::SqlInjection => "AWSManagedRulesSQLiRuleSet",
+            ManagedRuleGroup::KnownBadInputs => "AWSManagedRulesKnownBadInputsRuleSet",
+            ManagedRuleGroup::IpReputation => "AWSManagedRulesAmazonIpReputationList",
+            ManagedRuleGroup::AnonymousIp => "AWSManagedRulesAnonymousIpList",
+            ManagedRuleGroup::Linux => "AWSManagedRulesLinuxRuleSet",
+            ManagedRuleGroup::Unix => "AWSManagedRulesUnixRuleSet",
+        }
+    }
+
+    pub fn spec_name(self) -> &'static str {
+        match self {
+            ManagedRuleGroup::Core => "core",
+            ManagedRuleGroup::SqlInjection => "sql-injection",
+            ManagedRuleGroup::KnownBadInputs => "known-bad-inputs",
+            ManagedRuleGroup::IpReputation => "ip-reputation",
+            ManagedRuleGroup::AnonymousIp => "anonymous-ip",
+            ManagedRuleGroup::Linux => "linux",
+            ManagedRuleGroup::Unix => "unix",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Service {
+    pub image: String,
+    pub port: u32,
+    pub cpu: u32,
+    pub memory: u32,
+    pub path: String,
+    #[serde(default = "default_service_health_path")]
+    pub health_path: String,
+    pub peak_rps: f64,
+    pub rps_per_task: f64,
+    #[serde(default = "default_steady_utilization")]
+    pub steady_utilization: f64,
+    #[serde(default = "default_min_tasks")]
+    pub min_tasks: u32,
+    #[serde(default)]
+    pub latency_critical: bool,
+    #[serde(default)]
+    pub cacheable: bool,
+    #[serde(default)]
+    pub read_only: bool,
+    #[serde(default)]
+    pub data: Vec<String>,
+    #[serde(default)]
+    pub environment: BTreeMap<String, String>,
+}
+
+fn default_service_health_path() -> String {
+    "/health".to_string()
+}
+
+fn default_steady_utilization() -> f64 {
+    0.5
+}
+
+fn default_min_tasks() -> u32 {
+    2
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Store {
+    Dynamodb,
+    Aurora,
+    S3,
+}
+
+impl Store {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Store::Dynamodb => "dynamodb",
+            Store::Aurora => "aurora",
+            Store::S3 => "s3",
+        }
+    }
+}
+
+/// One data class. The schema allows each store's fields only with that store, so
+/// fields of other stores are always `None` or their default here.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DataClass {
+    pub store: Store,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub residency: Option<String>,
+    #[serde(default)]
+    pub regions: Option<Vec<String>>,
+    // DynamoDB
+    #[serde(default)]
+    pub partition_key: Option<String>,
+    #[serde(default = "default_key_type")]
+    pub partition_key_type: String,
+    #[serde(default)]
+    pub sort_key: Option<String>,
+    #[serde(default = "default_key_type")]
+    pub sort_key_type: String,
+    #[serde(default)]
+    pub conflicts: Option<ConflictModel>,
+    #[serde(default)]
+    pub consistency: Consistency,
+    #[serde(default)]
+    pub unique: bool,
+    #[serde(default)]
+    pub ttl_attribute: Option<String>,
+    // Aurora
+    #[serde(default)]
+    pub engine: Option<String>,
+    #[serde(default)]
+    pub engine_version: Option<String>,
+    #[serde(default)]
+    pub writer: Option<Writer>,
+    #[serde(default)]
+    pub write_forwarding: bool,
+    #[serde(default = "default_instance_class")]
+    pub instance_class: String,
+    #[serde(default = "default_instances")]
+    pub instances: u32,
+    #[serde(default)]
+    pub database: Option<String>,
+    #[serde(default = "default_backup_retention_days")]
+    pub backup_retention_days: u32,
+    // S3
+    #[serde(default)]
+    pub replication: S3Replication,
+    #[serde(default)]
+    pub hub: Option<String>,
+    #[serde(default = "default_noncurrent_version_expiration_days")]
+    pub noncurrent_version_expiration_days: u32,
+}
+
+fn default_key_type() -> String {
+    "S".to_string()
+}
+
+fn default_instance_class() -> String {
+    "db.r6g.large".to_string()
+}
+
+fn default_instances() -> u32 {
+    2
+}
+
+fn default_backup_retention_days() -> u32 {
+    14
+}
+
+fn default_noncurrent_version_expiration_days() -> u32 {
+    90
+}
+
+/// `writer` accepts one region or, so the checker can say why it is wrong, a list.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(untagged)]
+pub enum Writer {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Writer {
+    pub fn regions(&self) -> Vec<&str> {
+        match self {
+            Writer::One(region) => vec![region.as_str()],
+            Writer::Many(regions) => regions.iter().map(String::as_str).collect(),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum ConflictModel {
+    Lww,
+    RegionOwned,
+    AppendOnly,
+    PerRegionCounter,
+    InPlaceCounter,
+}
+
+impl ConflictModel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConflictModel::Lww => "lww",
+            ConflictModel::RegionOwned => "region-owned",
+            ConflictModel::AppendOnly => "append-only",
+            ConflictModel::PerRegionCounter => "per-region-counter",
+            ConflictModel::InPlaceCounter => "in-place-counter",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Consistency {
+    #[default]
+    Eventual,
+    Strong,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum S3Replication {
+    #[default]
+    Bidirectional,
+    HubAndSpoke,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Governance {
+    #[serde(default)]
+    pub scp_targets: Vec<String>,
+    #[serde(default)]
+    pub break_glass_roles: Vec<String>,
+    #[serde(default = "default_required_tags")]
+    pub required_tags: Vec<String>,
+}
+
+impl Default for Governance {
+    fn default() -> Governance {
+        Governance {
+            scp_targets: Vec::new(),
+            break_glass_roles: Vec::new(),
+            required_tags: default_required_tags(),
+        }
+    }
+}
+
+fn default_required_tags() -> Vec<String> {
+    vec!["data-residency".to_string()]
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Observability {
+    #[serde(default = "default_dynamodb_replication_latency_ms")]
+    pub dynamodb_replication_latency_ms: u64,
+    #[serde(default = "default_aurora_lag_ms")]
+    pub aurora_replication_lag_ms: u64,
+    #[serde(default = "default_aurora_lag_ms")]
+    pub aurora_rpo_lag_ms: u64,
+    #[serde(default = "default_cloudfront_5xx_error_rate_percent")]
+    pub cloudfront_5xx_error_rate_percent: f64,
+    #[serde(default = "default_evaluation_periods")]
+    pub evaluation_periods: u32,
+}
+
+impl Default for Observability {
+    fn default() -> Observability {
+        Observability {
+            dynamodb_replication_latency_ms: default_dynamodb_replication_latency_ms(),
+            aurora_replication_lag_ms: default_aurora_lag_ms(),
+            aurora_rpo_lag_ms: default_aurora_lag_ms(),
+            cloudfront_5xx_error_rate_percent: default_cloudfront_5xx_error_rate_percent(),
+            evaluation_periods: default_evaluation_periods(),
+        }
+    }
+}
+
+fn default_dynamodb_replication_latency_ms() -> u64 {
+    2000
+}
+
+fn default_aurora_lag_ms() -> u64 {
+    1000
+}
+
+fn default_cloudfront_5xx_error_rate_percent() -> f64 {
+    5.0
+}
+
+fn default_evaluation_periods() -> u32 {
+    3
+}
+
+impl Topology {
+    /// The regions a data class may live in: its explicit list, or every topology
+    /// region its residency permits, in topology (sorted) order. Unknown residency
+    /// classes and regions are the checker's business; here they simply drop out.
+    pub fn placement(&self, data_class: &DataClass) -> Vec<String> {
+        let permitted = |region: &str| match &data_class.residency {
+            None => true,
+            Some(class) => self
+                .residency
+                .get(class)
+                .is_some_and(|regions| regions.iter().any(|permitted| permitted == region)),
+        };
+        match &data_class.regions {
+            Some(explicit) => {
+                let mut regions: Vec<String> = explicit
+                    .iter()
+                    .filter(|region| self.regions.contains_key(region.as_str()) && permitted(region))
+                    .cloned()
+                    .collect();
+                regions.sort();
+                regions
+            }
+            None => self
+                .regions
+                .keys()
+                .filter(|region| permitted(region))
+                .cloned()
+                .collect(),
+        }
+    }
+
+    /// The state key prefix: `state.key_prefix`, or the topology name.
+    pub fn state_key_prefix(&self) -> &str {
+        self.state.key_prefix.as_deref().unwrap_or(&self.name)
+    }
+}
