@@ -16,7 +16,11 @@ use topoc::diag::{self, Code, Diagnostic};
 use topoc::source::{SourceMap, Span};
 
 #[derive(Parser)]
-#[command(name = "topoc", version, about = "Compile an active-active multi-region AWS topology spec into Terraform, SCPs, Config rules and review documents")]
+#[command(
+    name = "topoc",
+    version,
+    about = "Compile an active-active multi-region AWS topology spec into Terraform, SCPs, Config rules and review documents"
+)]
 struct Cli {
     /// How to print diagnostics.
     #[arg(long, value_enum, default_value_t = MessageFormat::Human, global = true)]
@@ -84,7 +88,13 @@ pub fn run() -> ExitCode {
 fn run_explain(text: &str) -> u8 {
     match Code::parse(text) {
         Some(code) => {
-            println!("{} ({}, {}): {}\n", code.id(), code.slug(), code.default_severity().as_str(), code.summary());
+            println!(
+                "{} ({}, {}): {}\n",
+                code.id(),
+                code.slug(),
+                code.default_severity().as_str(),
+                code.summary()
+            );
             println!("{}", code.explanation());
             EXIT_OK
         }
@@ -121,7 +131,8 @@ fn read_spec(path: &Path, source_map: &mut SourceMap) -> Result<ReadOutcome, Str
         Err(problem) => {
             let file = source_map.add(name, String::new());
             Ok(ReadOutcome::NotText(
-                Diagnostic::new(Code::InvalidUtf8, Span::new(file, 0..0), problem).with_hint("pass a UTF-8 YAML topology spec"),
+                Diagnostic::new(Code::InvalidUtf8, Span::new(file, 0..0), problem)
+                    .with_hint("pass a UTF-8 YAML topology spec"),
             ))
         }
     }
@@ -163,7 +174,13 @@ fn run_check(specs: &[PathBuf], format: MessageFormat, color: bool) -> u8 {
     }
 }
 
-fn print_diagnostics(diagnostics: &[Diagnostic], source_map: &SourceMap, format: MessageFormat, color: bool, out: &mut dyn Write) {
+fn print_diagnostics(
+    diagnostics: &[Diagnostic],
+    source_map: &SourceMap,
+    format: MessageFormat,
+    color: bool,
+    out: &mut dyn Write,
+) {
     let mut text = render::render(diagnostics, source_map, format, color);
     if format == MessageFormat::Human
         && let Some(summary) = render::summary_line(diagnostics)

@@ -12,6 +12,7 @@
 pub mod aws;
 pub mod check;
 pub mod diag;
+pub mod golden;
 pub mod naming;
 pub mod source;
 pub mod spec;

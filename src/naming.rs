@@ -73,12 +73,27 @@ pub fn limited_names(topology: &Topology) -> Vec<(String, LimitedName)> {
         .cloned()
         .unwrap_or_default();
     push("/name".to_string(), "load balancer", load_balancer(topology), 32);
-    push("/name".to_string(), "log bucket", log_bucket(topology, &longest_region), 63);
+    push(
+        "/name".to_string(),
+        "log bucket",
+        log_bucket(topology, &longest_region),
+        63,
+    );
     for service in topology.services.keys() {
         let pointer = format!("/services/{service}");
         push(pointer.clone(), "target group", target_group(topology, service), 32);
-        push(pointer.clone(), "IAM role", task_role(topology, service, &longest_region), 64);
-        push(pointer, "IAM role", execution_role(topology, service, &longest_region), 64);
+        push(
+            pointer.clone(),
+            "IAM role",
+            task_role(topology, service, &longest_region),
+            64,
+        );
+        push(
+            pointer,
+            "IAM role",
+            execution_role(topology, service, &longest_region),
+            64,
+        );
     }
     for (class_name, data_class) in &topology.data {
         let pointer = format!("/data/{class_name}");
@@ -87,11 +102,26 @@ pub fn limited_names(topology: &Topology) -> Vec<(String, LimitedName)> {
                 push(pointer, "DynamoDB table", dynamodb_table(topology, class_name), 255);
             }
             crate::spec::model::Store::Aurora => {
-                push(pointer, "Aurora cluster identifier", aurora_cluster(topology, class_name, &longest_region), 63);
+                push(
+                    pointer,
+                    "Aurora cluster identifier",
+                    aurora_cluster(topology, class_name, &longest_region),
+                    63,
+                );
             }
             crate::spec::model::Store::S3 => {
-                push(pointer.clone(), "S3 bucket", s3_bucket(topology, class_name, &longest_region), 63);
-                push(pointer, "IAM role", s3_replication_role(topology, class_name, &longest_region), 64);
+                push(
+                    pointer.clone(),
+                    "S3 bucket",
+                    s3_bucket(topology, class_name, &longest_region),
+                    63,
+                );
+                push(
+                    pointer,
+                    "IAM role",
+                    s3_replication_role(topology, class_name, &longest_region),
+                    64,
+                );
             }
         }
     }

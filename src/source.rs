@@ -43,7 +43,11 @@ impl SourceFile {
     fn new(name: String, text: String) -> SourceFile {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(index, _)| index + 1));
-        SourceFile { name, text, line_starts }
+        SourceFile {
+            name,
+            text,
+            line_starts,
+        }
     }
 
     /// The 0-based line index that contains `byte_offset`.
@@ -56,11 +60,7 @@ impl SourceFile {
 
     pub fn line_range(&self, line_index: usize) -> Range<usize> {
         let start = self.line_starts[line_index.min(self.line_starts.len() - 1)];
-        let end = self
-            .line_starts
-            .get(line_index + 1)
-            .copied()
-            .unwrap_or(self.text.len());
+        let end = self.line_starts.get(line_index + 1).copied().unwrap_or(self.text.len());
         start..end
     }
 
@@ -137,11 +137,7 @@ impl<'a> codespan_reporting::files::Files<'a> for SourceMap {
             .ok_or(codespan_reporting::files::Error::FileMissing)
     }
 
-    fn line_index(
-        &'a self,
-        id: FileId,
-        byte_index: usize,
-    ) -> Result<usize, codespan_reporting::files::Error> {
+    fn line_index(&'a self, id: FileId, byte_index: usize) -> Result<usize, codespan_reporting::files::Error> {
         let file = self
             .files
             .get(id.0 as usize)
@@ -149,11 +145,7 @@ impl<'a> codespan_reporting::files::Files<'a> for SourceMap {
         Ok(file.line_index(byte_index.min(file.text.len())))
     }
 
-    fn line_range(
-        &'a self,
-        id: FileId,
-        line_index: usize,
-    ) -> Result<Range<usize>, codespan_reporting::files::Error> {
+    fn line_range(&'a self, id: FileId, line_index: usize) -> Result<Range<usize>, codespan_reporting::files::Error> {
         let file = self
             .files
             .get(id.0 as usize)

@@ -78,7 +78,8 @@ pub fn distance_km(left: &AwsRegion, right: &AwsRegion) -> f64 {
     let (latitude_1, latitude_2) = (left.latitude.to_radians(), right.latitude.to_radians());
     let delta_latitude = latitude_2 - latitude_1;
     let delta_longitude = (right.longitude - left.longitude).to_radians();
-    let haversine = (delta_latitude / 2.0).sin().powi(2) + latitude_1.cos() * latitude_2.cos() * (delta_longitude / 2.0).sin().powi(2);
+    let haversine = (delta_latitude / 2.0).sin().powi(2)
+        + latitude_1.cos() * latitude_2.cos() * (delta_longitude / 2.0).sin().powi(2);
     2.0 * EARTH_RADIUS_KM * haversine.sqrt().asin()
 }
 
@@ -91,7 +92,9 @@ pub fn nearest<'a>(from: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .filter(|candidate| *candidate != from)
         .filter_map(|candidate| find(candidate).map(|region| (distance_km(origin, region), candidate)))
         .min_by(|(left_distance, left_code), (right_distance, right_code)| {
-            left_distance.total_cmp(right_distance).then_with(|| left_code.cmp(right_code))
+            left_distance
+                .total_cmp(right_distance)
+                .then_with(|| left_code.cmp(right_code))
         })
         .map(|(_, code)| code)
 }
@@ -114,6 +117,9 @@ mod tests {
         let topology = ["us-east-1", "eu-central-1", "ap-southeast-1"];
         assert_eq!(nearest("us-east-1", topology), Some("eu-central-1"));
         assert_eq!(nearest("ap-southeast-1", topology), Some("eu-central-1"));
-        assert_eq!(nearest("eu-west-1", ["eu-central-1", "us-east-1"]), Some("eu-central-1"));
+        assert_eq!(
+            nearest("eu-west-1", ["eu-central-1", "us-east-1"]),
+            Some("eu-central-1")
+        );
     }
 }

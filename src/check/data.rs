@@ -1,7 +1,7 @@
 //! Rules about data classes: residency, placement, Aurora writers, what DynamoDB
 //! global tables can and cannot hold, and S3 hubs.
 
-use super::{Context, list_in_backticks};
+use super::{Context, choices_in_backticks, list_in_backticks};
 use crate::aws::regions as aws_regions;
 use crate::diag::{self, Code, Diagnostic};
 use crate::spec::model::{ConflictModel, Consistency, DataClass, S3Replication, Store};
@@ -32,7 +32,10 @@ pub(super) fn check(context: &Context<'_>, diagnostics: &mut Vec<Diagnostic>) {
                 Diagnostic::new(
                     Code::SingleRegionData,
                     context.key(&["data", name]),
-                    format!("`{name}` lives only in `{}`, so it has no replica in another region", placement[0]),
+                    format!(
+                        "`{name}` lives only in `{}`, so it has no replica in another region",
+                        placement[0]
+                    ),
                 )
                 .with_hint("add another permitted region to the topology if the class must survive a region loss"),
             );
@@ -45,15 +48,26 @@ pub(super) fn check(context: &Context<'_>, diagnostics: &mut Vec<Diagnostic>) {
         let used = topology.services.values().any(|service| service.data.contains(name));
         if !used {
             diagnostics.push(
-                Diagnostic::new(Code::UnusedDataClass, context.key(&["data", name]), format!("no service uses data class `{name}`"))
-                    .with_hint(format!("list `{name}` under the `data` of the services that read or write it")),
+                Diagnostic::new(
+                    Code::UnusedDataClass,
+                    context.key(&["data", name]),
+                    format!("no service uses data class `{name}`"),
+                )
+                .with_hint(format!(
+                    "list `{name}` under the `data` of the services that read or write it"
+                )),
             );
         }
     }
 }
 
 /// Returns false when the residency class is unknown (placement is then meaningless).
-fn check_residency(context: &Context<'_>, name: &str, data_class: &DataClass, diagnostics: &mut Vec<Diagnostic>) -> bool {
+fn check_residency(
+    context: &Context<'_>,
+    name: &str,
+    data_class: &DataClass,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> bool {
     let Some(class) = &data_class.residency else {
         return true;
     };
@@ -67,7 +81,7 @@ fn check_residency(context: &Context<'_>, name: &str, data_class: &DataClass, di
         } else {
             format!(
                 "use one of {}, or define `{class}` under `residency`",
-                list_in_backticks(context.topology.residency.keys().map(String::as_str))
+                choices_in_backticks(context.topology.residency.keys().map(String::as_str))
             )
         }
     });
@@ -82,18 +96,30 @@ fn check_residency(context: &Context<'_>, name: &str, data_class: &DataClass, di
     false
 }
 
-fn check_explicit_regions(context: &Context<'_>, name: &str, data_class: &DataClass, diagnostics: &mut Vec<Diagnostic>) {
+fn check_explicit_regions(
+    context: &Context<'_>,
+    name: &str,
+    data_class: &DataClass,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     let Some(regions) = &data_class.regions else {
         return;
     };
     let topology = context.topology;
-    let permitted_by_class = data_class.residency.as_ref().and_then(|class| topology.residency.get(class).map(|regions| (class, regions)));
+    let permitted_by_class = data_class
+        .residency
+        .as_ref()
+        .and_then(|class| topology.residency.get(class).map(|regions| (class, regions)));
     for (position, region) in regions.iter().enumerate() {
         let span = context.value(&["data", name, "regions", &position.to_string()]);
         if aws_regions::find(region).is_none() {
             diagnostics.push(
-                Diagnostic::new(Code::UnknownRegion, span, format!("`{region}` is not a known AWS region"))
-                    .with_optional_hint(diag::did_you_mean(region, aws_regions::codes())),
+                Diagnostic::new(
+                    Code::UnknownRegion,
+                    span,
+                    format!("`{region}` is not a known AWS region"),
+                )
+                .with_optional_hint(diag::did_you_mean(region, aws_regions::codes())),
             );
         } else if !topology.regions.contains_key(region) {
             diagnostics.push(
@@ -116,14 +142,29 @@ fn check_explicit_regions(context: &Context<'_>, name: &str, data_class: &DataCl
                     span,
                     format!("`{name}` would be replicated to `{region}`, outside its residency class `{class}`"),
                 )
-                .with_label(context.value(&["data", name, "residency"]), format!("`{class}` permits {}", list_in_backticks(permitted.iter().map(String::as_str))))
-                .with_hint(format!("remove `{region}`; class `{class}` data may only live in {}", list_in_backticks(permitted.iter().map(String::as_str)))),
+                .with_label(
+                    context.value(&["data", name, "residency"]),
+                    format!(
+                        "`{class}` permits {}",
+                        list_in_backticks(permitted.iter().map(String::as_str))
+                    ),
+                )
+                .with_hint(format!(
+                    "remove `{region}`; class `{class}` data may only live in {}",
+                    choices_in_backticks(permitted.iter().map(String::as_str))
+                )),
             );
         }
     }
 }
 
-fn check_aurora(context: &Context<'_>, name: &str, data_class: &DataClass, placement: &[String], diagnostics: &mut Vec<Diagnostic>) {
+fn check_aurora(
+    context: &Context<'_>,
+    name: &str,
+    data_class: &DataClass,
+    placement: &[String],
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     let Some(writer) = &data_class.writer else {
         return;
     };
@@ -141,7 +182,9 @@ fn check_aurora(context: &Context<'_>, name: &str, data_class: &DataClass, place
                 writer_span,
                 format!("Aurora data class `{name}` must have exactly one writer region, found {found}"),
             )
-            .with_hint("name one region in `writer`; use `write_forwarding: true` for writes issued in the other regions"),
+            .with_hint(
+                "name one region in `writer`; use `write_forwarding: true` for writes issued in the other regions",
+            ),
         );
     } else {
         let region = writers[0];
@@ -154,8 +197,12 @@ fn check_aurora(context: &Context<'_>, name: &str, data_class: &DataClass, place
                     format!("writer region `{region}` of `{name}` is not a region of this topology"),
                 )
                 .with_optional_hint(
-                    diag::did_you_mean(region, topology.regions.keys().map(String::as_str))
-                        .or_else(|| Some(format!("use one of {}", list_in_backticks(topology.regions.keys().map(String::as_str))))),
+                    diag::did_you_mean(region, topology.regions.keys().map(String::as_str)).or_else(|| {
+                        Some(format!(
+                            "use one of {}",
+                            choices_in_backticks(topology.regions.keys().map(String::as_str))
+                        ))
+                    }),
                 ),
             );
         } else if !placement.iter().any(|permitted| permitted == region) {
@@ -164,12 +211,19 @@ fn check_aurora(context: &Context<'_>, name: &str, data_class: &DataClass, place
                 None => "it is not in the class's `regions`".to_string(),
             };
             diagnostics.push(
-                Diagnostic::new(Code::AuroraWriterPlacement, writer_span, format!("writer region `{region}` of `{name}` is not allowed: {reason}"))
-                    .with_optional_hint(if placement.is_empty() {
-                        None
-                    } else {
-                        Some(format!("use one of {}", list_in_backticks(placement.iter().map(String::as_str))))
-                    }),
+                Diagnostic::new(
+                    Code::AuroraWriterPlacement,
+                    writer_span,
+                    format!("writer region `{region}` of `{name}` is not allowed: {reason}"),
+                )
+                .with_optional_hint(if placement.is_empty() {
+                    None
+                } else {
+                    Some(format!(
+                        "use one of {}",
+                        choices_in_backticks(placement.iter().map(String::as_str))
+                    ))
+                }),
             );
         }
     }
@@ -192,7 +246,10 @@ fn check_aurora(context: &Context<'_>, name: &str, data_class: &DataClass, place
             Diagnostic::new(
                 Code::InvalidValue,
                 context.value(&["data", name, "instance_class"]),
-                format!("`{}` is a burstable class, which Aurora global databases do not support", data_class.instance_class),
+                format!(
+                    "`{}` is a burstable class, which Aurora global databases do not support",
+                    data_class.instance_class
+                ),
             )
             .with_hint("use a memory-optimized class such as `db.r6g.large` or `db.r7g.large`"),
         );
@@ -202,10 +259,7 @@ fn check_aurora(context: &Context<'_>, name: &str, data_class: &DataClass, place
 /// Aurora global write forwarding support by engine version (Aurora user guide,
 /// "Using write forwarding in an Aurora global database", checked 2026-11-26).
 pub fn supports_global_write_forwarding(engine: &str, version: &str) -> bool {
-    let numbers: Vec<u32> = version
-        .split(['.', '_'])
-        .map_while(|part| part.parse().ok())
-        .collect();
+    let numbers: Vec<u32> = version.split(['.', '_']).map_while(|part| part.parse().ok()).collect();
     match engine {
         "aurora-postgresql" => match numbers.as_slice() {
             [major, ..] if *major >= 16 => true,
@@ -231,7 +285,13 @@ pub fn supports_global_write_forwarding(engine: &str, version: &str) -> bool {
     }
 }
 
-fn check_dynamodb(context: &Context<'_>, name: &str, data_class: &DataClass, placement: &[String], diagnostics: &mut Vec<Diagnostic>) {
+fn check_dynamodb(
+    context: &Context<'_>,
+    name: &str,
+    data_class: &DataClass,
+    placement: &[String],
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     if data_class.consistency == Consistency::Strong {
         diagnostics.push(
             Diagnostic::new(
@@ -267,7 +327,13 @@ fn check_dynamodb(context: &Context<'_>, name: &str, data_class: &DataClass, pla
     }
 }
 
-fn check_s3(context: &Context<'_>, name: &str, data_class: &DataClass, placement: &[String], diagnostics: &mut Vec<Diagnostic>) {
+fn check_s3(
+    context: &Context<'_>,
+    name: &str,
+    data_class: &DataClass,
+    placement: &[String],
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     if data_class.replication != S3Replication::HubAndSpoke || placement.is_empty() {
         return;
     }
@@ -279,8 +345,15 @@ fn check_s3(context: &Context<'_>, name: &str, data_class: &DataClass, placement
             context.key(&["data", name])
         };
         diagnostics.push(
-            Diagnostic::new(Code::S3HubPlacement, span, format!("hub region `{hub}` of `{name}` is not a region this class may live in"))
-                .with_hint(format!("set `hub` to one of {}", list_in_backticks(placement.iter().map(String::as_str)))),
+            Diagnostic::new(
+                Code::S3HubPlacement,
+                span,
+                format!("hub region `{hub}` of `{name}` is not a region this class may live in"),
+            )
+            .with_hint(format!(
+                "set `hub` to one of {}",
+                choices_in_backticks(placement.iter().map(String::as_str))
+            )),
         );
     }
 }

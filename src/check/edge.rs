@@ -10,7 +10,10 @@ pub(super) fn check(context: &Context<'_>, diagnostics: &mut Vec<Diagnostic>) {
             Diagnostic::new(
                 Code::DnsTtlTooHigh,
                 context.value(&["edge", "dns_ttl"]),
-                format!("DNS TTL of {} seconds delays failover past the pattern's 60-second budget", topology.edge.dns_ttl),
+                format!(
+                    "DNS TTL of {} seconds delays failover past the pattern's 60-second budget",
+                    topology.edge.dns_ttl
+                ),
             )
             .with_hint("set `edge.dns_ttl` to 60 or less"),
         );
@@ -24,7 +27,9 @@ pub(super) fn check(context: &Context<'_>, diagnostics: &mut Vec<Diagnostic>) {
                 context.value(&["domain", "app"]),
                 format!("`{app}` is not inside the hosted zone `{zone}`"),
             )
-            .with_hint(format!("use `{zone}` or a name ending in `.{zone}`, or change `domain.zone`")),
+            .with_hint(format!(
+                "use `{zone}` or a name ending in `.{zone}`, or change `domain.zone`"
+            )),
         );
     }
     for (position, service) in topology.edge.accelerator.iter().enumerate() {
@@ -35,7 +40,10 @@ pub(super) fn check(context: &Context<'_>, diagnostics: &mut Vec<Diagnostic>) {
                     context.value(&["edge", "accelerator", &position.to_string()]),
                     format!("`{service}` is not a service of this topology"),
                 )
-                .with_optional_hint(diag::did_you_mean(service, topology.services.keys().map(String::as_str))),
+                .with_optional_hint(diag::did_you_mean(
+                    service,
+                    topology.services.keys().map(String::as_str),
+                )),
             );
         }
     }

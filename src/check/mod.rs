@@ -53,16 +53,32 @@ impl Context<'_> {
 }
 
 pub(crate) fn pointer(segments: &[&str]) -> String {
-    segments.iter().map(|segment| format!("/{}", escape_segment(segment))).collect()
+    segments
+        .iter()
+        .map(|segment| format!("/{}", escape_segment(segment)))
+        .collect()
 }
 
 /// `a`, `b` and `c` for messages.
 pub(crate) fn list_in_backticks<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
+    join_in_backticks(items, "and")
+}
+
+/// `a`, `b` or `c`, for "use one of ..." hints.
+pub(crate) fn choices_in_backticks<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
+    join_in_backticks(items, "or")
+}
+
+fn join_in_backticks<'a>(items: impl IntoIterator<Item = &'a str>, conjunction: &str) -> String {
     let items: Vec<String> = items.into_iter().map(|item| format!("`{item}`")).collect();
     match items.len() {
         0 => String::new(),
         1 => items[0].clone(),
-        _ => format!("{} and {}", items[..items.len() - 1].join(", "), items[items.len() - 1]),
+        _ => format!(
+            "{} {conjunction} {}",
+            items[..items.len() - 1].join(", "),
+            items[items.len() - 1]
+        ),
     }
 }
 

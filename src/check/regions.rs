@@ -1,7 +1,7 @@
 //! Rules about the regions: how many, valid codes, traffic shares, VPC ranges,
 //! deploy waves, the primary region and routing options.
 
-use super::{Context, format_number, list_in_backticks};
+use super::{Context, choices_in_backticks, format_number};
 use crate::aws::regions as aws_regions;
 use crate::diag::{self, Code, Diagnostic};
 use crate::spec::model::Routing;
@@ -13,19 +13,22 @@ pub(super) fn check(context: &Context<'_>, diagnostics: &mut Vec<Diagnostic>) {
             Diagnostic::new(
                 Code::TooFewRegions,
                 context.key(&["regions"]),
-                format!("an active-active topology needs at least two regions, found {}", topology.regions.len()),
+                format!(
+                    "an active-active topology needs at least two regions, found {}",
+                    topology.regions.len()
+                ),
             )
             .with_hint("add a second region under `regions`, with its own `traffic` share and `cidr`"),
         );
     }
     for code in topology.regions.keys() {
-        check_region_code(context, code, context.key(&["regions", code]), diagnostics);
+        check_region_code(code, context.key(&["regions", code]), diagnostics);
     }
-    check_region_code(context, &topology.state.region, context.value(&["state", "region"]), diagnostics);
+    check_region_code(&topology.state.region, context.value(&["state", "region"]), diagnostics);
     for (class, regions) in &topology.residency {
         for (position, region) in regions.iter().enumerate() {
             let position = position.to_string();
-            check_region_code(context, region, context.value(&["residency", class, &position]), diagnostics);
+            check_region_code(region, context.value(&["residency", class, &position]), diagnostics);
         }
     }
 
@@ -43,14 +46,18 @@ pub(super) fn check(context: &Context<'_>, diagnostics: &mut Vec<Diagnostic>) {
                 context.key(&["regions"]),
                 format!("the regions' traffic shares sum to {}, not 1", format_number(total)),
             )
-            .with_hint(format!("adjust the shares so they sum to 1: {shares} = {}", format_number(total))),
+            .with_hint(format!(
+                "adjust the shares so they sum to 1: {shares} = {}",
+                format_number(total)
+            )),
         );
     }
 
     check_cidrs(context, diagnostics);
 
     if topology.regions.len() >= 2 {
-        let waves: std::collections::BTreeSet<u32> = topology.regions.values().map(|region| region.deploy_wave).collect();
+        let waves: std::collections::BTreeSet<u32> =
+            topology.regions.values().map(|region| region.deploy_wave).collect();
         if waves.len() == 1 {
             let wave = *waves.first().expect("one wave");
             diagnostics.push(
@@ -59,7 +66,9 @@ pub(super) fn check(context: &Context<'_>, diagnostics: &mut Vec<Diagnostic>) {
                     context.key(&["regions"]),
                     format!("every region is in deploy wave {wave}, so a bad release reaches all regions at once"),
                 )
-                .with_hint("give the regions different `deploy_wave` numbers, e.g. 1 for the first region and 2 for the rest"),
+                .with_hint(
+                    "give the regions different `deploy_wave` numbers, e.g. 1 for the first region and 2 for the rest",
+                ),
             );
         }
     }
@@ -69,11 +78,19 @@ pub(super) fn check(context: &Context<'_>, diagnostics: &mut Vec<Diagnostic>) {
             Diagnostic::new(
                 Code::PrimaryRegion,
                 context.value(&["primary_region"]),
-                format!("primary region `{}` is not one of the topology's regions", topology.primary_region),
+                format!(
+                    "primary region `{}` is not one of the topology's regions",
+                    topology.primary_region
+                ),
             )
             .with_hint(
                 diag::did_you_mean(&topology.primary_region, topology.regions.keys().map(String::as_str))
-                    .unwrap_or_else(|| format!("use one of {}", list_in_backticks(topology.regions.keys().map(String::as_str)))),
+                    .unwrap_or_else(|| {
+                        format!(
+                            "use one of {}",
+                            choices_in_backticks(topology.regions.keys().map(String::as_str))
+                        )
+                    }),
             ),
         );
     }
@@ -85,7 +102,10 @@ pub(super) fn check(context: &Context<'_>, diagnostics: &mut Vec<Diagnostic>) {
                     Diagnostic::new(
                         Code::RoutingOptionMismatch,
                         context.value(&["regions", code, "geoproximity_bias"]),
-                        format!("`geoproximity_bias` has no effect with `{}` routing", topology.edge.routing.as_str()),
+                        format!(
+                            "`geoproximity_bias` has no effect with `{}` routing",
+                            topology.edge.routing.as_str()
+                        ),
                     )
                     .with_hint("remove it, or set `edge.routing: geoproximity`"),
                 );
@@ -94,8 +114,7 @@ pub(super) fn check(context: &Context<'_>, diagnostics: &mut Vec<Diagnostic>) {
     }
 }
 
-fn check_region_code(context: &Context<'_>, code: &str, span: crate::source::Span, diagnostics: &mut Vec<Diagnostic>) {
-    let _ = context;
+fn check_region_code(code: &str, span: crate::source::Span, diagnostics: &mut Vec<Diagnostic>) {
     if aws_regions::find(code).is_none() {
         diagnostics.push(
             Diagnostic::new(Code::UnknownRegion, span, format!("`{code}` is not a known AWS region"))
@@ -114,7 +133,9 @@ pub(crate) struct Ipv4Network {
 impl Ipv4Network {
     pub fn parse(text: &str) -> Result<Ipv4Network, String> {
         let (address_text, prefix_text) = text.split_once('/').ok_or_else(|| "missing `/prefix`".to_string())?;
-        let prefix: u8 = prefix_text.parse().map_err(|_| format!("`{prefix_text}` is not a prefix length"))?;
+        let prefix: u8 = prefix_text
+            .parse()
+            .map_err(|_| format!("`{prefix_text}` is not a prefix length"))?;
         if prefix > 32 {
             return Err(format!("prefix /{prefix} is longer than 32 bits"));
         }
@@ -124,14 +145,20 @@ impl Ipv4Network {
         }
         let mut address = 0u32;
         for octet in octets {
-            let value: u8 = octet.parse().map_err(|_| format!("`{octet}` is not an octet (0-255)"))?;
+            let value: u8 = octet
+                .parse()
+                .map_err(|_| format!("`{octet}` is not an octet (0-255)"))?;
             address = (address << 8) | u32::from(value);
         }
         Ok(Ipv4Network { address, prefix })
     }
 
     fn mask(self) -> u32 {
-        if self.prefix == 0 { 0 } else { u32::MAX << (32 - self.prefix) }
+        if self.prefix == 0 {
+            0
+        } else {
+            u32::MAX << (32 - self.prefix)
+        }
     }
 
     pub fn has_host_bits(self) -> bool {
@@ -151,19 +178,39 @@ fn check_cidrs(context: &Context<'_>, diagnostics: &mut Vec<Diagnostic>) {
         let span = context.value(&["regions", code, "cidr"]);
         match Ipv4Network::parse(&region.cidr) {
             Err(problem) => diagnostics.push(
-                Diagnostic::new(Code::InvalidValue, span, format!("`{}` is not a valid IPv4 CIDR block: {problem}", region.cidr))
-                    .with_hint("write the VPC range as `a.b.c.d/n`, e.g. `10.10.0.0/16`"),
+                Diagnostic::new(
+                    Code::InvalidValue,
+                    span,
+                    format!("`{}` is not a valid IPv4 CIDR block: {problem}", region.cidr),
+                )
+                .with_hint("write the VPC range as `a.b.c.d/n`, e.g. `10.10.0.0/16`"),
             ),
             Ok(network) => {
                 if network.has_host_bits() {
                     diagnostics.push(
-                        Diagnostic::new(Code::InvalidValue, span, format!("`{}` has host bits set below its /{} prefix", region.cidr, network.prefix))
-                            .with_hint("use the network address of the block, with the bits after the prefix set to zero"),
+                        Diagnostic::new(
+                            Code::InvalidValue,
+                            span,
+                            format!(
+                                "`{}` has host bits set below its /{} prefix",
+                                region.cidr, network.prefix
+                            ),
+                        )
+                        .with_hint("use the network address of the block, with the bits after the prefix set to zero"),
                     );
                 } else if !(16..=20).contains(&network.prefix) {
                     diagnostics.push(
-                        Diagnostic::new(Code::CidrSize, span, format!("VPC range `{}` is a /{}, outside /16 to /20", region.cidr, network.prefix))
-                            .with_hint("AWS VPCs take /16 to /28; topoc's per-AZ public and private subnets need /16 to /20"),
+                        Diagnostic::new(
+                            Code::CidrSize,
+                            span,
+                            format!(
+                                "VPC range `{}` is a /{}, outside /16 to /20",
+                                region.cidr, network.prefix
+                            ),
+                        )
+                        .with_hint(
+                            "AWS VPCs take /16 to /28; topoc's per-AZ public and private subnets need /16 to /20",
+                        ),
                     );
                 }
                 for (other_code, other_network) in &networks {
@@ -172,10 +219,18 @@ fn check_cidrs(context: &Context<'_>, diagnostics: &mut Vec<Diagnostic>) {
                             Diagnostic::new(
                                 Code::OverlappingCidrs,
                                 span,
-                                format!("VPC range `{}` of `{code}` overlaps `{other_code}`'s range", region.cidr),
+                                format!(
+                                    "VPC range `{}` of `{code}` overlaps `{other_code}`'s range",
+                                    region.cidr
+                                ),
                             )
-                            .with_label(context.value(&["regions", other_code, "cidr"]), format!("`{other_code}`'s range"))
-                            .with_hint("give each region a disjoint range, e.g. 10.10.0.0/16, 10.20.0.0/16, 10.30.0.0/16"),
+                            .with_label(
+                                context.value(&["regions", other_code, "cidr"]),
+                                format!("`{other_code}`'s range"),
+                            )
+                            .with_hint(
+                                "give each region a disjoint range, e.g. 10.10.0.0/16, 10.20.0.0/16, 10.30.0.0/16",
+                            ),
                         );
                     }
                 }

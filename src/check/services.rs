@@ -3,13 +3,16 @@
 
 use std::collections::BTreeMap;
 
-use super::{Context, pointer};
+use super::Context;
 use crate::diag::{self, Code, Diagnostic};
 use crate::naming;
 
 /// Valid Fargate task memory (MiB) for each CPU value: (minimum, maximum, step).
 /// Source: Amazon ECS developer guide, "Task CPU and memory" (checked 2026-11-26).
-const FARGATE_MEMORY: &[(u32, &[(u32, u32, u32)])] = &[
+/// A memory range: minimum, maximum and step, in MiB.
+type MemoryRange = (u32, u32, u32);
+
+const FARGATE_MEMORY: &[(u32, &[MemoryRange])] = &[
     (256, &[(512, 512, 512), (1024, 2048, 1024)]),
     (512, &[(1024, 4096, 1024)]),
     (1024, &[(2048, 8192, 1024)]),
@@ -22,9 +25,9 @@ const FARGATE_MEMORY: &[(u32, &[(u32, u32, u32)])] = &[
 pub fn is_valid_fargate_size(cpu: u32, memory: u32) -> bool {
     FARGATE_MEMORY.iter().any(|(valid_cpu, ranges)| {
         *valid_cpu == cpu
-            && ranges
-                .iter()
-                .any(|(minimum, maximum, step)| (*minimum..=*maximum).contains(&memory) && (memory - minimum) % step == 0)
+            && ranges.iter().any(|(minimum, maximum, step)| {
+                (*minimum..=*maximum).contains(&memory) && (memory - minimum).is_multiple_of(*step)
+            })
     })
 }
 
@@ -57,10 +60,17 @@ pub(super) fn check(context: &Context<'_>, diagnostics: &mut Vec<Diagnostic>) {
                 Diagnostic::new(
                     Code::FargateSize,
                     context.value(&["services", name, "memory"]),
-                    format!("Fargate has no task size with {} CPU units and {} MiB", service.cpu, service.memory),
+                    format!(
+                        "Fargate has no task size with {} CPU units and {} MiB",
+                        service.cpu, service.memory
+                    ),
                 )
                 .with_label(context.value(&["services", name, "cpu"]), "CPU set here")
-                .with_hint(format!("with cpu {} use memory {}", service.cpu, fargate_memory_choices(service.cpu))),
+                .with_hint(format!(
+                    "with cpu {} use memory {}",
+                    service.cpu,
+                    fargate_memory_choices(service.cpu)
+                )),
             );
         }
         match paths.get(service.path.as_str()) {
@@ -70,7 +80,10 @@ pub(super) fn check(context: &Context<'_>, diagnostics: &mut Vec<Diagnostic>) {
                     context.value(&["services", name, "path"]),
                     format!("path `{}` is already routed to `{first}`", service.path),
                 )
-                .with_label(context.value(&["services", first, "path"]), format!("`{first}` claims it here"))
+                .with_label(
+                    context.value(&["services", first, "path"]),
+                    format!("`{first}` claims it here"),
+                )
                 .with_hint("give each service its own path prefix"),
             ),
             None => {
@@ -101,7 +114,9 @@ pub(super) fn check(context: &Context<'_>, diagnostics: &mut Vec<Diagnostic>) {
                     span,
                     format!("`{name}` is latency-critical and not cacheable, but fails over through DNS only"),
                 )
-                .with_hint(format!("add `{name}` to `edge.accelerator` so Global Accelerator moves its traffic in seconds")),
+                .with_hint(format!(
+                    "add `{name}` to `edge.accelerator` so Global Accelerator moves its traffic in seconds"
+                )),
             );
         }
     }
@@ -123,7 +138,6 @@ pub(super) fn check(context: &Context<'_>, diagnostics: &mut Vec<Diagnostic>) {
             );
         }
     }
-    let _ = pointer;
 }
 
 #[cfg(test)]

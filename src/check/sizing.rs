@@ -43,7 +43,11 @@ pub type ServiceSizing = BTreeMap<String, RegionSizing>;
 /// Ceiling that ignores floating-point noise (33.000000000001 is 33).
 fn ceil_count(value: f64) -> u32 {
     let rounded = (value - 1e-9).ceil().max(0.0);
-    if rounded >= f64::from(u32::MAX) { u32::MAX } else { rounded as u32 }
+    if rounded >= f64::from(u32::MAX) {
+        u32::MAX
+    } else {
+        rounded as u32
+    }
 }
 
 /// Computes the sizing of one service. Needs traffic shares that sum to 1 and at least
@@ -147,7 +151,7 @@ mod tests {
             .map(|(index, (code, share))| format!("  {code}: {{ traffic: {share}, cidr: 10.{}.0.0/16 }}", index + 1))
             .collect();
         let text = format!(
-            "topoc: 1\nname: t\nprimary_region: {}\ndomain: {{ zone: example.com, app: example.com }}\nstate: {{ bucket: b-state, region: us-east-1 }}\nregions:\n{}\nservices:\n  api: {{ image: repo/api, port: 80, cpu: 256, memory: 512, path: /api, peak_rps: 1000, rps_per_task: 10, steady_utilization: {utilization}, min_tasks: 1 }}\n",
+            "topoc: 1\nname: tt\nprimary_region: {}\ndomain: {{ zone: example.com, app: example.com }}\nstate: {{ bucket: b-state, region: us-east-1 }}\nregions:\n{}\nservices:\n  api: {{ image: repo/api, port: 80, cpu: 256, memory: 512, path: /api, peak_rps: 1000, rps_per_task: 10, steady_utilization: {utilization}, min_tasks: 1 }}\n",
             shares[0].0,
             regions.join("\n")
         );
@@ -163,7 +167,8 @@ mod tests {
         let topology = topology(&[("us-east-1", 0.5), ("eu-west-1", 0.5)], 0.5);
         let sizing = size_service(&topology, &topology.services["api"]);
         for region in sizing.values() {
-            assert_eq!(region.min_tasks, 50);
+            // 500 rps at 5 rps per task in steady state; 1,000 rps at 10 per task after a loss.
+            assert_eq!(region.min_tasks, 100);
             assert_eq!(region.max_tasks, 100);
             assert!((region.losses[0].utilization_before_scaling - 1.0).abs() < 1e-9);
         }

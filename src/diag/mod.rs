@@ -98,9 +98,7 @@ pub fn sort(diagnostics: &mut Vec<Diagnostic>) {
     diagnostics.sort_by(|left, right| {
         let left_key = (left.primary.map(|span| (span.file, span.start, span.end)), left.code);
         let right_key = (right.primary.map(|span| (span.file, span.start, span.end)), right.code);
-        left_key
-            .cmp(&right_key)
-            .then_with(|| left.message.cmp(&right.message))
+        left_key.cmp(&right_key).then_with(|| left.message.cmp(&right.message))
     });
     diagnostics.dedup();
 }

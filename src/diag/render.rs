@@ -25,12 +25,7 @@ pub enum MessageFormat {
     Sarif,
 }
 
-pub fn render(
-    diagnostics: &[Diagnostic],
-    source_map: &SourceMap,
-    format: MessageFormat,
-    color: bool,
-) -> String {
+pub fn render(diagnostics: &[Diagnostic], source_map: &SourceMap, format: MessageFormat, color: bool) -> String {
     match format {
         MessageFormat::Human => render_human(diagnostics, source_map, color),
         MessageFormat::Short => render_short(diagnostics, source_map),

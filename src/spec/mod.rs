@@ -31,7 +31,9 @@ pub struct LoadedSpec {
 /// The returned text is what gets added to the source map.
 pub fn decode(bytes: &[u8]) -> Result<String, String> {
     match std::str::from_utf8(bytes) {
-        Ok(text) if text.contains('\0') => Err("the file contains NUL bytes; it looks like a binary file, not a YAML spec".to_string()),
+        Ok(text) if text.contains('\0') => {
+            Err("the file contains NUL bytes; it looks like a binary file, not a YAML spec".to_string())
+        }
         Ok(text) => Ok(text.to_string()),
         Err(error) => Err(format!(
             "the file is not valid UTF-8 (invalid byte at offset {}); it looks like a binary file, not a YAML spec",
@@ -56,8 +58,12 @@ pub fn load(source_map: &SourceMap, file: FileId) -> (LoadedSpec, Vec<Diagnostic
     loaded.spans = spans;
     if !instance.is_object() {
         diagnostics.push(
-            Diagnostic::new(Code::WrongType, root.span, format!("the spec must be a mapping of fields, not {}", root.type_name()))
-                .with_hint("start with `topoc: 1` and `name: ...` on their own lines"),
+            Diagnostic::new(
+                Code::WrongType,
+                root.span,
+                format!("the spec must be a mapping of fields, not {}", root.type_name()),
+            )
+            .with_hint("start with `topoc: 1` and `name: ...` on their own lines"),
         );
         return (loaded, diagnostics);
     }
@@ -78,8 +84,9 @@ pub fn load(source_map: &SourceMap, file: FileId) -> (LoadedSpec, Vec<Diagnostic
     if diag::has_errors(&diagnostics) {
         return (loaded, diagnostics);
     }
-    let topology: Topology = serde_json::from_value(instance)
-        .unwrap_or_else(|error| panic!("a spec that passed the schema must fit the model; schema and model disagree: {error}"));
+    let topology: Topology = serde_json::from_value(instance).unwrap_or_else(|error| {
+        panic!("a spec that passed the schema must fit the model; schema and model disagree: {error}")
+    });
     loaded.topology = Some(topology);
     (loaded, diagnostics)
 }

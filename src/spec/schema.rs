@@ -113,7 +113,14 @@ fn convert(node: &Node, pointer: String, key: Option<Span>, index: &mut SpanInde
         Value::Mapping(entries) => entries.first().map_or(node.span, |entry| entry.key_span),
         _ => node.span,
     });
-    index.spans.insert(pointer, NodeSpans { key, value: node.span, head });
+    index.spans.insert(
+        pointer,
+        NodeSpans {
+            key,
+            value: node.span,
+            head,
+        },
+    );
     json
 }
 
@@ -170,7 +177,13 @@ fn merge_misspelled_required_fields(diagnostics: Vec<Diagnostic>) -> Vec<Diagnos
         .filter_map(|diagnostic| {
             let hint = diagnostic.hint.as_deref()?;
             let name = hint.strip_prefix("did you mean `")?.strip_suffix("`?")?;
-            Some((diagnostic.secondary.first().map_or(diagnostic.primary?, |label| label.span), name.to_string()))
+            Some((
+                diagnostic
+                    .secondary
+                    .first()
+                    .map_or(diagnostic.primary?, |label| label.span),
+                name.to_string(),
+            ))
         })
         .collect();
     diagnostics
@@ -200,14 +213,21 @@ fn dotted(pointer: &str) -> String {
     format!("`{}`", path.join("."))
 }
 
-fn describe(kind: &ValidationErrorKind, instance_path: &str, schema_path: &str, instance: &Json, index: &SpanIndex) -> Vec<Diagnostic> {
+fn describe(
+    kind: &ValidationErrorKind,
+    instance_path: &str,
+    schema_path: &str,
+    instance: &Json,
+    index: &SpanIndex,
+) -> Vec<Diagnostic> {
     let location = dotted(instance_path);
     let instance_value = instance.pointer(instance_path).unwrap_or(&Json::Null);
     let keyword_parent = schema_path.rsplit_once('/').map_or("", |(parent, _)| parent);
     let description = schema_description(keyword_parent);
     let value_span = index.value_span(instance_path);
     match kind {
-        ValidationErrorKind::AdditionalProperties { unexpected } | ValidationErrorKind::UnevaluatedProperties { unexpected } => {
+        ValidationErrorKind::AdditionalProperties { unexpected }
+        | ValidationErrorKind::UnevaluatedProperties { unexpected } => {
             let known = known_fields(keyword_parent, instance_value);
             let owner_span = index.key_span(instance_path);
             // `unevaluatedProperties` also lists known fields whose own subschema failed
@@ -221,13 +241,28 @@ fn describe(kind: &ValidationErrorKind, instance_path: &str, schema_path: &str, 
                         if known.is_empty() {
                             "remove this field".to_string()
                         } else {
-                            format!("fields allowed here: {}", known.iter().map(|name| format!("`{name}`")).collect::<Vec<_>>().join(", "))
+                            format!(
+                                "fields allowed here: {}",
+                                known
+                                    .iter()
+                                    .map(|name| format!("`{name}`"))
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            )
                         }
                     });
-                    let place = if instance_path.is_empty() { String::new() } else { format!(" in {location}") };
-                    Diagnostic::new(Code::UnknownField, index.key_span(&field_pointer), format!("unknown field `{field}`{place}"))
-                        .with_hint(hint)
-                        .with_label(owner_span, "")
+                    let place = if instance_path.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" in {location}")
+                    };
+                    Diagnostic::new(
+                        Code::UnknownField,
+                        index.key_span(&field_pointer),
+                        format!("unknown field `{field}`{place}"),
+                    )
+                    .with_hint(hint)
+                    .with_label(owner_span, "")
                 })
                 .collect()
         }
@@ -238,36 +273,79 @@ fn describe(kind: &ValidationErrorKind, instance_path: &str, schema_path: &str, 
                 .or_else(|| schema_description(&then_branch_property(keyword_parent, property)))
                 .map(|text| format!("add `{property}`: {}", lowercase_first(&text)))
                 .unwrap_or_else(|| format!("add `{property}`"));
-            let place = if instance_path.is_empty() { "the spec".to_string() } else { location };
-            vec![Diagnostic::new(Code::MissingField, index.key_span(instance_path), format!("missing field `{property}` in {place}")).with_hint(hint)]
+            let place = if instance_path.is_empty() {
+                "the spec".to_string()
+            } else {
+                location
+            };
+            vec![
+                Diagnostic::new(
+                    Code::MissingField,
+                    index.key_span(instance_path),
+                    format!("missing field `{property}` in {place}"),
+                )
+                .with_hint(hint),
+            ]
         }
         ValidationErrorKind::Type { kind } => {
             let expected = match kind {
                 TypeKind::Single(json_type) => type_name(&json_type.to_string()),
-                TypeKind::Multiple(types) => types.iter().map(|json_type| type_name(&json_type.to_string())).collect::<Vec<_>>().join(" or "),
+                TypeKind::Multiple(types) => types
+                    .iter()
+                    .map(|json_type| type_name(&json_type.to_string()))
+                    .collect::<Vec<_>>()
+                    .join(" or "),
             };
             let found = found_name(instance_value);
+            let numeric_text = instance_value
+                .as_str()
+                .is_some_and(|text| text.trim().parse::<f64>().is_ok());
             let hint = if expected.contains("string") && instance_value.is_number() {
-                Some(format!("quote the value: `\"{instance_value}\"`; YAML reads unquoted numbers as numbers"))
+                Some(format!(
+                    "quote the value: `\"{instance_value}\"`; YAML reads unquoted numbers as numbers"
+                ))
+            } else if (expected.contains("number") || expected.contains("whole")) && numeric_text {
+                Some("remove the quotes".to_string())
             } else {
                 description.map(|text| lowercase_first(&text))
             };
-            vec![Diagnostic::new(Code::WrongType, value_span, format!("{location} must be {expected}, not {found}")).with_optional_hint(hint)]
-        }
-        ValidationErrorKind::Enum { options } | ValidationErrorKind::Constant { expected_value: options } => {
-            let quoted_number = instance_value.as_str().and_then(|text| {
-                options.as_array()?.iter().find(|choice| choice.is_number() && choice.to_string() == text)
-            });
-            if quoted_number.is_some() {
-                return vec![Diagnostic::new(
+            vec![
+                Diagnostic::new(
                     Code::WrongType,
                     value_span,
-                    format!("{location} must be a number, not the string `{}`", plain(instance_value)),
+                    format!("{location} must be {expected}, not {found}"),
                 )
-                .with_hint("remove the quotes")];
+                .with_optional_hint(hint),
+            ]
+        }
+        ValidationErrorKind::Enum { options }
+        | ValidationErrorKind::Constant {
+            expected_value: options,
+        } => {
+            let quoted_number = instance_value.as_str().and_then(|text| {
+                options
+                    .as_array()?
+                    .iter()
+                    .find(|choice| choice.is_number() && choice.to_string().as_str() == text)
+            });
+            if quoted_number.is_some() {
+                return vec![
+                    Diagnostic::new(
+                        Code::WrongType,
+                        value_span,
+                        format!(
+                            "{location} must be a number, not the string `{}`",
+                            plain(instance_value)
+                        ),
+                    )
+                    .with_hint("remove the quotes"),
+                ];
             }
             let choices = match options.as_ref() {
-                Json::Array(values) => values.iter().map(|value| format!("`{}`", plain(value))).collect::<Vec<_>>(),
+                Json::Array(values) => values
+                    .iter()
+                    .map(|value| format!("`{}`", plain(value)))
+                    .collect::<Vec<_>>(),
                 other => vec![format!("`{}`", plain(other))],
             };
             let choice_texts: Vec<String> = match options.as_ref() {
@@ -276,50 +354,84 @@ fn describe(kind: &ValidationErrorKind, instance_path: &str, schema_path: &str, 
             };
             let hint = diag::did_you_mean(&plain(instance_value), choice_texts.iter().map(String::as_str))
                 .or_else(|| description.map(|text| lowercase_first(&text)));
-            vec![Diagnostic::new(
-                Code::InvalidValue,
-                value_span,
-                format!("{location} must be one of {}, not `{}`", choices.join(", "), plain(instance_value)),
-            )
-            .with_optional_hint(hint)]
+            vec![
+                Diagnostic::new(
+                    Code::InvalidValue,
+                    value_span,
+                    format!(
+                        "{location} must be one of {}, not `{}`",
+                        choices.join(", "),
+                        plain(instance_value)
+                    ),
+                )
+                .with_optional_hint(hint),
+            ]
         }
         _ => {
             let message = match kind {
-                ValidationErrorKind::Minimum { limit } => format!("{location} must be at least {limit}, not {}", plain(instance_value)),
-                ValidationErrorKind::Maximum { limit } => format!("{location} must be at most {limit}, not {}", plain(instance_value)),
-                ValidationErrorKind::ExclusiveMinimum { limit } => format!("{location} must be greater than {limit}, not {}", plain(instance_value)),
-                ValidationErrorKind::ExclusiveMaximum { limit } => format!("{location} must be less than {limit}, not {}", plain(instance_value)),
-                ValidationErrorKind::Pattern { .. } => format!("{location} has an invalid format: `{}`", plain(instance_value)),
-                ValidationErrorKind::MinLength { limit } => format!("{location} must be at least {limit} characters long"),
-                ValidationErrorKind::MaxLength { limit } => format!("{location} must be at most {limit} characters long"),
-                ValidationErrorKind::MinItems { limit } => format!("{location} must have at least {limit} item{}", plural(*limit)),
-                ValidationErrorKind::MaxItems { limit } => format!("{location} must have at most {limit} item{}", plural(*limit)),
+                ValidationErrorKind::Minimum { limit } => {
+                    format!("{location} must be at least {limit}, not {}", plain(instance_value))
+                }
+                ValidationErrorKind::Maximum { limit } => {
+                    format!("{location} must be at most {limit}, not {}", plain(instance_value))
+                }
+                ValidationErrorKind::ExclusiveMinimum { limit } => {
+                    format!("{location} must be greater than {limit}, not {}", plain(instance_value))
+                }
+                ValidationErrorKind::ExclusiveMaximum { limit } => {
+                    format!("{location} must be less than {limit}, not {}", plain(instance_value))
+                }
+                ValidationErrorKind::Pattern { .. } => {
+                    format!("{location} has an invalid format: `{}`", plain(instance_value))
+                }
+                ValidationErrorKind::MinLength { limit } => {
+                    format!("{location} must be at least {limit} characters long")
+                }
+                ValidationErrorKind::MaxLength { limit } => {
+                    format!("{location} must be at most {limit} characters long")
+                }
+                ValidationErrorKind::MinItems { limit } => {
+                    format!("{location} must have at least {limit} item{}", plural(*limit))
+                }
+                ValidationErrorKind::MaxItems { limit } => {
+                    format!("{location} must have at most {limit} item{}", plural(*limit))
+                }
                 ValidationErrorKind::UniqueItems => format!("{location} lists the same value twice"),
-                ValidationErrorKind::MinProperties { limit } => format!("{location} must have at least {limit} entr{}", if *limit == 1 { "y" } else { "ies" }),
+                ValidationErrorKind::MinProperties { limit } => format!(
+                    "{location} must have at least {limit} entr{}",
+                    if *limit == 1 { "y" } else { "ies" }
+                ),
                 ValidationErrorKind::MaxProperties { limit } => format!("{location} must have at most {limit} entries"),
                 ValidationErrorKind::PropertyNames { .. } => format!("{location} has an invalid name"),
                 other => format!("{location} is invalid: {}", other_message(other)),
             };
             let (span, description) = match kind {
                 // `propertyNames` errors are about a key; point at the offending key.
-                ValidationErrorKind::PropertyNames { .. } => {
-                    let bad_key = instance_value
-                        .as_object()
-                        .and_then(|object| object.keys().find(|key| !key_fits_property_names(keyword_parent, key)))
-                        .cloned();
-                    match bad_key {
+                ValidationErrorKind::PropertyNames { error } => {
+                    let keyword_parent = schema_path.split("/propertyNames").next().unwrap_or(keyword_parent);
+                    match error.instance().as_str() {
                         Some(key) => {
-                            let pointer = format!("{instance_path}/{}", escape_segment(&key));
-                            let message_hint = schema_description(&format!("{keyword_parent}/propertyNames")).or(description);
-                            return vec![Diagnostic::new(Code::InvalidValue, index.key_span(&pointer), format!("invalid name `{key}` in {location}"))
-                                .with_hint(message_hint.map_or_else(|| "use lowercase letters, digits and hyphens, starting with a letter".to_string(), |text| lowercase_first(&text)))];
+                            let pointer = format!("{instance_path}/{}", escape_segment(key));
+                            let names_hint =
+                                schema_description(&format!("{keyword_parent}/propertyNames")).or(description);
+                            return vec![
+                                Diagnostic::new(
+                                    Code::InvalidValue,
+                                    index.key_span(&pointer),
+                                    format!("invalid name `{key}` in {location}"),
+                                )
+                                .with_optional_hint(names_hint),
+                            ];
                         }
                         None => (value_span, description),
                     }
                 }
                 _ => (value_span, description),
             };
-            vec![Diagnostic::new(Code::InvalidValue, span, message).with_optional_hint(description.map(|text| lowercase_first(&text)))]
+            vec![
+                Diagnostic::new(Code::InvalidValue, span, message)
+                    .with_optional_hint(description.map(|text| lowercase_first(&text))),
+            ]
         }
     }
 }
@@ -333,13 +445,7 @@ fn other_message(kind: &ValidationErrorKind) -> String {
 }
 
 fn lowercase_first(text: &str) -> String {
-    let mut characters = text.chars();
-    match characters.next() {
-        Some(first) if !text.starts_with("AWS") && !text.starts_with("IPv4") && !text.starts_with("TCP") && !text.starts_with("DNS") => {
-            first.to_lowercase().collect::<String>() + characters.as_str()
-        }
-        _ => text.to_string(),
-    }
+    text.to_string()
 }
 
 fn type_name(json_type: &str) -> String {
@@ -401,7 +507,10 @@ fn schema_node(schema_path: &str) -> Option<&'static Json> {
 }
 
 fn schema_description(schema_path: &str) -> Option<String> {
-    schema_node(schema_path)?.get("description")?.as_str().map(str::to_string)
+    schema_node(schema_path)?
+        .get("description")?
+        .as_str()
+        .map(str::to_string)
 }
 
 /// For a `required` inside a data class's `then` branch, the property lives in the
@@ -409,21 +518,6 @@ fn schema_description(schema_path: &str) -> Option<String> {
 /// the data-class definition, whose path is reported without the `then` part.
 fn then_branch_property(keyword_parent: &str, property: &str) -> String {
     format!("{keyword_parent}/then/properties/{}", escape_segment(property))
-}
-
-fn key_fits_property_names(keyword_parent: &str, key: &str) -> bool {
-    let Some(names) = schema_node(&format!("{keyword_parent}/propertyNames")) else {
-        return true;
-    };
-    let pattern_ok = names
-        .get("pattern")
-        .and_then(Json::as_str)
-        .is_none_or(|pattern| jsonschema::is_valid(&serde_json::json!({"pattern": pattern}), &Json::String(key.to_string())));
-    let length_ok = names
-        .get("maxLength")
-        .and_then(Json::as_u64)
-        .is_none_or(|limit| key.chars().count() as u64 <= limit);
-    pattern_ok && length_ok
 }
 
 /// Field names allowed by the schema object at `schema_path`, including the fields of
@@ -441,7 +535,8 @@ fn known_fields(schema_path: &str, instance_value: &Json) -> Vec<String> {
         let store = instance_value.get("store").and_then(Json::as_str);
         for branch in branches {
             let branch_store = branch.pointer("/if/properties/store/const").and_then(Json::as_str);
-            if branch_store.is_some() && branch_store == store
+            if branch_store.is_some()
+                && branch_store == store
                 && let Some(properties) = branch.pointer("/then/properties").and_then(Json::as_object)
             {
                 names.extend(properties.keys().cloned());

@@ -90,10 +90,19 @@ pub fn parse(file: FileId, text: &str) -> (Option<Node>, Vec<Diagnostic>) {
             Some(Err(error)) => {
                 let byte = builder.byte_offset(error.marker().index());
                 let span = builder.span_from_bytes(byte, next_char_boundary(text, byte));
-                builder.diagnostics.push(
-                    Diagnostic::new(Code::YamlSyntax, span, format!("invalid YAML: {}", error.info()))
-                        .with_hint("check the indentation, colons and quotes on this line and the one before it; YAML indents with spaces, never tabs"),
-                );
+                let diagnostic = if error.info().contains("recursion limit") {
+                    Diagnostic::new(
+                        Code::YamlLimits,
+                        span,
+                        format!("the document nests deeper than {MAX_DEPTH} levels"),
+                    )
+                    .with_hint("flatten the structure; a topology spec needs only a few levels")
+                } else {
+                    Diagnostic::new(Code::YamlSyntax, span, format!("invalid YAML: {}", error.info())).with_hint(
+                        "check the indentation, colons and quotes on this line and the one before it; YAML indents with spaces, never tabs",
+                    )
+                };
+                builder.diagnostics.push(diagnostic);
                 builder.failed = true;
                 break;
             }
@@ -195,7 +204,8 @@ impl<'text> TreeBuilder<'text> {
     }
 
     fn fail(&mut self, code: Code, span: Span, message: String, hint: &str) -> bool {
-        self.diagnostics.push(Diagnostic::new(code, span, message).with_hint(hint));
+        self.diagnostics
+            .push(Diagnostic::new(code, span, message).with_hint(hint));
         self.failed = true;
         false
     }
@@ -458,8 +468,12 @@ impl<'text> TreeBuilder<'text> {
                     };
                     if text.is_none() {
                         self.diagnostics.push(
-                            Diagnostic::new(Code::UnsupportedYaml, node.span, "mapping keys must be plain names, not lists or mappings")
-                                .with_hint("use a string key"),
+                            Diagnostic::new(
+                                Code::UnsupportedYaml,
+                                node.span,
+                                "mapping keys must be plain names, not lists or mappings",
+                            )
+                            .with_hint("use a string key"),
                         );
                     }
                     *pending_key = Some(PendingKey {
@@ -484,8 +498,12 @@ impl<'text> TreeBuilder<'text> {
                                 .collect(),
                             _ => {
                                 self.diagnostics.push(
-                                    Diagnostic::new(Code::UnsupportedYaml, node.span, "a `<<` merge key needs a mapping or a list of mappings")
-                                        .with_hint("write `<<: *anchor` where `&anchor` marks a mapping"),
+                                    Diagnostic::new(
+                                        Code::UnsupportedYaml,
+                                        node.span,
+                                        "a `<<` merge key needs a mapping or a list of mappings",
+                                    )
+                                    .with_hint("write `<<: *anchor` where `&anchor` marks a mapping"),
                                 );
                                 Vec::new()
                             }
@@ -544,10 +562,14 @@ fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&str>) -> Result<V
         Some("str") => return Ok(Value::String(text.to_string())),
         Some("null") => return Ok(Value::Null),
         Some("bool") => {
-            return resolve_bool(text).map(Value::Bool).ok_or_else(|| format!("`{text}` is not a boolean"));
+            return resolve_bool(text)
+                .map(Value::Bool)
+                .ok_or_else(|| format!("`{text}` is not a boolean"));
         }
         Some("int") => {
-            return resolve_integer(text).map(Value::Integer).ok_or_else(|| format!("`{text}` is not an integer"));
+            return resolve_integer(text)
+                .map(Value::Integer)
+                .ok_or_else(|| format!("`{text}` is not an integer"));
         }
         Some("float") => return resolve_float(text),
         _ => {}
@@ -608,7 +630,11 @@ fn looks_like_float(text: &str) -> bool {
         let whole_ok = whole.bytes().all(|byte| byte.is_ascii_digit());
         match fraction {
             None => !whole.is_empty() && whole_ok,
-            Some(fraction) => whole_ok && fraction.bytes().all(|byte| byte.is_ascii_digit()) && !(whole.is_empty() && fraction.is_empty()),
+            Some(fraction) => {
+                whole_ok
+                    && fraction.bytes().all(|byte| byte.is_ascii_digit())
+                    && !(whole.is_empty() && fraction.is_empty())
+            }
         }
     };
     let exponent_ok = exponent.is_none_or(|exponent| {
@@ -621,7 +647,9 @@ fn looks_like_float(text: &str) -> bool {
 fn resolve_float(text: &str) -> Result<Value, String> {
     let unsigned = text.strip_prefix(['-', '+']).unwrap_or(text);
     if matches!(unsigned, ".inf" | ".Inf" | ".INF" | ".nan" | ".NaN" | ".NAN") {
-        return Err(format!("`{text}` is not a finite number, which JSON and the spec cannot represent"));
+        return Err(format!(
+            "`{text}` is not a finite number, which JSON and the spec cannot represent"
+        ));
     }
     match text.parse::<f64>() {
         Ok(number) if number.is_finite() => Ok(Value::Float(number)),
@@ -641,7 +669,9 @@ mod tests {
     fn plain_scalars_follow_the_core_schema() {
         let (root, diagnostics) = parse_text("a: 1\nb: 1.5\nc: no\nd: true\ne: ~\nf: '1'\ng: 0x1f\n");
         assert!(diagnostics.is_empty(), "{diagnostics:?}");
-        let Value::Mapping(entries) = root.unwrap().value else { panic!() };
+        let Value::Mapping(entries) = root.unwrap().value else {
+            panic!()
+        };
         let values: Vec<_> = entries.into_iter().map(|entry| entry.value.value).collect();
         assert_eq!(
             values,
@@ -672,9 +702,16 @@ mod tests {
         let text = "base: &base\n  x: 1\n  y: 2\nitem:\n  <<: *base\n  y: 3\n";
         let (root, diagnostics) = parse_text(text);
         assert!(diagnostics.is_empty(), "{diagnostics:?}");
-        let Value::Mapping(entries) = root.unwrap().value else { panic!() };
-        let Value::Mapping(item) = &entries[1].value.value else { panic!() };
-        let pairs: Vec<_> = item.iter().map(|entry| (entry.key.as_str(), entry.value.value.clone())).collect();
+        let Value::Mapping(entries) = root.unwrap().value else {
+            panic!()
+        };
+        let Value::Mapping(item) = &entries[1].value.value else {
+            panic!()
+        };
+        let pairs: Vec<_> = item
+            .iter()
+            .map(|entry| (entry.key.as_str(), entry.value.value.clone()))
+            .collect();
         assert_eq!(pairs, vec![("y", Value::Integer(3)), ("x", Value::Integer(1))]);
     }
 
@@ -713,7 +750,9 @@ mod tests {
     fn spans_are_bytes_after_multibyte_characters() {
         let text = "é: ü\nkey: value\n";
         let (root, _) = parse_text(text);
-        let Value::Mapping(entries) = root.unwrap().value else { panic!() };
+        let Value::Mapping(entries) = root.unwrap().value else {
+            panic!()
+        };
         assert_eq!(&text[entries[1].key_span.range()], "key");
         assert_eq!(&text[entries[1].value.span.range()], "value");
     }

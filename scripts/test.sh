@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Runs every test of topoc: the Rust test suite (unit, golden, bad-spec, CLI and
+# property tests), then the third-party validators on the committed golden trees
+# (real `terraform fmt`, python-hcl2, checkov, parliament), installing pinned copies
+# of them into the git-ignored .tools/ folder on first use.
+set -euo pipefail
+cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.."
+
+echo "=== cargo test"
+cargo test --locked --all-targets
+
+echo "=== vendored data reproduces from its sources"
+python3 scripts/extract-iam-data.py --check
+
+echo "=== third-party validators on golden/"
+scripts/check-goldens.sh
