@@ -47,6 +47,28 @@ enum Command {
         #[arg(required = true)]
         specs: Vec<PathBuf>,
     },
+    /// Check a spec, compile it, validate the output and write it atomically.
+    Build {
+        /// The spec file.
+        spec: PathBuf,
+        /// Output folder; replaced as a whole, with a manifest of the files topoc owns.
+        #[arg(short, long, default_value = "out")]
+        output: PathBuf,
+        /// Write even when the folder holds files topoc did not create (they are kept).
+        #[arg(long)]
+        force: bool,
+    },
+    /// Show, as unified diffs, what `build` would change in a folder; exit 1 if anything differs.
+    Diff {
+        /// The spec file.
+        spec: PathBuf,
+        /// The folder to compare with (e.g. the committed golden tree).
+        #[arg(long)]
+        against: PathBuf,
+        /// Rewrite the folder to match (refused when the CI variable is set).
+        #[arg(long)]
+        bless: bool,
+    },
     /// Print the JSON Schema of the spec language.
     Schema,
     /// Print the long explanation of a diagnostic code (e.g. TOPO0021 or unknown-region).
@@ -60,6 +82,8 @@ enum Command {
 const EXIT_OK: u8 = 0;
 const EXIT_DIAGNOSTICS: u8 = 1;
 const EXIT_FAILURE: u8 = 2;
+/// A bug in topoc: generated output failed its own validation.
+const EXIT_INTERNAL: u8 = 3;
 
 pub fn run() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -76,6 +100,8 @@ pub fn run() -> ExitCode {
     };
     let code = match cli.command {
         Command::Check { specs } => run_check(&specs, cli.message_format, color),
+        Command::Build { spec, output, force } => run_build(&spec, &output, force, cli.message_format, color),
+        Command::Diff { spec, against, bless } => run_diff(&spec, &against, bless, cli.message_format, color),
         Command::Schema => {
             print!("{}", topoc::spec::TOPOLOGY_SCHEMA);
             EXIT_OK
@@ -190,4 +216,133 @@ fn print_diagnostics(
     }
     let _ = out.write_all(text.as_bytes());
     let _ = out.flush();
+}
+
+/// Compiles one spec in memory; prints diagnostics to stderr. `Err` carries the exit code.
+fn compile(spec: &Path, format: MessageFormat, color: bool) -> Result<std::collections::BTreeMap<String, String>, u8> {
+    let mut source_map = SourceMap::new();
+    let file = match read_spec(spec, &mut source_map) {
+        Err(message) => {
+            eprintln!("error: {message}");
+            return Err(EXIT_FAILURE);
+        }
+        Ok(ReadOutcome::NotText(diagnostic)) => {
+            print_diagnostics(&[diagnostic], &source_map, format, color, &mut std::io::stderr());
+            return Err(EXIT_DIAGNOSTICS);
+        }
+        Ok(ReadOutcome::Loaded(file)) => file,
+    };
+    let spec_file = spec
+        .file_name()
+        .map_or_else(|| display_name(spec), |name| name.to_string_lossy().into_owned());
+    match topoc::build(&source_map, file, &spec_file) {
+        topoc::BuildOutcome::Rejected { diagnostics } => {
+            print_diagnostics(&diagnostics, &source_map, format, color, &mut std::io::stderr());
+            Err(EXIT_DIAGNOSTICS)
+        }
+        topoc::BuildOutcome::Internal { errors, diagnostics } => {
+            print_diagnostics(&diagnostics, &source_map, format, color, &mut std::io::stderr());
+            for error in &errors {
+                eprintln!("internal error: {error}");
+            }
+            eprintln!(
+                "topoc generated output that fails its own validation; nothing was written. This is a bug in topoc; please report it with the spec."
+            );
+            Err(EXIT_INTERNAL)
+        }
+        topoc::BuildOutcome::Built { tree, diagnostics } => {
+            if !diagnostics.is_empty() {
+                print_diagnostics(&diagnostics, &source_map, format, color, &mut std::io::stderr());
+            }
+            Ok(tree)
+        }
+    }
+}
+
+fn run_build(spec: &Path, output: &Path, force: bool, format: MessageFormat, color: bool) -> u8 {
+    let tree = match compile(spec, format, color) {
+        Ok(tree) => tree,
+        Err(code) => return code,
+    };
+    match topoc::output::write_tree(output, &tree, force) {
+        Ok(summary) => {
+            println!("wrote {} files to {}", summary.written, display_name(output));
+            if !summary.kept_foreign.is_empty() {
+                println!("kept {} files topoc did not create", summary.kept_foreign.len());
+            }
+            EXIT_OK
+        }
+        Err(error @ topoc::output::WriteError::ForeignFiles(_)) => {
+            eprintln!("error: {error}");
+            eprintln!(
+                "  = help: choose an empty or topoc-made folder with -o, or pass --force to write anyway and keep those files"
+            );
+            EXIT_FAILURE
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            EXIT_FAILURE
+        }
+    }
+}
+
+fn run_diff(spec: &Path, against: &Path, bless: bool, format: MessageFormat, color: bool) -> u8 {
+    let tree = match compile(spec, format, color) {
+        Ok(tree) => tree,
+        Err(code) => return code,
+    };
+    let existing = match owned_tree(against) {
+        Ok(existing) => existing,
+        Err(error) => {
+            eprintln!("error: cannot read `{}`: {error}", display_name(against));
+            return EXIT_FAILURE;
+        }
+    };
+    let changes = topoc::golden::compare_trees(&existing, &tree);
+    if changes.is_empty() {
+        println!("{} is up to date", display_name(against));
+        return EXIT_OK;
+    }
+    if bless {
+        if topoc::golden::is_ci(std::env::var("CI").ok().as_deref()) {
+            eprintln!(
+                "error: refusing to bless while CI is set; run `topoc diff --bless` locally and commit the result"
+            );
+            return EXIT_FAILURE;
+        }
+        return match topoc::output::write_tree(against, &tree, false) {
+            Ok(_) => {
+                println!("blessed {}: {}", display_name(against), change_counts(&changes));
+                EXIT_OK
+            }
+            Err(error) => {
+                eprintln!("error: {error}");
+                EXIT_FAILURE
+            }
+        };
+    }
+    print!("{}", topoc::golden::report(&changes));
+    println!("{}: {}", display_name(against), change_counts(&changes));
+    EXIT_DIAGNOSTICS
+}
+
+/// The files of a previous build: those its manifest lists (all files when there is none).
+fn owned_tree(directory: &Path) -> std::io::Result<std::collections::BTreeMap<String, String>> {
+    let mut tree = topoc::output::read_tree(directory)?;
+    let foreign: std::collections::BTreeSet<String> = topoc::output::foreign_files(directory)?.into_iter().collect();
+    if tree.contains_key(topoc::output::MANIFEST) {
+        tree.retain(|path, _| !foreign.contains(path));
+    }
+    Ok(tree)
+}
+
+fn change_counts(changes: &std::collections::BTreeMap<String, topoc::golden::FileChange>) -> String {
+    let count =
+        |predicate: fn(&topoc::golden::FileChange) -> bool| changes.values().filter(|change| predicate(change)).count();
+    format!(
+        "{} changed, {} added, {} removed",
+        count(|change| matches!(change, topoc::golden::FileChange::Changed(_))),
+        count(|change| matches!(change, topoc::golden::FileChange::Extra(_))),
+        count(|change| matches!(change, topoc::golden::FileChange::Missing(_))),
+    )
 }

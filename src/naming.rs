@@ -127,3 +127,49 @@ pub fn limited_names(topology: &Topology) -> Vec<(String, LimitedName)> {
     }
     names
 }
+
+/// The private hosted zone of every VPC, where the data stack publishes database names.
+pub fn private_zone(topology: &Topology) -> String {
+    format!("{}.internal", topology.name)
+}
+
+/// Latency-routed name of the nearest healthy region: CloudFront's primary origin.
+pub fn origin_name(topology: &Topology) -> String {
+    format!("origin.{}", topology.domain.app)
+}
+
+/// Latency-routed name that answers, for viewers nearest to a region, with the nearest
+/// *other* region: CloudFront's failover origin.
+pub fn failover_origin_name(topology: &Topology) -> String {
+    format!("failover.origin.{}", topology.domain.app)
+}
+
+/// The name of one region's ALB, used by health checks and on its certificate.
+pub fn regional_origin_name(topology: &Topology, region: &str) -> String {
+    format!("{region}.origin.{}", topology.domain.app)
+}
+
+/// The public name of a service behind Global Accelerator.
+pub fn accelerator_name(topology: &Topology, service: &str) -> String {
+    format!("{service}.{}", topology.domain.app)
+}
+
+/// Database user of a service (IAM authentication): the service name as an identifier.
+pub fn database_user(service: &str) -> String {
+    service.replace('-', "_")
+}
+
+/// Stable private name of a data class's writer endpoint.
+pub fn database_writer_host(topology: &Topology, data_class: &str) -> String {
+    format!("{data_class}-writer.{}", private_zone(topology))
+}
+
+/// Stable private name of a data class's reader endpoint in the local region.
+pub fn database_reader_host(topology: &Topology, data_class: &str) -> String {
+    format!("{data_class}-reader.{}", private_zone(topology))
+}
+
+/// Environment variable name for a data class: `TOPOC_TABLE_IDEMPOTENCY_KEYS`.
+pub fn environment_variable(kind: &str, data_class: &str) -> String {
+    format!("TOPOC_{kind}_{}", data_class.replace('-', "_").to_uppercase())
+}

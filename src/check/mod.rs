@@ -83,7 +83,7 @@ fn join_in_backticks<'a>(items: impl IntoIterator<Item = &'a str>, conjunction: 
 }
 
 /// Formats a number without trailing zeros: 0.9, 1, 0.333333.
-pub(crate) fn format_number(value: f64) -> String {
+pub fn format_number(value: f64) -> String {
     let rounded = (value * 1_000_000.0).round() / 1_000_000.0;
     let text = format!("{rounded:.6}");
     text.trim_end_matches('0').trim_end_matches('.').to_string()

@@ -4,6 +4,7 @@
 use super::{Context, choices_in_backticks, format_number};
 use crate::aws::regions as aws_regions;
 use crate::diag::{self, Code, Diagnostic};
+use crate::ipv4::Ipv4Network;
 use crate::spec::model::Routing;
 
 pub(super) fn check(context: &Context<'_>, diagnostics: &mut Vec<Diagnostic>) {
@@ -123,55 +124,6 @@ fn check_region_code(code: &str, span: crate::source::Span, diagnostics: &mut Ve
     }
 }
 
-/// An IPv4 network as (address, prefix length).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Ipv4Network {
-    pub address: u32,
-    pub prefix: u8,
-}
-
-impl Ipv4Network {
-    pub fn parse(text: &str) -> Result<Ipv4Network, String> {
-        let (address_text, prefix_text) = text.split_once('/').ok_or_else(|| "missing `/prefix`".to_string())?;
-        let prefix: u8 = prefix_text
-            .parse()
-            .map_err(|_| format!("`{prefix_text}` is not a prefix length"))?;
-        if prefix > 32 {
-            return Err(format!("prefix /{prefix} is longer than 32 bits"));
-        }
-        let octets: Vec<&str> = address_text.split('.').collect();
-        if octets.len() != 4 {
-            return Err(format!("`{address_text}` is not an IPv4 address"));
-        }
-        let mut address = 0u32;
-        for octet in octets {
-            let value: u8 = octet
-                .parse()
-                .map_err(|_| format!("`{octet}` is not an octet (0-255)"))?;
-            address = (address << 8) | u32::from(value);
-        }
-        Ok(Ipv4Network { address, prefix })
-    }
-
-    fn mask(self) -> u32 {
-        if self.prefix == 0 {
-            0
-        } else {
-            u32::MAX << (32 - self.prefix)
-        }
-    }
-
-    pub fn has_host_bits(self) -> bool {
-        self.address & !self.mask() != 0
-    }
-
-    pub fn overlaps(self, other: Ipv4Network) -> bool {
-        let shorter = self.prefix.min(other.prefix);
-        let mask = if shorter == 0 { 0 } else { u32::MAX << (32 - shorter) };
-        self.address & mask == other.address & mask
-    }
-}
-
 fn check_cidrs(context: &Context<'_>, diagnostics: &mut Vec<Diagnostic>) {
     let mut networks: Vec<(&str, Ipv4Network)> = Vec::new();
     for (code, region) in &context.topology.regions {
@@ -237,22 +189,5 @@ fn check_cidrs(context: &Context<'_>, diagnostics: &mut Vec<Diagnostic>) {
                 networks.push((code, network));
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Ipv4Network;
-
-    #[test]
-    fn networks_parse_and_overlap() {
-        let a = Ipv4Network::parse("10.10.0.0/16").unwrap();
-        let b = Ipv4Network::parse("10.10.128.0/17").unwrap();
-        let c = Ipv4Network::parse("10.20.0.0/16").unwrap();
-        assert!(a.overlaps(b) && b.overlaps(a));
-        assert!(!a.overlaps(c));
-        assert!(Ipv4Network::parse("10.10.0.1/16").unwrap().has_host_bits());
-        assert!(Ipv4Network::parse("10.300.0.0/16").is_err());
-        assert!(Ipv4Network::parse("10.0.0.0/33").is_err());
     }
 }

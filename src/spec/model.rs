@@ -382,6 +382,8 @@ pub struct DataClass {
     pub database: Option<String>,
     #[serde(default = "default_backup_retention_days")]
     pub backup_retention_days: u32,
+    #[serde(default = "default_master_password_version")]
+    pub master_password_version: u32,
     // S3
     #[serde(default)]
     pub replication: S3Replication,
@@ -405,6 +407,10 @@ fn default_instances() -> u32 {
 
 fn default_backup_retention_days() -> u32 {
     14
+}
+
+fn default_master_password_version() -> u32 {
+    1
 }
 
 fn default_noncurrent_version_expiration_days() -> u32 {

@@ -1,0 +1,468 @@
+//! The `data` root stack: DynamoDB global tables, Aurora global databases with their
+//! master secret, S3 buckets with cross-region replication, private names for the
+//! database endpoints, and the replication-lag alarms, each in the region that emits
+//! the metric.
+
+use serde::Serialize;
+
+use super::lower::{Context, Versions};
+use super::regions::database_name;
+use super::{Block, File, Stack, StackKind, identifier, provider_alias};
+use crate::naming;
+use crate::spec::model::{S3Replication, Store};
+
+/// How a block in the data stack refers to an output of the regions stack for a region.
+fn regions_output(output: &str, region: &str) -> String {
+    format!("data.terraform_remote_state.regions.outputs.{output}[\"{region}\"]")
+}
+
+fn kms_key(context: &Context<'_>, class: &str, region: &str) -> String {
+    format!(
+        "{}[\"{}\"]",
+        regions_output("kms_key_arns", region),
+        context.key_class_of(class)
+    )
+}
+
+#[derive(Serialize)]
+struct Tags {
+    data_class: String,
+    residency: String,
+}
+
+#[derive(Serialize)]
+struct Replica {
+    region: String,
+    kms_key: String,
+}
+
+#[derive(Serialize)]
+struct DynamodbTable {
+    name: String,
+    alias: String,
+    table_name: String,
+    description: String,
+    partition_key: String,
+    partition_key_type: String,
+    sort_key: Option<String>,
+    sort_key_type: String,
+    ttl_attribute: Option<String>,
+    conflicts: String,
+    kms_key: String,
+    replicas: Vec<Replica>,
+    tags: Tags,
+}
+
+#[derive(Serialize)]
+struct AuroraGlobal {
+    name: String,
+    alias: String,
+    identifier: String,
+    engine: String,
+    engine_version: String,
+    database: String,
+    secret_name: String,
+    master_username: String,
+    password_version: u32,
+    kms_key: String,
+    replicas: Vec<Replica>,
+    tags: Tags,
+}
+
+#[derive(Serialize)]
+struct AuroraRegion {
+    name: String,
+    global_name: String,
+    alias: String,
+    region: String,
+    is_writer: bool,
+    writer_region: String,
+    writer_name: String,
+    cluster_identifier: String,
+    engine: String,
+    engine_version: String,
+    port: u16,
+    log_exports: Vec<&'static str>,
+    database: String,
+    master_username: String,
+    password_version: u32,
+    instance_class: String,
+    instances: Vec<String>,
+    write_forwarding: bool,
+    backup_retention_days: u32,
+    kms_key: String,
+    subnet_ids: String,
+    vpc_id: String,
+    tasks_security_group: String,
+    private_zone: String,
+    writer_host: String,
+    reader_host: String,
+    tags: Tags,
+}
+
+#[derive(Serialize)]
+struct Destination {
+    region: String,
+    bucket: String,
+    kms_key: String,
+    priority: usize,
+}
+
+#[derive(Serialize)]
+struct S3Bucket {
+    name: String,
+    alias: String,
+    region: String,
+    bucket: String,
+    kms_key: String,
+    log_bucket: String,
+    noncurrent_days: u32,
+    replication_role: String,
+    destinations: Vec<Destination>,
+    tags: Tags,
+}
+
+#[derive(Serialize)]
+struct DynamodbAlarms {
+    name: String,
+    alias: String,
+    region: String,
+    table_name: String,
+    receiving_regions: Vec<String>,
+    threshold_ms: u64,
+    evaluation_periods: u32,
+    topic: String,
+}
+
+#[derive(Serialize)]
+struct AuroraAlarms {
+    name: String,
+    alias: String,
+    region: String,
+    cluster_identifier: String,
+    replication_lag_ms: u64,
+    rpo_lag_ms: u64,
+    evaluation_periods: u32,
+    topic: String,
+}
+
+#[derive(Serialize)]
+struct RemoteState {
+    stack: String,
+    bucket: String,
+    key: String,
+    region: String,
+}
+
+#[derive(Serialize)]
+struct MonitoringRole {
+    alias: String,
+    name: String,
+}
+
+#[derive(Serialize)]
+struct Outputs {
+    tables: Vec<(String, String)>,
+    global_clusters: Vec<(String, String)>,
+    buckets: Vec<(String, Vec<(String, String)>)>,
+}
+
+pub(super) fn remote_state(context: &Context<'_>, stack: &str) -> Block {
+    let backend = context.backend(stack);
+    Block::new(
+        "common/remote_state.tf.j2",
+        None,
+        &RemoteState {
+            stack: stack.to_string(),
+            bucket: backend.bucket,
+            key: backend.key,
+            region: backend.region,
+        },
+    )
+}
+
+pub(super) fn data_stack(context: &Context<'_>) -> Stack {
+    let topology = context.topology;
+    let observability = &topology.observability;
+    let mut dynamodb_blocks = Vec::new();
+    let mut aurora_blocks = Vec::new();
+    let mut s3_blocks = Vec::new();
+    let mut alarm_blocks = Vec::new();
+    let tags = |class: &str| Tags {
+        data_class: class.to_string(),
+        residency: context.residency_tag_of(class),
+    };
+
+    for (class, data_class) in context.data_classes_of(Store::Dynamodb) {
+        let home = context.home_of(class);
+        let placement = &context.placements[class];
+        dynamodb_blocks.push(Block::new(
+            "data/dynamodb_table.tf.j2",
+            Some(home),
+            &DynamodbTable {
+                name: identifier(class),
+                alias: provider_alias(home),
+                table_name: naming::dynamodb_table(topology, class),
+                description: data_class.description.clone().unwrap_or_default(),
+                partition_key: data_class.partition_key.clone().expect("schema requires partition_key"),
+                partition_key_type: data_class.partition_key_type.clone(),
+                sort_key: data_class.sort_key.clone(),
+                sort_key_type: data_class.sort_key_type.clone(),
+                ttl_attribute: data_class.ttl_attribute.clone(),
+                conflicts: data_class
+                    .conflicts
+                    .map(|model| model.as_str().to_string())
+                    .unwrap_or_default(),
+                kms_key: kms_key(context, class, home),
+                replicas: placement
+                    .iter()
+                    .filter(|region| region.as_str() != home)
+                    .map(|region| Replica {
+                        region: region.clone(),
+                        kms_key: kms_key(context, class, region),
+                    })
+                    .collect(),
+                tags: tags(class),
+            },
+        ));
+        for region in placement {
+            let receiving: Vec<String> = placement.iter().filter(|other| *other != region).cloned().collect();
+            if receiving.is_empty() {
+                continue;
+            }
+            alarm_blocks.push(Block::new(
+                "data/dynamodb_alarms.tf.j2",
+                Some(region),
+                &DynamodbAlarms {
+                    name: format!("{}_{}", identifier(class), provider_alias(region)),
+                    alias: provider_alias(region),
+                    region: region.clone(),
+                    table_name: naming::dynamodb_table(topology, class),
+                    receiving_regions: receiving,
+                    threshold_ms: observability.dynamodb_replication_latency_ms,
+                    evaluation_periods: observability.evaluation_periods,
+                    topic: regions_output("alarm_topic_arns", region),
+                },
+            ));
+        }
+    }
+
+    let has_aurora = context.data_classes_of(Store::Aurora).next().is_some();
+    if has_aurora {
+        aurora_blocks.push(Block::new(
+            "data/rds_monitoring_role.tf.j2",
+            Some(&topology.primary_region),
+            &MonitoringRole {
+                alias: provider_alias(&topology.primary_region),
+                name: format!("{}-rds-monitoring", topology.name),
+            },
+        ));
+    }
+    for (class, data_class) in context.data_classes_of(Store::Aurora) {
+        let placement = &context.placements[class];
+        let writer = data_class.writer.as_ref().expect("schema requires writer").regions()[0].to_string();
+        let engine = data_class.engine.clone().expect("schema requires engine");
+        let is_postgres = engine == "aurora-postgresql";
+        let database = database_name(class, data_class);
+        let master_username = "topoc_admin".to_string();
+        aurora_blocks.push(Block::new(
+            "data/aurora_global.tf.j2",
+            Some(&writer),
+            &AuroraGlobal {
+                name: identifier(class),
+                alias: provider_alias(&writer),
+                identifier: naming::aurora_global_cluster(topology, class),
+                engine: engine.clone(),
+                engine_version: data_class
+                    .engine_version
+                    .clone()
+                    .expect("schema requires engine_version"),
+                database: database.clone(),
+                secret_name: naming::aurora_master_secret(topology, class),
+                master_username: master_username.clone(),
+                password_version: data_class.master_password_version,
+                kms_key: kms_key(context, class, &writer),
+                replicas: placement
+                    .iter()
+                    .filter(|region| **region != writer)
+                    .map(|region| Replica {
+                        region: region.clone(),
+                        kms_key: kms_key(context, class, region),
+                    })
+                    .collect(),
+                tags: tags(class),
+            },
+        ));
+        // The writer first: secondaries depend on its instances.
+        let mut ordered: Vec<&String> = placement.iter().filter(|region| **region == writer).collect();
+        ordered.extend(placement.iter().filter(|region| **region != writer));
+        for region in ordered {
+            let cluster_identifier = naming::aurora_cluster(topology, class, region);
+            aurora_blocks.push(Block::new(
+                "data/aurora_region.tf.j2",
+                Some(region),
+                &AuroraRegion {
+                    name: format!("{}_{}", identifier(class), provider_alias(region)),
+                    global_name: identifier(class),
+                    alias: provider_alias(region),
+                    region: region.clone(),
+                    is_writer: *region == writer,
+                    writer_region: writer.clone(),
+                    writer_name: format!("{}_{}", identifier(class), provider_alias(&writer)),
+                    cluster_identifier: cluster_identifier.clone(),
+                    engine: engine.clone(),
+                    engine_version: data_class
+                        .engine_version
+                        .clone()
+                        .expect("schema requires engine_version"),
+                    port: if is_postgres { 5432 } else { 3306 },
+                    log_exports: if is_postgres {
+                        vec!["postgresql"]
+                    } else {
+                        vec!["audit", "error", "slowquery"]
+                    },
+                    database: database.clone(),
+                    master_username: master_username.clone(),
+                    password_version: data_class.master_password_version,
+                    instance_class: data_class.instance_class.clone(),
+                    instances: (1..=data_class.instances).map(|index| index.to_string()).collect(),
+                    write_forwarding: data_class.write_forwarding,
+                    backup_retention_days: data_class.backup_retention_days,
+                    kms_key: kms_key(context, class, region),
+                    subnet_ids: regions_output("private_subnet_ids", region),
+                    vpc_id: regions_output("vpc_ids", region),
+                    tasks_security_group: regions_output("tasks_security_group_ids", region),
+                    private_zone: regions_output("private_zone_ids", region),
+                    writer_host: naming::database_writer_host(topology, class),
+                    reader_host: naming::database_reader_host(topology, class),
+                    tags: tags(class),
+                },
+            ));
+            alarm_blocks.push(Block::new(
+                "data/aurora_alarms.tf.j2",
+                Some(region),
+                &AuroraAlarms {
+                    name: format!("{}_{}", identifier(class), provider_alias(region)),
+                    alias: provider_alias(region),
+                    region: region.clone(),
+                    cluster_identifier,
+                    replication_lag_ms: observability.aurora_replication_lag_ms,
+                    rpo_lag_ms: observability.aurora_rpo_lag_ms,
+                    evaluation_periods: observability.evaluation_periods,
+                    topic: regions_output("alarm_topic_arns", region),
+                },
+            ));
+        }
+    }
+
+    for (class, data_class) in context.data_classes_of(Store::S3) {
+        let placement = &context.placements[class];
+        let hub = data_class
+            .hub
+            .clone()
+            .filter(|hub| placement.contains(hub))
+            .unwrap_or_else(|| context.home_of(class).to_string());
+        for region in placement {
+            let destinations: Vec<&String> = match data_class.replication {
+                S3Replication::Bidirectional => placement.iter().filter(|other| *other != region).collect(),
+                S3Replication::HubAndSpoke if *region == hub => {
+                    placement.iter().filter(|other| *other != region).collect()
+                }
+                S3Replication::HubAndSpoke => vec![&hub],
+            };
+            s3_blocks.push(Block::new(
+                "data/s3_bucket.tf.j2",
+                Some(region),
+                &S3Bucket {
+                    name: format!("{}_{}", identifier(class), provider_alias(region)),
+                    alias: provider_alias(region),
+                    region: region.clone(),
+                    bucket: naming::s3_bucket(topology, class, region),
+                    kms_key: kms_key(context, class, region),
+                    log_bucket: regions_output("log_bucket_names", region),
+                    noncurrent_days: data_class.noncurrent_version_expiration_days,
+                    replication_role: naming::s3_replication_role(topology, class, region),
+                    destinations: destinations
+                        .into_iter()
+                        .enumerate()
+                        .map(|(priority, destination)| Destination {
+                            region: destination.clone(),
+                            bucket: format!("{}_{}", identifier(class), provider_alias(destination)),
+                            kms_key: kms_key(context, class, destination),
+                            priority: priority + 1,
+                        })
+                        .collect(),
+                    tags: tags(class),
+                },
+            ));
+        }
+    }
+
+    let outputs = Outputs {
+        tables: context
+            .data_classes_of(Store::Dynamodb)
+            .map(|(class, _)| (class.clone(), identifier(class)))
+            .collect(),
+        global_clusters: context
+            .data_classes_of(Store::Aurora)
+            .map(|(class, _)| (class.clone(), identifier(class)))
+            .collect(),
+        buckets: context
+            .data_classes_of(Store::S3)
+            .map(|(class, _)| {
+                (
+                    class.clone(),
+                    context.placements[class]
+                        .iter()
+                        .map(|region| {
+                            (
+                                region.clone(),
+                                format!("{}_{}", identifier(class), provider_alias(region)),
+                            )
+                        })
+                        .collect(),
+                )
+            })
+            .collect(),
+    };
+
+    let mut files = vec![
+        File::hcl(
+            "versions.tf",
+            vec![Block::new(
+                "common/versions.tf.j2",
+                None,
+                &Versions::root(context.backend("data")),
+            )],
+        ),
+        File::hcl(
+            "providers.tf",
+            vec![Block::new(
+                "common/providers.tf.j2",
+                None,
+                &serde_json::json!({ "providers": context.regions.iter().map(|region| context.provider(region)).collect::<Vec<_>>() }),
+            )],
+        ),
+        File::hcl("remote_state.tf", vec![remote_state(context, "regions")]),
+    ];
+    for (name, blocks) in [
+        ("dynamodb.tf", dynamodb_blocks),
+        ("aurora.tf", aurora_blocks),
+        ("s3.tf", s3_blocks),
+        ("alarms.tf", alarm_blocks),
+    ] {
+        if !blocks.is_empty() {
+            files.push(File::hcl(name, blocks));
+        }
+    }
+    files.push(File::hcl(
+        "outputs.tf",
+        vec![Block::new("data/outputs.tf.j2", None, &outputs)],
+    ));
+    Stack {
+        directory: "data".to_string(),
+        kind: StackKind::Root,
+        reads_from: vec!["regions".to_string()],
+        files,
+    }
+}

@@ -1,0 +1,286 @@
+//! The documents of an output tree: `README.md` (apply order, what each stack holds,
+//! inputs, how the edge fails over, the runbook) and `review/sizing.md` (N+1 sizing).
+
+use serde::Serialize;
+
+use super::global::{EDGE_REGION, RECOVERY_CONTROL_REGION, failover_target};
+use super::lower::Context;
+use super::{Block, File, Stack, StackKind};
+use crate::check::format_number;
+use crate::naming;
+use crate::spec::model::Store;
+
+#[derive(Serialize)]
+struct StackSummary {
+    directory: String,
+    reads_from: Vec<String>,
+    summary: &'static str,
+}
+
+fn stack_summary(directory: &str) -> &'static str {
+    match directory {
+        "governance" => "Service Control Policies and their attachments, AWS Config rules",
+        "regions" => {
+            "multi-Region KMS primary keys; one `modules/region` per region: VPC, endpoints, KMS replicas, ALB, WAF, ECS services with N+1 autoscaling, task roles, alarms"
+        }
+        "data" => {
+            "DynamoDB global tables, Aurora global databases and their master secret, replicated S3 buckets, private database names, replication-lag alarms"
+        }
+        "global" => {
+            "CloudFront with origin-group failover, CLOUDFRONT WAF and certificate, Route 53 records and health checks, Global Accelerator, ARC, edge alarms"
+        }
+        _ => "",
+    }
+}
+
+#[derive(Serialize)]
+struct RegionRow {
+    region: String,
+    traffic: String,
+    deploy_wave: u32,
+    cidr: String,
+    failover_to: String,
+}
+
+#[derive(Serialize)]
+struct DataRow {
+    name: String,
+    store: String,
+    regions: Vec<String>,
+    residency: String,
+    detail: String,
+}
+
+#[derive(Serialize)]
+struct ServiceRow {
+    name: String,
+    path: String,
+    edge: String,
+    database_user: String,
+}
+
+#[derive(Serialize)]
+struct AuroraRow {
+    name: String,
+    global_cluster: String,
+    writer: String,
+    secondaries: Vec<String>,
+    writer_host: String,
+}
+
+#[derive(Serialize)]
+struct Readme {
+    topology: String,
+    description: String,
+    spec_file: String,
+    stacks: Vec<StackSummary>,
+    services: Vec<String>,
+    regions: Vec<RegionRow>,
+    waves: Vec<(u32, Vec<String>)>,
+    data: Vec<DataRow>,
+    service_rows: Vec<ServiceRow>,
+    aurora: Vec<AuroraRow>,
+    app: String,
+    origin: String,
+    failover_origin: String,
+    routing: String,
+    dns_ttl: u32,
+    deep_health_path: String,
+    accelerators: Vec<(String, String)>,
+    recovery_control: bool,
+    edge_region: &'static str,
+    recovery_region: &'static str,
+    private_zone: String,
+}
+
+#[derive(Serialize)]
+struct SizingRow {
+    region: String,
+    traffic: String,
+    steady_rps: String,
+    min_tasks: u32,
+    max_tasks: u32,
+    worst_loss: String,
+    worst_load_rps: String,
+    utilization: String,
+    absorbs: bool,
+}
+
+#[derive(Serialize)]
+struct ServiceSizingView {
+    name: String,
+    peak_rps: String,
+    rps_per_task: String,
+    steady_utilization: String,
+    min_tasks_floor: u32,
+    rows: Vec<SizingRow>,
+}
+
+#[derive(Serialize)]
+struct Sizing {
+    topology: String,
+    services: Vec<ServiceSizingView>,
+}
+
+pub(super) fn documents(context: &Context<'_>, stacks: &[Stack]) -> Vec<File> {
+    let topology = context.topology;
+    let mut waves: std::collections::BTreeMap<u32, Vec<String>> = std::collections::BTreeMap::new();
+    for (region, spec_region) in &topology.regions {
+        waves.entry(spec_region.deploy_wave).or_default().push(region.clone());
+    }
+    let readme = Readme {
+        topology: topology.name.clone(),
+        description: topology.description.clone().unwrap_or_default(),
+        spec_file: context.spec_file.clone(),
+        stacks: stacks
+            .iter()
+            .filter(|stack| stack.kind == StackKind::Root)
+            .map(|stack| StackSummary {
+                directory: stack.directory.clone(),
+                reads_from: stack.reads_from.clone(),
+                summary: stack_summary(&stack.directory),
+            })
+            .collect(),
+        services: topology.services.keys().cloned().collect(),
+        regions: context
+            .regions
+            .iter()
+            .map(|region| RegionRow {
+                region: region.clone(),
+                traffic: format_number(topology.regions[region].traffic),
+                deploy_wave: topology.regions[region].deploy_wave,
+                cidr: topology.regions[region].cidr.clone(),
+                failover_to: failover_target(context, region),
+            })
+            .collect(),
+        waves: waves.into_iter().collect(),
+        data: topology
+            .data
+            .iter()
+            .map(|(name, data_class)| DataRow {
+                name: name.clone(),
+                store: data_class.store.as_str().to_string(),
+                regions: context.placements[name].clone(),
+                residency: context.residency_tag_of(name),
+                detail: match data_class.store {
+                    Store::Dynamodb => format!(
+                        "conflicts: {}",
+                        data_class.conflicts.map(|model| model.as_str()).unwrap_or_default()
+                    ),
+                    Store::Aurora => format!(
+                        "writer {}",
+                        data_class
+                            .writer
+                            .as_ref()
+                            .map(|writer| writer.regions().join(", "))
+                            .unwrap_or_default()
+                    ),
+                    Store::S3 => match data_class.replication {
+                        crate::spec::model::S3Replication::Bidirectional => "bidirectional replication".to_string(),
+                        crate::spec::model::S3Replication::HubAndSpoke => "hub-and-spoke replication".to_string(),
+                    },
+                },
+            })
+            .collect(),
+        service_rows: topology
+            .services
+            .iter()
+            .map(|(name, service)| ServiceRow {
+                name: name.clone(),
+                path: service.path.clone(),
+                edge: if topology.edge.accelerator.contains(name) {
+                    format!(
+                        "CloudFront and Global Accelerator (`{}`)",
+                        naming::accelerator_name(topology, name)
+                    )
+                } else if service.read_only {
+                    "CloudFront, read-only: origin-group failover".to_string()
+                } else {
+                    "CloudFront, latency-routed origin".to_string()
+                },
+                database_user: naming::database_user(name),
+            })
+            .collect(),
+        aurora: context
+            .data_classes_of(Store::Aurora)
+            .map(|(name, data_class)| {
+                let writer = data_class
+                    .writer
+                    .as_ref()
+                    .map(|writer| writer.regions()[0].to_string())
+                    .unwrap_or_default();
+                AuroraRow {
+                    name: name.clone(),
+                    global_cluster: naming::aurora_global_cluster(topology, name),
+                    secondaries: context.placements[name]
+                        .iter()
+                        .filter(|region| **region != writer)
+                        .cloned()
+                        .collect(),
+                    writer,
+                    writer_host: naming::database_writer_host(topology, name),
+                }
+            })
+            .collect(),
+        app: topology.domain.app.clone(),
+        origin: naming::origin_name(topology),
+        failover_origin: naming::failover_origin_name(topology),
+        routing: topology.edge.routing.as_str().to_string(),
+        dns_ttl: topology.edge.dns_ttl,
+        deep_health_path: topology.edge.health_check.path.clone(),
+        accelerators: topology
+            .edge
+            .accelerator
+            .iter()
+            .map(|service| (service.clone(), naming::accelerator_name(topology, service)))
+            .collect(),
+        recovery_control: topology.edge.recovery_control,
+        edge_region: EDGE_REGION,
+        recovery_region: RECOVERY_CONTROL_REGION,
+        private_zone: naming::private_zone(topology),
+    };
+    let sizing = Sizing {
+        topology: topology.name.clone(),
+        services: topology
+            .services
+            .iter()
+            .map(|(name, service)| ServiceSizingView {
+                name: name.clone(),
+                peak_rps: format_number(service.peak_rps),
+                rps_per_task: format_number(service.rps_per_task),
+                steady_utilization: format_number(service.steady_utilization),
+                min_tasks_floor: service.min_tasks,
+                rows: context.sizing[name]
+                    .iter()
+                    .map(|(region, region_sizing)| {
+                        let worst = region_sizing.losses.iter().max_by(|left, right| {
+                            left.utilization_before_scaling
+                                .total_cmp(&right.utilization_before_scaling)
+                        });
+                        SizingRow {
+                            region: region.clone(),
+                            traffic: format_number(region_sizing.traffic),
+                            steady_rps: format_number(region_sizing.steady_load_rps.round()),
+                            min_tasks: region_sizing.min_tasks,
+                            max_tasks: region_sizing.max_tasks,
+                            worst_loss: worst.map(|loss| loss.lost_region.clone()).unwrap_or_default(),
+                            worst_load_rps: worst
+                                .map(|loss| format_number(loss.load_rps.round()))
+                                .unwrap_or_default(),
+                            utilization: worst
+                                .map(|loss| {
+                                    format!("{}%", format_number((loss.utilization_before_scaling * 100.0).round()))
+                                })
+                                .unwrap_or_default(),
+                            absorbs: worst.is_none_or(|loss| loss.utilization_before_scaling <= 1.0 + 1e-9),
+                        }
+                    })
+                    .collect(),
+            })
+            .collect(),
+    };
+    vec![
+        File::text("README.md", vec![Block::new("docs/readme.md.j2", None, &readme)]),
+        File::text("review/sizing.md", vec![Block::new("docs/sizing.md.j2", None, &sizing)]),
+    ]
+}

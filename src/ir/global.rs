@@ -1,0 +1,243 @@
+//! The `global` root stack: the edge. One CloudFront distribution for the application
+//! name, the CLOUDFRONT-scope WAF and certificate in us-east-1, Route 53 routing
+//! records with deep health checks, Global Accelerator for the services that ask for
+//! it, Route 53 ARC routing controls, and the alarms on all of them.
+//!
+//! How CloudFront fails over while every region serves its nearest viewers: the
+//! primary origin `origin.<app>` is latency-routed (or geoproximity, or weighted) to
+//! each region's ALB; the failover origin `failover.origin.<app>` has one record per
+//! region that answers, for viewers nearest that region, with the nearest *other*
+//! region. GET, HEAD and OPTIONS paths use an origin group of the two, so a 5xx or a
+//! connection failure is retried in another region within the same request; paths that
+//! accept writes use the primary origin alone, as CloudFront cannot fail them over.
+
+use serde::Serialize;
+
+use super::lower::{Context, Versions};
+use super::{Block, File, Stack, StackKind, identifier, provider_alias};
+use crate::aws::regions as aws_regions;
+use crate::naming;
+
+/// CloudFront, its certificate and WAF, and the metrics of Route 53 health checks live
+/// in us-east-1 whatever the topology's regions are.
+pub const EDGE_REGION: &str = "us-east-1";
+/// Route 53 Application Recovery Controller's configuration API is served from us-west-2.
+pub const RECOVERY_CONTROL_REGION: &str = "us-west-2";
+
+#[derive(Serialize)]
+struct RegionEntry {
+    region: String,
+    failover_to: String,
+    weight: u32,
+    bias: i32,
+}
+
+#[derive(Serialize)]
+struct HealthCheckEntry {
+    key: String,
+    region: String,
+    service: String,
+    path: String,
+}
+
+#[derive(Serialize)]
+struct Behaviour {
+    service: String,
+    path_pattern: String,
+    read_only: bool,
+    cacheable: bool,
+}
+
+#[derive(Serialize)]
+struct Accelerator {
+    name: String,
+    service: String,
+    accelerator_name: String,
+    host: String,
+}
+
+#[derive(Serialize)]
+struct Edge {
+    alias: String,
+    topology: String,
+    app: String,
+    zone: String,
+    origin: String,
+    failover_origin: String,
+    regional_origin_suffix: String,
+    routing: String,
+    dns_ttl: u32,
+    regions: Vec<RegionEntry>,
+    health_checks: Vec<HealthCheckEntry>,
+    interval_seconds: u32,
+    failure_threshold: u32,
+    behaviours: Vec<Behaviour>,
+    failover_status_codes: Vec<u16>,
+    price_class: String,
+    connection_attempts: u32,
+    connection_timeout: u32,
+    read_timeout: u32,
+    rate_limit: u64,
+    managed_rule_groups: Vec<String>,
+    accelerators: Vec<Accelerator>,
+    recovery_control: bool,
+    recovery_alias: String,
+    error_rate_percent: f64,
+    evaluation_periods: u32,
+}
+
+/// The region CloudFront retries in when `region` fails a request: the nearest other
+/// topology region.
+pub fn failover_target(context: &Context<'_>, region: &str) -> String {
+    aws_regions::nearest(region, context.regions.iter().map(String::as_str))
+        .expect("at least two known regions")
+        .to_string()
+}
+
+pub(super) fn global_stack(context: &Context<'_>) -> Stack {
+    let topology = context.topology;
+    let edge = &topology.edge;
+    let regions: Vec<RegionEntry> = context
+        .regions
+        .iter()
+        .map(|region| RegionEntry {
+            region: region.clone(),
+            failover_to: failover_target(context, region),
+            weight: (topology.regions[region].traffic * 100.0).round() as u32,
+            bias: topology.regions[region].geoproximity_bias,
+        })
+        .collect();
+    let mut health_checks = Vec::new();
+    for region in &context.regions {
+        for (name, service) in &topology.services {
+            health_checks.push(HealthCheckEntry {
+                key: format!("{region}/{name}"),
+                region: region.clone(),
+                service: name.clone(),
+                path: format!("{}{}", service.path, edge.health_check.path),
+            });
+        }
+    }
+    let mut behaviours: Vec<Behaviour> = topology
+        .services
+        .iter()
+        .map(|(name, service)| Behaviour {
+            service: name.clone(),
+            path_pattern: format!("{}*", service.path),
+            read_only: service.read_only,
+            cacheable: service.cacheable,
+        })
+        .collect();
+    // CloudFront evaluates behaviours in order: longer (more specific) patterns first.
+    behaviours.sort_by(|left, right| {
+        right
+            .path_pattern
+            .len()
+            .cmp(&left.path_pattern.len())
+            .then(left.path_pattern.cmp(&right.path_pattern))
+    });
+    let mut managed_rules = edge.waf.managed_rules.clone();
+    managed_rules.sort();
+    let view = Edge {
+        alias: provider_alias(EDGE_REGION),
+        topology: topology.name.clone(),
+        app: topology.domain.app.clone(),
+        zone: topology.domain.zone.clone(),
+        origin: naming::origin_name(topology),
+        failover_origin: naming::failover_origin_name(topology),
+        regional_origin_suffix: format!("origin.{}", topology.domain.app),
+        routing: edge.routing.as_str().to_string(),
+        dns_ttl: edge.dns_ttl,
+        regions,
+        health_checks,
+        interval_seconds: edge.health_check.interval_seconds,
+        failure_threshold: edge.health_check.failure_threshold,
+        behaviours,
+        failover_status_codes: edge.cdn.failover_status_codes.clone(),
+        price_class: edge.cdn.price_class.clone(),
+        connection_attempts: edge.cdn.origin_connection_attempts,
+        connection_timeout: edge.cdn.origin_connection_timeout,
+        read_timeout: edge.cdn.origin_read_timeout,
+        rate_limit: edge.waf.rate_limit_per_5min,
+        managed_rule_groups: managed_rules.iter().map(|group| group.aws_name().to_string()).collect(),
+        accelerators: edge
+            .accelerator
+            .iter()
+            .map(|service| Accelerator {
+                name: identifier(service),
+                service: service.clone(),
+                accelerator_name: format!("{}-{service}", topology.name),
+                host: naming::accelerator_name(topology, service),
+            })
+            .collect(),
+        recovery_control: edge.recovery_control,
+        recovery_alias: provider_alias(RECOVERY_CONTROL_REGION),
+        error_rate_percent: topology.observability.cloudfront_5xx_error_rate_percent,
+        evaluation_periods: topology.observability.evaluation_periods,
+    };
+    let edge_region = Some(EDGE_REGION);
+    let mut provider_regions = vec![EDGE_REGION.to_string()];
+    if edge.recovery_control {
+        provider_regions.push(RECOVERY_CONTROL_REGION.to_string());
+    }
+    let mut files = vec![
+        File::hcl(
+            "versions.tf",
+            vec![Block::new(
+                "common/versions.tf.j2",
+                None,
+                &Versions::root(context.backend("global")),
+            )],
+        ),
+        File::hcl(
+            "providers.tf",
+            vec![Block::new(
+                "common/providers.tf.j2",
+                None,
+                &serde_json::json!({ "providers": provider_regions.iter().map(|region| context.provider(region)).collect::<Vec<_>>() }),
+            )],
+        ),
+        File::hcl("remote_state.tf", vec![super::data::remote_state(context, "regions")]),
+        File::hcl("locals.tf", vec![Block::new("global/locals.tf.j2", None, &view)]),
+        File::hcl("kms.tf", vec![Block::new("global/kms.tf.j2", edge_region, &view)]),
+        File::hcl(
+            "certificate.tf",
+            vec![Block::new("global/certificate.tf.j2", edge_region, &view)],
+        ),
+        File::hcl("waf.tf", vec![Block::new("global/waf.tf.j2", edge_region, &view)]),
+        File::hcl(
+            "cloudfront.tf",
+            vec![Block::new("global/cloudfront.tf.j2", edge_region, &view)],
+        ),
+        File::hcl("dns.tf", vec![Block::new("global/dns.tf.j2", edge_region, &view)]),
+    ];
+    if !view.accelerators.is_empty() {
+        files.push(File::hcl(
+            "accelerator.tf",
+            vec![Block::new("global/accelerator.tf.j2", edge_region, &view)],
+        ));
+    }
+    if edge.recovery_control {
+        files.push(File::hcl(
+            "recovery_control.tf",
+            vec![
+                Block::new("global/recovery_control.tf.j2", Some(RECOVERY_CONTROL_REGION), &view),
+                Block::new("global/recovery_control_health.tf.j2", edge_region, &view),
+            ],
+        ));
+    }
+    files.push(File::hcl(
+        "alarms.tf",
+        vec![Block::new("global/alarms.tf.j2", edge_region, &view)],
+    ));
+    files.push(File::hcl(
+        "outputs.tf",
+        vec![Block::new("global/outputs.tf.j2", None, &view)],
+    ));
+    Stack {
+        directory: "global".to_string(),
+        kind: StackKind::Root,
+        reads_from: vec!["regions".to_string()],
+        files,
+    }
+}

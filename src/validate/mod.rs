@@ -1,0 +1,91 @@
+//! Validation of the rendered tree before anything is written (DESIGN.md §6 layers 1
+//! to 5): every file parses, every `.tf` is already canonical, every block matches the
+//! AWS provider schema, every reference
+//! resolves inside its root (remote-state outputs against the producing stack's
+//! outputs), the stacks form a DAG in apply order, and every regional block uses the
+//! provider of the region it belongs to.
+//!
+//! A failure is an [`InternalError`]: generated output that breaks a rule is a bug in
+//! topoc, never a user mistake. Every error names the file, the line and the rule.
+
+mod parsed;
+mod providers;
+mod references;
+pub mod schema;
+
+use crate::render::{InternalError, Rendered, format};
+
+pub use parsed::{ParsedFile, ParsedStack};
+
+/// Runs every layer and returns all failures.
+pub fn validate(rendered: &Rendered) -> Vec<InternalError> {
+    let mut errors = Vec::new();
+    let mut parsed_files = Vec::new();
+    for (path, file) in &rendered.files {
+        if path.ends_with(".tf") {
+            if let Err(error) = hcl::parse(&file.text) {
+                errors.push(InternalError {
+                    file: path.clone(),
+                    line: None,
+                    rule: "parse".to_string(),
+                    message: format!("hcl-rs cannot parse the file: {error}"),
+                });
+                continue;
+            }
+            match format::format_hcl(&file.text) {
+                Ok(formatted) if formatted == file.text => {}
+                Ok(formatted) => errors.push(InternalError {
+                    file: path.clone(),
+                    line: first_difference(&file.text, &formatted),
+                    rule: "canonical".to_string(),
+                    message: "the file is not in `terraform fmt` form".to_string(),
+                }),
+                Err(error) => errors.push(InternalError {
+                    file: path.clone(),
+                    line: Some(error.line),
+                    rule: "canonical".to_string(),
+                    message: error.message,
+                }),
+            }
+            match ParsedFile::parse(path, &file.text, &file.blocks) {
+                Ok(parsed) => parsed_files.push(parsed),
+                Err(error) => errors.push(error),
+            }
+        } else if path.ends_with(".json")
+            && let Err(error) = serde_json::from_str::<serde_json::Value>(&file.text)
+        {
+            errors.push(InternalError {
+                file: path.clone(),
+                line: Some(error.line()),
+                rule: "parse".to_string(),
+                message: format!("invalid JSON: {error}"),
+            });
+        }
+        if !file.text.is_empty()
+            && (!file.text.ends_with('\n') || file.text.ends_with("\n\n") || file.text.contains('\r'))
+        {
+            errors.push(InternalError {
+                file: path.clone(),
+                line: None,
+                rule: "line-endings".to_string(),
+                message: "files use `\\n` line endings and end with exactly one newline".to_string(),
+            });
+        }
+    }
+    let stacks = parsed::group(&rendered.stacks, parsed_files);
+    errors.extend(references::check(&stacks, &rendered.stacks));
+    errors.extend(providers::check(&stacks));
+    errors.extend(schema::check(&stacks));
+    errors.sort_by(|left, right| {
+        (&left.file, left.line, &left.rule, &left.message).cmp(&(&right.file, right.line, &right.rule, &right.message))
+    });
+    errors
+}
+
+fn first_difference(left: &str, right: &str) -> Option<usize> {
+    left.lines()
+        .zip(right.lines())
+        .position(|(a, b)| a != b)
+        .map(|index| index + 1)
+        .or(Some(left.lines().count().min(right.lines().count()) + 1))
+}
