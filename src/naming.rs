@@ -60,6 +60,11 @@ pub fn log_bucket(topology: &Topology, region: &str) -> String {
     format!("{}-logs-{region}", topology.name)
 }
 
+/// The bucket of CloudFront access logs and Global Accelerator flow logs (us-east-1).
+pub fn edge_log_bucket(topology: &Topology) -> String {
+    format!("{}-edge-logs", topology.name)
+}
+
 /// Every generated name with a length limit, for the checker.
 pub fn limited_names(topology: &Topology) -> Vec<(String, LimitedName)> {
     let mut names = Vec::new();

@@ -33,3 +33,23 @@ fn every_source_file_starts_with_a_module_doc() {
         "files without a leading `//!` doc: {undocumented:?}"
     );
 }
+
+#[test]
+fn every_template_file_is_registered_and_every_registered_template_exists() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+    let mut on_disk = Vec::new();
+    let mut pending = vec![root.clone()];
+    while let Some(directory) = pending.pop() {
+        for entry in std::fs::read_dir(directory).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                on_disk.push(path.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    on_disk.sort();
+    let registered: Vec<String> = topoc::render::templates::TEMPLATES.iter().map(|(name, _)| name.to_string()).collect();
+    assert_eq!(registered, on_disk);
+}

@@ -5,7 +5,7 @@ use super::{Context, choices_in_backticks, format_number};
 use crate::aws::regions as aws_regions;
 use crate::diag::{self, Code, Diagnostic};
 use crate::ipv4::Ipv4Network;
-use crate::spec::model::Routing;
+use crate::spec::model::{AvailabilityZones, Routing};
 
 pub(super) fn check(context: &Context<'_>, diagnostics: &mut Vec<Diagnostic>) {
     let topology = context.topology;
@@ -55,6 +55,50 @@ pub(super) fn check(context: &Context<'_>, diagnostics: &mut Vec<Diagnostic>) {
     }
 
     check_cidrs(context, diagnostics);
+
+    for (code, region) in &topology.regions {
+        if aws_regions::find(code).is_none() {
+            continue;
+        }
+        let span = context.value(&["regions", code, "availability_zones"]);
+        match &region.availability_zones {
+            AvailabilityZones::Count(count) => {
+                if let Err(problem) = aws_regions::usual_zone_names(code, *count as usize) {
+                    diagnostics.push(
+                        Diagnostic::new(
+                            Code::AvailabilityZones,
+                            if context.is_written(&["regions", code, "availability_zones"]) {
+                                span
+                            } else {
+                                context.key(&["regions", code])
+                            },
+                            format!("cannot choose {count} availability zones in `{code}`: {problem}"),
+                        )
+                        .with_hint(format!(
+                            "list the zone names your account has, e.g. `availability_zones: [{code}a, {code}c]`"
+                        )),
+                    );
+                }
+            }
+            AvailabilityZones::Names(names) => {
+                for (position, name) in names.iter().enumerate() {
+                    let belongs = name.strip_prefix(code.as_str()).is_some_and(|letter| {
+                        letter.len() == 1 && letter.chars().all(|character| character.is_ascii_lowercase())
+                    });
+                    if !belongs {
+                        diagnostics.push(
+                            Diagnostic::new(
+                                Code::AvailabilityZones,
+                                context.value(&["regions", code, "availability_zones", &position.to_string()]),
+                                format!("`{name}` is not an availability zone of `{code}`"),
+                            )
+                            .with_hint(format!("zone names are the region code and one letter, e.g. `{code}a`")),
+                        );
+                    }
+                }
+            }
+        }
+    }
 
     if topology.regions.len() >= 2 {
         let waves: std::collections::BTreeSet<u32> =

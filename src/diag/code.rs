@@ -217,6 +217,13 @@ codes! {
     RoutingOptionMismatch = ("TOPO0048", "routing-option-mismatch", Warning,
         "a routing option has no effect with the chosen routing policy",
         "`geoproximity_bias` applies only to `edge.routing: geoproximity`.");
+    AvailabilityZones = ("TOPO0049", "availability-zones", Error,
+        "the region's availability zones cannot be chosen as written",
+        "A count of zones maps to the zone names most accounts get in that region (for\n\
+         example ap-northeast-1a, 1c and 1d). Where names differ between accounts (us-west-1),\n\
+         or the count exceeds the usual zones, list the names instead; listed names must belong\n\
+         to the region. AWS maps zone names to physical zones per account, so check\n\
+         `aws ec2 describe-availability-zones` in the target account.");
 }
 
 impl Code {

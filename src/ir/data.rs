@@ -83,6 +83,8 @@ struct AuroraRegion {
     engine_version: String,
     port: u16,
     log_exports: Vec<&'static str>,
+    parameter_family: String,
+    parameters: Vec<(&'static str, &'static str)>,
     database: String,
     master_username: String,
     password_version: u32,
@@ -165,6 +167,21 @@ struct Outputs {
     tables: Vec<(String, String)>,
     global_clusters: Vec<(String, String)>,
     buckets: Vec<(String, Vec<(String, String)>)>,
+}
+
+/// The cluster parameter group family of an Aurora engine version: `aurora-postgresql16`,
+/// `aurora-mysql8.0`.
+fn parameter_family(engine: &str, version: &str) -> String {
+    if engine == "aurora-postgresql" {
+        format!("aurora-postgresql{}", version.split('.').next().unwrap_or_default())
+    } else {
+        let mut parts = version.split('.');
+        format!(
+            "aurora-mysql{}.{}",
+            parts.next().unwrap_or_default(),
+            parts.next().unwrap_or_default()
+        )
+    }
 }
 
 pub(super) fn remote_state(context: &Context<'_>, stack: &str) -> Block {
@@ -320,6 +337,21 @@ pub(super) fn data_stack(context: &Context<'_>) -> Stack {
                         vec!["postgresql"]
                     } else {
                         vec!["audit", "error", "slowquery"]
+                    },
+                    parameter_family: parameter_family(
+                        &engine,
+                        data_class.engine_version.as_deref().unwrap_or_default(),
+                    ),
+                    parameters: if is_postgres {
+                        // Schema changes and slow statements: an audit trail without logging data.
+                        vec![("log_min_duration_statement", "1000"), ("log_statement", "ddl")]
+                    } else {
+                        vec![
+                            ("long_query_time", "1"),
+                            ("server_audit_events", "CONNECT,QUERY_DDL"),
+                            ("server_audit_logging", "1"),
+                            ("slow_query_log", "1"),
+                        ]
                     },
                     database: database.clone(),
                     master_username: master_username.clone(),

@@ -56,12 +56,12 @@ struct ServiceRow {
     name: String,
     path: String,
     edge: String,
-    database_user: String,
 }
 
 #[derive(Serialize)]
 struct AuroraRow {
     name: String,
+    database_users: Vec<String>,
     global_cluster: String,
     writer: String,
     secondaries: Vec<String>,
@@ -198,7 +198,6 @@ pub(super) fn documents(context: &Context<'_>, stacks: &[Stack]) -> Vec<File> {
                 } else {
                     "CloudFront, latency-routed origin".to_string()
                 },
-                database_user: naming::database_user(name),
             })
             .collect(),
         aurora: context
@@ -211,6 +210,12 @@ pub(super) fn documents(context: &Context<'_>, stacks: &[Stack]) -> Vec<File> {
                     .unwrap_or_default();
                 AuroraRow {
                     name: name.clone(),
+                    database_users: topology
+                        .services
+                        .iter()
+                        .filter(|(_, service)| service.data.contains(name))
+                        .map(|(service, _)| naming::database_user(service))
+                        .collect(),
                     global_cluster: naming::aurora_global_cluster(topology, name),
                     secondaries: context.placements[name]
                         .iter()

@@ -17,6 +17,7 @@ use super::lower::{Context, Versions};
 use super::{Block, File, Stack, StackKind, identifier, provider_alias};
 use crate::aws::regions as aws_regions;
 use crate::naming;
+use crate::spec::model::ManagedRuleGroup;
 
 /// CloudFront, its certificate and WAF, and the metrics of Route 53 health checks live
 /// in us-east-1 whatever the topology's regions are.
@@ -82,6 +83,8 @@ struct Edge {
     accelerators: Vec<Accelerator>,
     recovery_control: bool,
     recovery_alias: String,
+    log_bucket: String,
+    anonymous_ip: bool,
     error_rate_percent: f64,
     evaluation_periods: u32,
 }
@@ -136,7 +139,11 @@ pub(super) fn global_stack(context: &Context<'_>) -> Stack {
             .cmp(&left.path_pattern.len())
             .then(left.path_pattern.cmp(&right.path_pattern))
     });
+    // Known bad inputs (Log4j and similar) is applied whatever the spec lists.
     let mut managed_rules = edge.waf.managed_rules.clone();
+    if !managed_rules.contains(&ManagedRuleGroup::KnownBadInputs) {
+        managed_rules.push(ManagedRuleGroup::KnownBadInputs);
+    }
     managed_rules.sort();
     let view = Edge {
         alias: provider_alias(EDGE_REGION),
@@ -172,6 +179,8 @@ pub(super) fn global_stack(context: &Context<'_>) -> Stack {
             .collect(),
         recovery_control: edge.recovery_control,
         recovery_alias: provider_alias(RECOVERY_CONTROL_REGION),
+        log_bucket: naming::edge_log_bucket(topology),
+        anonymous_ip: edge.waf.managed_rules.contains(&ManagedRuleGroup::AnonymousIp),
         error_rate_percent: topology.observability.cloudfront_5xx_error_rate_percent,
         evaluation_periods: topology.observability.evaluation_periods,
     };
@@ -208,6 +217,10 @@ pub(super) fn global_stack(context: &Context<'_>) -> Stack {
         File::hcl(
             "cloudfront.tf",
             vec![Block::new("global/cloudfront.tf.j2", edge_region, &view)],
+        ),
+        File::hcl(
+            "logging.tf",
+            vec![Block::new("global/logging.tf.j2", edge_region, &view)],
         ),
         File::hcl("dns.tf", vec![Block::new("global/dns.tf.j2", edge_region, &view)]),
     ];

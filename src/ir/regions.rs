@@ -10,7 +10,7 @@ use super::{Block, File, Stack, StackKind, identifier, provider_alias};
 use crate::aws::elb;
 use crate::ipv4::Ipv4Network;
 use crate::naming;
-use crate::spec::model::Store;
+use crate::spec::model::{ManagedRuleGroup, Store};
 
 /// Private subnets take the first /n+3 blocks of the VPC, one per zone; public subnets
 /// share the last /n+3 block, cut into /n+6 pieces. A /16 gives /19 private and /22
@@ -206,18 +206,19 @@ fn module_call(context: &Context<'_>, region: &str) -> ModuleCall {
     let spec_region = &topology.regions[region];
     let vpc = Ipv4Network::parse(&spec_region.cidr).expect("the checker validated the CIDR");
     let public_block = vpc.subnet(PRIVATE_SUBNET_NEW_BITS, (1 << PRIVATE_SUBNET_NEW_BITS) - 1);
-    let subnets = Value::object((0..spec_region.availability_zones).map(|zone_index| {
+    let zones = topology.zone_names(region).expect("the checker validated the zones");
+    let subnets = Value::object(zones.iter().enumerate().map(|(index, zone)| {
+        let index = u32::try_from(index).expect("at most six zones");
         (
-            format!("az{}", zone_index + 1),
+            zone.clone(),
             Value::object([
-                ("zone_index", Value::Integer(i64::from(zone_index))),
                 (
                     "public_cidr",
-                    Value::string(public_block.subnet(PUBLIC_SUBNET_NEW_BITS, zone_index).to_string()),
+                    Value::string(public_block.subnet(PUBLIC_SUBNET_NEW_BITS, index).to_string()),
                 ),
                 (
                     "private_cidr",
-                    Value::string(vpc.subnet(PRIVATE_SUBNET_NEW_BITS, zone_index).to_string()),
+                    Value::string(vpc.subnet(PRIVATE_SUBNET_NEW_BITS, index).to_string()),
                 ),
             ]),
         )
@@ -247,8 +248,11 @@ fn module_call(context: &Context<'_>, region: &str) -> ModuleCall {
             replicated_keys.push((class.clone(), arn));
         }
     }
+    // The module always applies the known-bad-inputs group (Log4j and similar); the
+    // variable carries the others.
     let managed_rules: Vec<String> = {
         let mut groups = topology.edge.waf.managed_rules.clone();
+        groups.retain(|group| *group != ManagedRuleGroup::KnownBadInputs);
         groups.sort();
         groups.iter().map(|group| group.aws_name().to_string()).collect()
     };

@@ -14,151 +14,59 @@ use crate::ir::hcl;
 
 /// Every template, by path under `templates/`. `tests/tidy.rs` checks the list against
 /// the directory so a new template cannot be forgotten.
-pub const TEMPLATES: &[(&str, &str)] = &[
-    (
-        "common/kms_policy.j2",
-        include_str!("../../templates/common/kms_policy.j2"),
-    ),
-    (
-        "common/providers.tf.j2",
-        include_str!("../../templates/common/providers.tf.j2"),
-    ),
-    (
-        "common/remote_state.tf.j2",
-        include_str!("../../templates/common/remote_state.tf.j2"),
-    ),
-    (
-        "common/versions.tf.j2",
-        include_str!("../../templates/common/versions.tf.j2"),
-    ),
-    (
-        "data/aurora_alarms.tf.j2",
-        include_str!("../../templates/data/aurora_alarms.tf.j2"),
-    ),
-    (
-        "data/aurora_global.tf.j2",
-        include_str!("../../templates/data/aurora_global.tf.j2"),
-    ),
-    (
-        "data/aurora_region.tf.j2",
-        include_str!("../../templates/data/aurora_region.tf.j2"),
-    ),
-    (
-        "data/dynamodb_alarms.tf.j2",
-        include_str!("../../templates/data/dynamodb_alarms.tf.j2"),
-    ),
-    (
-        "data/dynamodb_table.tf.j2",
-        include_str!("../../templates/data/dynamodb_table.tf.j2"),
-    ),
-    ("data/outputs.tf.j2", include_str!("../../templates/data/outputs.tf.j2")),
-    (
-        "data/rds_monitoring_role.tf.j2",
-        include_str!("../../templates/data/rds_monitoring_role.tf.j2"),
-    ),
-    (
-        "data/s3_bucket.tf.j2",
-        include_str!("../../templates/data/s3_bucket.tf.j2"),
-    ),
-    ("docs/readme.md.j2", include_str!("../../templates/docs/readme.md.j2")),
-    ("docs/sizing.md.j2", include_str!("../../templates/docs/sizing.md.j2")),
-    (
-        "global/accelerator.tf.j2",
-        include_str!("../../templates/global/accelerator.tf.j2"),
-    ),
-    (
-        "global/alarms.tf.j2",
-        include_str!("../../templates/global/alarms.tf.j2"),
-    ),
-    (
-        "global/certificate.tf.j2",
-        include_str!("../../templates/global/certificate.tf.j2"),
-    ),
-    (
-        "global/cloudfront.tf.j2",
-        include_str!("../../templates/global/cloudfront.tf.j2"),
-    ),
-    ("global/dns.tf.j2", include_str!("../../templates/global/dns.tf.j2")),
-    ("global/kms.tf.j2", include_str!("../../templates/global/kms.tf.j2")),
-    (
-        "global/locals.tf.j2",
-        include_str!("../../templates/global/locals.tf.j2"),
-    ),
-    (
-        "global/outputs.tf.j2",
-        include_str!("../../templates/global/outputs.tf.j2"),
-    ),
-    (
-        "global/recovery_control.tf.j2",
-        include_str!("../../templates/global/recovery_control.tf.j2"),
-    ),
-    (
-        "global/recovery_control_health.tf.j2",
-        include_str!("../../templates/global/recovery_control_health.tf.j2"),
-    ),
-    ("global/waf.tf.j2", include_str!("../../templates/global/waf.tf.j2")),
-    (
-        "module/alarms.tf.j2",
-        include_str!("../../templates/module/alarms.tf.j2"),
-    ),
-    ("module/alb.tf.j2", include_str!("../../templates/module/alb.tf.j2")),
-    (
-        "module/certificate.tf.j2",
-        include_str!("../../templates/module/certificate.tf.j2"),
-    ),
-    ("module/dns.tf.j2", include_str!("../../templates/module/dns.tf.j2")),
-    ("module/ecs.tf.j2", include_str!("../../templates/module/ecs.tf.j2")),
-    (
-        "module/endpoints.tf.j2",
-        include_str!("../../templates/module/endpoints.tf.j2"),
-    ),
-    ("module/iam.tf.j2", include_str!("../../templates/module/iam.tf.j2")),
-    ("module/kms.tf.j2", include_str!("../../templates/module/kms.tf.j2")),
-    (
-        "module/logging.tf.j2",
-        include_str!("../../templates/module/logging.tf.j2"),
-    ),
-    (
-        "module/network.tf.j2",
-        include_str!("../../templates/module/network.tf.j2"),
-    ),
-    (
-        "module/outputs.tf.j2",
-        include_str!("../../templates/module/outputs.tf.j2"),
-    ),
-    (
-        "module/variables.tf.j2",
-        include_str!("../../templates/module/variables.tf.j2"),
-    ),
-    (
-        "module/versions.tf.j2",
-        include_str!("../../templates/module/versions.tf.j2"),
-    ),
-    ("module/waf.tf.j2", include_str!("../../templates/module/waf.tf.j2")),
-    (
-        "regions/certificate_validation.tf.j2",
-        include_str!("../../templates/regions/certificate_validation.tf.j2"),
-    ),
-    (
-        "regions/kms_primary.tf.j2",
-        include_str!("../../templates/regions/kms_primary.tf.j2"),
-    ),
-    (
-        "regions/module.tf.j2",
-        include_str!("../../templates/regions/module.tf.j2"),
-    ),
-    (
-        "regions/outputs.tf.j2",
-        include_str!("../../templates/regions/outputs.tf.j2"),
-    ),
-    (
-        "regions/public_zone.tf.j2",
-        include_str!("../../templates/regions/public_zone.tf.j2"),
-    ),
-    (
-        "regions/variables.tf.j2",
-        include_str!("../../templates/regions/variables.tf.j2"),
-    ),
+macro_rules! templates {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../../templates/", $name)))),*]
+    };
+}
+
+pub const TEMPLATES: &[(&str, &str)] = templates![
+    "common/kms_policy.j2",
+    "common/providers.tf.j2",
+    "common/remote_state.tf.j2",
+    "common/versions.tf.j2",
+    "data/aurora_alarms.tf.j2",
+    "data/aurora_global.tf.j2",
+    "data/aurora_region.tf.j2",
+    "data/dynamodb_alarms.tf.j2",
+    "data/dynamodb_table.tf.j2",
+    "data/outputs.tf.j2",
+    "data/rds_monitoring_role.tf.j2",
+    "data/s3_bucket.tf.j2",
+    "docs/readme.md.j2",
+    "docs/sizing.md.j2",
+    "global/accelerator.tf.j2",
+    "global/alarms.tf.j2",
+    "global/certificate.tf.j2",
+    "global/cloudfront.tf.j2",
+    "global/dns.tf.j2",
+    "global/kms.tf.j2",
+    "global/locals.tf.j2",
+    "global/logging.tf.j2",
+    "global/outputs.tf.j2",
+    "global/recovery_control.tf.j2",
+    "global/recovery_control_health.tf.j2",
+    "global/waf.tf.j2",
+    "module/alarms.tf.j2",
+    "module/alb.tf.j2",
+    "module/certificate.tf.j2",
+    "module/dns.tf.j2",
+    "module/ecs.tf.j2",
+    "module/endpoints.tf.j2",
+    "module/iam.tf.j2",
+    "module/kms.tf.j2",
+    "module/logging.tf.j2",
+    "module/network.tf.j2",
+    "module/outputs.tf.j2",
+    "module/variables.tf.j2",
+    "module/versions.tf.j2",
+    "module/waf.tf.j2",
+    "regions/certificate_validation.tf.j2",
+    "regions/kms_primary.tf.j2",
+    "regions/module.tf.j2",
+    "regions/outputs.tf.j2",
+    "regions/public_zone.tf.j2",
+    "regions/variables.tf.j2",
 ];
 
 /// The shared environment (built once; templates are static).

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 pub struct Topology {
     pub topoc: u32,
     pub name: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     pub primary_region: String,
     pub domain: Domain,
@@ -48,7 +48,7 @@ pub struct Domain {
 pub struct StateBackend {
     pub bucket: String,
     pub region: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_prefix: Option<String>,
 }
 
@@ -59,8 +59,8 @@ pub struct Region {
     pub cidr: String,
     #[serde(default = "default_deploy_wave")]
     pub deploy_wave: u32,
-    #[serde(default = "default_availability_zones")]
-    pub availability_zones: u32,
+    #[serde(default)]
+    pub availability_zones: AvailabilityZones,
     #[serde(default)]
     pub geoproximity_bias: i32,
 }
@@ -69,8 +69,18 @@ fn default_deploy_wave() -> u32 {
     1
 }
 
-fn default_availability_zones() -> u32 {
-    3
+/// A count of zones, or the zone names themselves.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(untagged)]
+pub enum AvailabilityZones {
+    Count(u32),
+    Names(Vec<String>),
+}
+
+impl Default for AvailabilityZones {
+    fn default() -> AvailabilityZones {
+        AvailabilityZones::Count(3)
+    }
 }
 
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq, Default)]
@@ -342,35 +352,35 @@ impl Store {
 #[serde(deny_unknown_fields)]
 pub struct DataClass {
     pub store: Store,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub residency: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub regions: Option<Vec<String>>,
     // DynamoDB
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partition_key: Option<String>,
     #[serde(default = "default_key_type")]
     pub partition_key_type: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sort_key: Option<String>,
     #[serde(default = "default_key_type")]
     pub sort_key_type: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conflicts: Option<ConflictModel>,
     #[serde(default)]
     pub consistency: Consistency,
     #[serde(default)]
     pub unique: bool,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ttl_attribute: Option<String>,
     // Aurora
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub engine: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub engine_version: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub writer: Option<Writer>,
     #[serde(default)]
     pub write_forwarding: bool,
@@ -378,7 +388,7 @@ pub struct DataClass {
     pub instance_class: String,
     #[serde(default = "default_instances")]
     pub instances: u32,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub database: Option<String>,
     #[serde(default = "default_backup_retention_days")]
     pub backup_retention_days: u32,
@@ -387,7 +397,7 @@ pub struct DataClass {
     // S3
     #[serde(default)]
     pub replication: S3Replication,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hub: Option<String>,
     #[serde(default = "default_noncurrent_version_expiration_days")]
     pub noncurrent_version_expiration_days: u32,
@@ -568,6 +578,14 @@ impl Topology {
                 .filter(|region| permitted(region))
                 .cloned()
                 .collect(),
+        }
+    }
+
+    /// The zone names of a region: the listed names, or the usual names for the count.
+    pub fn zone_names(&self, region: &str) -> Result<Vec<String>, String> {
+        match &self.regions[region].availability_zones {
+            AvailabilityZones::Names(names) => Ok(names.clone()),
+            AvailabilityZones::Count(count) => crate::aws::regions::usual_zone_names(region, *count as usize),
         }
     }
 

@@ -403,6 +403,9 @@ fn describe(
                 ),
                 ValidationErrorKind::MaxProperties { limit } => format!("{location} must have at most {limit} entries"),
                 ValidationErrorKind::PropertyNames { .. } => format!("{location} has an invalid name"),
+                ValidationErrorKind::OneOfNotValid { .. } | ValidationErrorKind::AnyOf { .. } => {
+                    format!("{location} has none of the allowed forms: `{}`", plain(instance_value))
+                }
                 other => format!("{location} is invalid: {}", other_message(other)),
             };
             let (span, description) = match kind {
