@@ -50,6 +50,9 @@ fn every_template_file_is_registered_and_every_registered_template_exists() {
         }
     }
     on_disk.sort();
-    let registered: Vec<String> = topoc::render::templates::TEMPLATES.iter().map(|(name, _)| name.to_string()).collect();
+    let registered: Vec<String> = topoc::render::templates::TEMPLATES
+        .iter()
+        .map(|(name, _)| name.to_string())
+        .collect();
     assert_eq!(registered, on_disk);
 }

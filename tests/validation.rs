@@ -1,0 +1,339 @@
+//! The validation layers catch broken output: real golden files are mutated the way a
+//! template bug would break them, and each mutation must be reported with its file,
+//! line and rule. Mutations keep line counts, so the IR's block ranges still apply.
+
+use topoc::render::{InternalError, Rendered};
+use topoc::source::SourceMap;
+
+fn rendered(example: &str) -> Rendered {
+    let text = std::fs::read_to_string(format!("{}/examples/{example}.yaml", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let mut source_map = SourceMap::new();
+    let file = source_map.add("spec.yaml", text);
+    let (loaded, _) = topoc::check_spec(&source_map, file);
+    let stack_set = topoc::ir::lower(&loaded.topology.unwrap(), "spec.yaml");
+    topoc::render::render(&stack_set, "spec.yaml").unwrap()
+}
+
+/// Replaces the first occurrence of `from` in `file` and returns the validation errors.
+fn mutate(example: &str, file: &str, from: &str, to: &str) -> Vec<InternalError> {
+    let mut rendered = rendered(example);
+    let target = rendered.files.get_mut(file).unwrap_or_else(|| panic!("no file {file}"));
+    assert!(target.text.contains(from), "{file} does not contain {from:?}");
+    target.text = target.text.replacen(from, to, 1);
+    assert_eq!(target.text.lines().count(), rendered.files[file].text.lines().count());
+    topoc::validate::validate(&rendered)
+}
+
+#[track_caller]
+fn assert_reported(errors: &[InternalError], file: &str, rule: &str, fragment: &str) {
+    assert!(
+        errors.iter().any(|error| error.file == file
+            && error.rule == rule
+            && error.line.is_some()
+            && error.message.contains(fragment)),
+        "expected a `{rule}` error in {file} mentioning {fragment:?}, got:\n{}",
+        errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
+    );
+}
+
+#[test]
+fn unmutated_output_validates_cleanly() {
+    for example in ["helios-pay", "global-consumer", "eu-resident-saas"] {
+        let errors = topoc::validate::validate(&rendered(example));
+        assert!(errors.is_empty(), "{example}: {errors:#?}");
+    }
+}
+
+// Layer 1 and 2: parsing and canonical form.
+
+#[test]
+fn unparsable_hcl_is_reported() {
+    let errors = mutate(
+        "helios-pay",
+        "data/dynamodb.tf",
+        "billing_mode                = \"PAY_PER_REQUEST\"",
+        "billing_mode                = \"PAY_PER_REQUEST",
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|error| error.file == "data/dynamodb.tf" && error.rule == "parse"),
+        "{errors:#?}"
+    );
+}
+
+#[test]
+fn misaligned_attributes_are_not_canonical() {
+    let errors = mutate(
+        "helios-pay",
+        "data/dynamodb.tf",
+        "billing_mode                = ",
+        "billing_mode = ",
+    );
+    assert_reported(&errors, "data/dynamodb.tf", "canonical", "terraform fmt");
+}
+
+// Layer 4: references.
+
+#[test]
+fn a_reference_to_an_undeclared_resource_is_reported() {
+    let errors = mutate(
+        "helios-pay",
+        "data/outputs.tf",
+        "aws_dynamodb_table.card_tokens.arn",
+        "aws_dynamodb_table.card_token.arn",
+    );
+    assert_reported(
+        &errors,
+        "data/outputs.tf",
+        "reference",
+        "no resource `aws_dynamodb_table.card_token`",
+    );
+}
+
+#[test]
+fn a_remote_state_output_the_producer_does_not_declare_is_reported() {
+    let errors = mutate(
+        "helios-pay",
+        "data/dynamodb.tf",
+        "outputs.kms_key_arns[",
+        "outputs.kms_keys_arns[",
+    );
+    assert_reported(
+        &errors,
+        "data/dynamodb.tf",
+        "reference",
+        "stack `regions` declares no output `kms_keys_arns`",
+    );
+}
+
+#[test]
+fn a_module_argument_that_is_not_a_variable_is_reported() {
+    let errors = mutate("helios-pay", "regions/main.tf", "  zone_name ", "  zone_nme  ");
+    assert_reported(
+        &errors,
+        "regions/main.tf",
+        "reference",
+        "module `eu_west_1` has no variable `zone_nme`",
+    );
+    assert_reported(&errors, "regions/main.tf", "reference", "needs variable `zone_name`");
+}
+
+#[test]
+fn each_outside_a_for_each_block_is_reported() {
+    let errors = mutate(
+        "helios-pay",
+        "modules/region/ecs.tf",
+        "  for_each = var.services\n\n  name                               = each.key",
+        "  count    = 1\n\n  name                               = each.key",
+    );
+    assert_reported(
+        &errors,
+        "modules/region/ecs.tf",
+        "reference",
+        "used in a block without `for_each`",
+    );
+}
+
+// Layer 5: providers.
+
+#[test]
+fn a_regional_block_on_another_regions_provider_is_reported() {
+    let errors = mutate(
+        "helios-pay",
+        "data/s3.tf",
+        "provider = aws.eu_west_1",
+        "provider = aws.us_east_1",
+    );
+    assert_reported(
+        &errors,
+        "data/s3.tf",
+        "provider",
+        "belongs to eu-west-1 but uses `aws.us_east_1`",
+    );
+}
+
+#[test]
+fn a_module_instance_on_another_regions_provider_is_reported() {
+    let errors = mutate(
+        "helios-pay",
+        "regions/main.tf",
+        "aws = aws.eu_west_1",
+        "aws = aws.us_east_1",
+    );
+    assert_reported(
+        &errors,
+        "regions/main.tf",
+        "provider",
+        "module.eu_west_1 belongs to eu-west-1",
+    );
+}
+
+#[test]
+fn a_replica_in_its_tables_own_region_is_reported() {
+    let errors = mutate(
+        "helios-pay",
+        "data/dynamodb.tf",
+        "region_name                 = \"eu-west-1\"",
+        "region_name                 = \"us-east-1\"",
+    );
+    assert_reported(
+        &errors,
+        "data/dynamodb.tf",
+        "replica-region",
+        "has a replica in its own region us-east-1",
+    );
+}
+
+#[test]
+fn a_provider_inside_the_module_is_reported() {
+    let errors = mutate(
+        "helios-pay",
+        "modules/region/network.tf",
+        "  cidr_block           = var.vpc_cidr",
+        "  provider             = aws.x",
+    );
+    assert_reported(
+        &errors,
+        "modules/region/network.tf",
+        "provider",
+        "modules inherit their region's provider",
+    );
+}
+
+// Layer 3: the provider schema. Each class of mistake a template can make.
+
+#[test]
+fn a_renamed_argument_is_reported_with_a_suggestion() {
+    let errors = mutate(
+        "helios-pay",
+        "data/dynamodb.tf",
+        "stream_enabled              = true",
+        "stream_enable               = true",
+    );
+    assert_reported(
+        &errors,
+        "data/dynamodb.tf",
+        "schema",
+        "unknown argument `stream_enable` (did you mean `stream_enabled`?)",
+    );
+}
+
+#[test]
+fn a_dropped_required_argument_is_reported() {
+    let errors = mutate(
+        "helios-pay",
+        "data/dynamodb.tf",
+        "    region_name                 = \"eu-west-1\"\n",
+        "\n",
+    );
+    assert_reported(
+        &errors,
+        "data/dynamodb.tf",
+        "schema",
+        "replica: required argument `region_name` is missing",
+    );
+}
+
+#[test]
+fn a_dropped_required_block_is_reported() {
+    let errors = mutate(
+        "helios-pay",
+        "global/cloudfront.tf",
+        "  restrictions {",
+        "  restriction {",
+    );
+    assert_reported(
+        &errors,
+        "global/cloudfront.tf",
+        "schema",
+        "required block `restrictions` is missing",
+    );
+}
+
+#[test]
+fn a_duplicated_single_block_is_reported() {
+    let errors = mutate(
+        "helios-pay",
+        "data/dynamodb.tf",
+        "  server_side_encryption {",
+        "  point_in_time_recovery {",
+    );
+    assert_reported(
+        &errors,
+        "data/dynamodb.tf",
+        "schema",
+        "block `point_in_time_recovery` may appear at most once, found 2",
+    );
+}
+
+#[test]
+fn an_argument_nested_in_the_wrong_block_is_reported() {
+    let errors = mutate(
+        "helios-pay",
+        "data/dynamodb.tf",
+        "  point_in_time_recovery {\n    enabled = true",
+        "  point_in_time_recovery {\n    stream_enabled = true",
+    );
+    assert_reported(
+        &errors,
+        "data/dynamodb.tf",
+        "schema",
+        "point_in_time_recovery: unknown argument `stream_enabled`",
+    );
+}
+
+#[test]
+fn a_literal_of_the_wrong_type_is_reported() {
+    let errors = mutate(
+        "helios-pay",
+        "modules/region/alb.tf",
+        "  idle_timeout               = 60",
+        "  idle_timeout               = \"60\"",
+    );
+    assert_reported(
+        &errors,
+        "modules/region/alb.tf",
+        "schema",
+        "`idle_timeout` must be number, not a string",
+    );
+    let errors = mutate(
+        "helios-pay",
+        "data/dynamodb.tf",
+        "deletion_protection_enabled = true",
+        "deletion_protection_enabled = \"yes\"",
+    );
+    assert_reported(
+        &errors,
+        "data/dynamodb.tf",
+        "schema",
+        "`deletion_protection_enabled` must be bool, not a string",
+    );
+}
+
+#[test]
+fn an_unknown_resource_type_is_reported() {
+    let errors = mutate(
+        "helios-pay",
+        "data/dynamodb.tf",
+        "resource \"aws_dynamodb_table\"",
+        "resource \"aws_dynamo_table\"",
+    );
+    assert_reported(
+        &errors,
+        "data/dynamodb.tf",
+        "schema",
+        "`aws_dynamo_table` is not a resource type of the AWS provider 6.69.1",
+    );
+}
+
+#[test]
+fn an_unknown_field_in_a_waf_statement_is_reported() {
+    let errors = mutate(
+        "helios-pay",
+        "global/waf.tf",
+        "        vendor_name = \"AWS\"",
+        "        vendor      = \"AWS\"",
+    );
+    assert_reported(&errors, "global/waf.tf", "schema", "unknown argument `vendor`");
+}
