@@ -107,12 +107,9 @@ pub fn limited_names(topology: &Topology) -> Vec<(String, LimitedName)> {
                 push(pointer, "DynamoDB table", dynamodb_table(topology, class_name), 255);
             }
             crate::spec::model::Store::Aurora => {
-                push(
-                    pointer,
-                    "Aurora cluster identifier",
-                    aurora_cluster(topology, class_name, &longest_region),
-                    63,
-                );
+                let cluster = aurora_cluster(topology, class_name, &longest_region);
+                push(pointer.clone(), "Aurora cluster identifier", cluster.clone(), 63);
+                push(pointer, "Aurora instance identifier", format!("{cluster}-16"), 63);
             }
             crate::spec::model::Store::S3 => {
                 push(

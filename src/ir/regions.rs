@@ -301,7 +301,8 @@ fn module_call(context: &Context<'_>, region: &str) -> ModuleCall {
     }
 }
 
-/// ALB rule priorities: more specific paths first, so `/api/admin` wins over `/api`.
+/// ALB path-rule priorities: more specific paths first, so `/api/admin` wins over
+/// `/api`. Host rules (Global Accelerator names) take 1 to 99, before every path rule.
 pub(super) fn rule_priorities(context: &Context<'_>) -> Vec<(String, i64)> {
     let mut services: Vec<(&String, &String)> = context
         .topology
@@ -320,7 +321,7 @@ pub(super) fn rule_priorities(context: &Context<'_>) -> Vec<(String, i64)> {
     services
         .iter()
         .enumerate()
-        .map(|(rank, (name, _))| ((*name).clone(), 10 * (i64::try_from(rank).unwrap_or(0) + 1)))
+        .map(|(rank, (name, _))| ((*name).clone(), 100 + 10 * i64::try_from(rank).unwrap_or(0)))
         .collect()
 }
 
@@ -391,7 +392,12 @@ fn services_argument(context: &Context<'_>, region: &str) -> Value {
         let priority = priorities
             .iter()
             .find(|(service_name, _)| service_name == name)
-            .map_or(10, |(_, priority)| *priority);
+            .map_or(100, |(_, priority)| *priority);
+        let host_rule_priority = topology
+            .services
+            .keys()
+            .position(|service| service == name)
+            .map_or(1, |index| index as i64 + 1);
         let target_requests_per_minute = (service.rps_per_task * service.steady_utilization * 60.0)
             .round()
             .max(1.0);
@@ -407,7 +413,8 @@ fn services_argument(context: &Context<'_>, region: &str) -> Value {
                     Value::strings([service.path.clone(), format!("{}/*", service.path)]),
                 ),
                 ("host_headers", Value::strings(host_headers)),
-                ("rule_priority", Value::Integer(priority)),
+                ("host_rule_priority", Value::Integer(host_rule_priority)),
+                ("path_rule_priority", Value::Integer(priority)),
                 ("health_path", Value::string(&service.health_path)),
                 ("min_tasks", Value::Integer(i64::from(sizing.min_tasks))),
                 ("max_tasks", Value::Integer(i64::from(sizing.max_tasks))),

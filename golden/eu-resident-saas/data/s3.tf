@@ -129,9 +129,6 @@ resource "aws_iam_role" "documents_eu_eu_central_1_replication" {
         Effect    = "Allow"
         Principal = { Service = "s3.amazonaws.com" }
         Action    = "sts:AssumeRole"
-        Condition = {
-          ArnLike = { "aws:SourceArn" = aws_s3_bucket.documents_eu_eu_central_1.arn }
-        }
       },
     ]
   })
@@ -364,9 +361,6 @@ resource "aws_iam_role" "documents_eu_eu_west_1_replication" {
         Effect    = "Allow"
         Principal = { Service = "s3.amazonaws.com" }
         Action    = "sts:AssumeRole"
-        Condition = {
-          ArnLike = { "aws:SourceArn" = aws_s3_bucket.documents_eu_eu_west_1.arn }
-        }
       },
     ]
   })

@@ -45,9 +45,6 @@ resource "aws_kms_key" "edge" {
         Principal = { Service = "cloudwatch.amazonaws.com" }
         Action    = ["kms:Decrypt", "kms:GenerateDataKey*"]
         Resource  = "*"
-        Condition = {
-          StringEquals = { "aws:SourceAccount" = data.aws_caller_identity.current.account_id }
-        }
       },
       {
         Sid       = "LogDeliveryEncryptsDeliveredLogs"

@@ -54,9 +54,6 @@ resource "aws_kms_key" "default" {
         Principal = { Service = "cloudwatch.amazonaws.com" }
         Action    = ["kms:Decrypt", "kms:GenerateDataKey*"]
         Resource  = "*"
-        Condition = {
-          StringEquals = { "aws:SourceAccount" = data.aws_caller_identity.default.account_id }
-        }
       },
     ]
   })
@@ -114,9 +111,6 @@ resource "aws_kms_key" "eu" {
         Principal = { Service = "cloudwatch.amazonaws.com" }
         Action    = ["kms:Decrypt", "kms:GenerateDataKey*"]
         Resource  = "*"
-        Condition = {
-          StringEquals = { "aws:SourceAccount" = data.aws_caller_identity.eu.account_id }
-        }
       },
     ]
   })
@@ -182,7 +176,8 @@ module "eu_central_1" {
       memory                     = 2048
       path_patterns              = ["/api", "/api/*"]
       host_headers               = []
-      rule_priority              = 20
+      host_rule_priority         = 1
+      path_rule_priority         = 110
       health_path                = "/health"
       min_tasks                  = 12
       max_tasks                  = 12
@@ -210,7 +205,8 @@ module "eu_central_1" {
       memory                     = 512
       path_patterns              = ["/assets", "/assets/*"]
       host_headers               = []
-      rule_priority              = 10
+      host_rule_priority         = 2
+      path_rule_priority         = 100
       health_path                = "/health"
       min_tasks                  = 2
       max_tasks                  = 2
@@ -231,7 +227,8 @@ module "eu_central_1" {
       memory                     = 2048
       path_patterns              = ["/app", "/app/*"]
       host_headers               = []
-      rule_priority              = 30
+      host_rule_priority         = 3
+      path_rule_priority         = 120
       health_path                = "/health"
       min_tasks                  = 6
       max_tasks                  = 6
@@ -310,7 +307,8 @@ module "eu_west_1" {
       memory                     = 2048
       path_patterns              = ["/api", "/api/*"]
       host_headers               = []
-      rule_priority              = 20
+      host_rule_priority         = 1
+      path_rule_priority         = 110
       health_path                = "/health"
       min_tasks                  = 15
       max_tasks                  = 15
@@ -338,7 +336,8 @@ module "eu_west_1" {
       memory                     = 512
       path_patterns              = ["/assets", "/assets/*"]
       host_headers               = []
-      rule_priority              = 10
+      host_rule_priority         = 2
+      path_rule_priority         = 100
       health_path                = "/health"
       min_tasks                  = 3
       max_tasks                  = 3
@@ -359,7 +358,8 @@ module "eu_west_1" {
       memory                     = 2048
       path_patterns              = ["/app", "/app/*"]
       host_headers               = []
-      rule_priority              = 30
+      host_rule_priority         = 3
+      path_rule_priority         = 120
       health_path                = "/health"
       min_tasks                  = 8
       max_tasks                  = 8
@@ -437,7 +437,8 @@ module "us_east_1" {
       memory                     = 2048
       path_patterns              = ["/api", "/api/*"]
       host_headers               = []
-      rule_priority              = 20
+      host_rule_priority         = 1
+      path_rule_priority         = 110
       health_path                = "/health"
       min_tasks                  = 12
       max_tasks                  = 12
@@ -460,7 +461,8 @@ module "us_east_1" {
       memory                     = 512
       path_patterns              = ["/assets", "/assets/*"]
       host_headers               = []
-      rule_priority              = 10
+      host_rule_priority         = 2
+      path_rule_priority         = 100
       health_path                = "/health"
       min_tasks                  = 2
       max_tasks                  = 2
@@ -481,7 +483,8 @@ module "us_east_1" {
       memory                     = 2048
       path_patterns              = ["/app", "/app/*"]
       host_headers               = []
-      rule_priority              = 30
+      host_rule_priority         = 3
+      path_rule_priority         = 120
       health_path                = "/health"
       min_tasks                  = 6
       max_tasks                  = 6

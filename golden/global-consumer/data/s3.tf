@@ -129,9 +129,6 @@ resource "aws_iam_role" "media_ap_southeast_1_replication" {
         Effect    = "Allow"
         Principal = { Service = "s3.amazonaws.com" }
         Action    = "sts:AssumeRole"
-        Condition = {
-          ArnLike = { "aws:SourceArn" = aws_s3_bucket.media_ap_southeast_1.arn }
-        }
       },
     ]
   })
@@ -364,9 +361,6 @@ resource "aws_iam_role" "media_eu_central_1_replication" {
         Effect    = "Allow"
         Principal = { Service = "s3.amazonaws.com" }
         Action    = "sts:AssumeRole"
-        Condition = {
-          ArnLike = { "aws:SourceArn" = aws_s3_bucket.media_eu_central_1.arn }
-        }
       },
     ]
   })
@@ -599,9 +593,6 @@ resource "aws_iam_role" "media_us_east_1_replication" {
         Effect    = "Allow"
         Principal = { Service = "s3.amazonaws.com" }
         Action    = "sts:AssumeRole"
-        Condition = {
-          ArnLike = { "aws:SourceArn" = aws_s3_bucket.media_us_east_1.arn }
-        }
       },
     ]
   })

@@ -54,9 +54,6 @@ resource "aws_kms_key" "default" {
         Principal = { Service = "cloudwatch.amazonaws.com" }
         Action    = ["kms:Decrypt", "kms:GenerateDataKey*"]
         Resource  = "*"
-        Condition = {
-          StringEquals = { "aws:SourceAccount" = data.aws_caller_identity.default.account_id }
-        }
       },
     ]
   })
@@ -121,7 +118,8 @@ module "ap_southeast_1" {
       memory                     = 4096
       path_patterns              = ["/feed", "/feed/*"]
       host_headers               = []
-      rule_priority              = 30
+      host_rule_priority         = 1
+      path_rule_priority         = 120
       health_path                = "/health"
       min_tasks                  = 20
       max_tasks                  = 20
@@ -146,7 +144,8 @@ module "ap_southeast_1" {
       memory                     = 1024
       path_patterns              = ["/media", "/media/*"]
       host_headers               = []
-      rule_priority              = 20
+      host_rule_priority         = 2
+      path_rule_priority         = 110
       health_path                = "/health"
       min_tasks                  = 8
       max_tasks                  = 8
@@ -168,7 +167,8 @@ module "ap_southeast_1" {
       memory                     = 2048
       path_patterns              = ["/profiles", "/profiles/*"]
       host_headers               = []
-      rule_priority              = 10
+      host_rule_priority         = 3
+      path_rule_priority         = 100
       health_path                = "/health"
       min_tasks                  = 10
       max_tasks                  = 10
@@ -242,7 +242,8 @@ module "eu_central_1" {
       memory                     = 4096
       path_patterns              = ["/feed", "/feed/*"]
       host_headers               = []
-      rule_priority              = 30
+      host_rule_priority         = 1
+      path_rule_priority         = 120
       health_path                = "/health"
       min_tasks                  = 24
       max_tasks                  = 24
@@ -267,7 +268,8 @@ module "eu_central_1" {
       memory                     = 1024
       path_patterns              = ["/media", "/media/*"]
       host_headers               = []
-      rule_priority              = 20
+      host_rule_priority         = 2
+      path_rule_priority         = 110
       health_path                = "/health"
       min_tasks                  = 9
       max_tasks                  = 9
@@ -289,7 +291,8 @@ module "eu_central_1" {
       memory                     = 2048
       path_patterns              = ["/profiles", "/profiles/*"]
       host_headers               = []
-      rule_priority              = 10
+      host_rule_priority         = 3
+      path_rule_priority         = 100
       health_path                = "/health"
       min_tasks                  = 12
       max_tasks                  = 12
@@ -363,7 +366,8 @@ module "us_east_1" {
       memory                     = 4096
       path_patterns              = ["/feed", "/feed/*"]
       host_headers               = []
-      rule_priority              = 30
+      host_rule_priority         = 1
+      path_rule_priority         = 120
       health_path                = "/health"
       min_tasks                  = 36
       max_tasks                  = 36
@@ -388,7 +392,8 @@ module "us_east_1" {
       memory                     = 1024
       path_patterns              = ["/media", "/media/*"]
       host_headers               = []
-      rule_priority              = 20
+      host_rule_priority         = 2
+      path_rule_priority         = 110
       health_path                = "/health"
       min_tasks                  = 14
       max_tasks                  = 14
@@ -410,7 +415,8 @@ module "us_east_1" {
       memory                     = 2048
       path_patterns              = ["/profiles", "/profiles/*"]
       host_headers               = []
-      rule_priority              = 10
+      host_rule_priority         = 3
+      path_rule_priority         = 100
       health_path                = "/health"
       min_tasks                  = 17
       max_tasks                  = 17

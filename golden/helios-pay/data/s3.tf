@@ -129,9 +129,6 @@ resource "aws_iam_role" "exports_eu_west_1_replication" {
         Effect    = "Allow"
         Principal = { Service = "s3.amazonaws.com" }
         Action    = "sts:AssumeRole"
-        Condition = {
-          ArnLike = { "aws:SourceArn" = aws_s3_bucket.exports_eu_west_1.arn }
-        }
       },
     ]
   })
@@ -364,9 +361,6 @@ resource "aws_iam_role" "exports_us_east_1_replication" {
         Effect    = "Allow"
         Principal = { Service = "s3.amazonaws.com" }
         Action    = "sts:AssumeRole"
-        Condition = {
-          ArnLike = { "aws:SourceArn" = aws_s3_bucket.exports_us_east_1.arn }
-        }
       },
     ]
   })

@@ -54,9 +54,6 @@ resource "aws_kms_key" "default" {
         Principal = { Service = "cloudwatch.amazonaws.com" }
         Action    = ["kms:Decrypt", "kms:GenerateDataKey*"]
         Resource  = "*"
-        Condition = {
-          StringEquals = { "aws:SourceAccount" = data.aws_caller_identity.default.account_id }
-        }
       },
     ]
   })
@@ -126,7 +123,8 @@ module "eu_west_1" {
       memory                     = 2048
       path_patterns              = ["/authorize", "/authorize/*"]
       host_headers               = ["auth-api.pay.heliospay.example.com"]
-      rule_priority              = 10
+      host_rule_priority         = 1
+      path_rule_priority         = 100
       health_path                = "/health"
       min_tasks                  = 32
       max_tasks                  = 32
@@ -154,7 +152,8 @@ module "eu_west_1" {
       memory                     = 1024
       path_patterns              = ["/dashboard", "/dashboard/*"]
       host_headers               = []
-      rule_priority              = 20
+      host_rule_priority         = 2
+      path_rule_priority         = 110
       health_path                = "/health"
       min_tasks                  = 2
       max_tasks                  = 2
@@ -177,7 +176,8 @@ module "eu_west_1" {
       memory                     = 4096
       path_patterns              = ["/api", "/api/*"]
       host_headers               = []
-      rule_priority              = 30
+      host_rule_priority         = 3
+      path_rule_priority         = 120
       health_path                = "/health"
       min_tasks                  = 14
       max_tasks                  = 14
@@ -260,7 +260,8 @@ module "us_east_1" {
       memory                     = 2048
       path_patterns              = ["/authorize", "/authorize/*"]
       host_headers               = ["auth-api.pay.heliospay.example.com"]
-      rule_priority              = 10
+      host_rule_priority         = 1
+      path_rule_priority         = 100
       health_path                = "/health"
       min_tasks                  = 48
       max_tasks                  = 48
@@ -288,7 +289,8 @@ module "us_east_1" {
       memory                     = 1024
       path_patterns              = ["/dashboard", "/dashboard/*"]
       host_headers               = []
-      rule_priority              = 20
+      host_rule_priority         = 2
+      path_rule_priority         = 110
       health_path                = "/health"
       min_tasks                  = 3
       max_tasks                  = 3
@@ -311,7 +313,8 @@ module "us_east_1" {
       memory                     = 4096
       path_patterns              = ["/api", "/api/*"]
       host_headers               = []
-      rule_priority              = 30
+      host_rule_priority         = 3
+      path_rule_priority         = 120
       health_path                = "/health"
       min_tasks                  = 21
       max_tasks                  = 21

@@ -81,7 +81,8 @@ variable "services" {
     memory                     = number
     path_patterns              = list(string)
     host_headers               = list(string)
-    rule_priority              = number
+    host_rule_priority         = number
+    path_rule_priority         = number
     health_path                = string
     min_tasks                  = number
     max_tasks                  = number

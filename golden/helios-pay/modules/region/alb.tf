@@ -116,7 +116,7 @@ resource "aws_lb_listener_rule" "service" {
   for_each = var.services
 
   listener_arn = aws_lb_listener.https.arn
-  priority     = each.value.rule_priority
+  priority     = each.value.path_rule_priority
 
   action {
     type             = "forward"
@@ -130,12 +130,13 @@ resource "aws_lb_listener_rule" "service" {
   }
 }
 
-# Names that Global Accelerator serves (`<service>.<app>`) route by host, whatever the path.
+# Names that Global Accelerator serves (`<service>.<app>`) route by host, whatever the
+# path; host rules come before every path rule.
 resource "aws_lb_listener_rule" "service_host" {
   for_each = { for name, service in var.services : name => service if length(service.host_headers) > 0 }
 
   listener_arn = aws_lb_listener.https.arn
-  priority     = each.value.rule_priority + 1
+  priority     = each.value.host_rule_priority
 
   action {
     type             = "forward"
