@@ -9,9 +9,10 @@ fn rendered(example: &str) -> Rendered {
     let text = std::fs::read_to_string(format!("{}/examples/{example}.yaml", env!("CARGO_MANIFEST_DIR"))).unwrap();
     let mut source_map = SourceMap::new();
     let file = source_map.add("spec.yaml", text);
-    let (loaded, _) = topoc::check_spec(&source_map, file);
-    let stack_set = topoc::ir::lower(&loaded.topology.unwrap(), "spec.yaml");
-    topoc::render::render(&stack_set, "spec.yaml").unwrap()
+    let analysis = topoc::analyze(&source_map, file, "spec.yaml");
+    topoc::generate(analysis.compiled.expect("compiled"), "spec.yaml")
+        .unwrap()
+        .rendered
 }
 
 /// Replaces the first occurrence of `from` in `file` and returns the validation errors.

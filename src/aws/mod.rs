@@ -1,4 +1,7 @@
 //! Facts about AWS that topoc needs at compile time, kept as data with their sources.
 
 pub mod elb;
+pub mod global_services;
+pub mod iam;
+pub mod quotas;
 pub mod regions;

@@ -224,6 +224,29 @@ codes! {
          or the count exceeds the usual zones, list the names instead; listed names must belong\n\
          to the region. AWS maps zone names to physical zones per account, so check\n\
          `aws ec2 describe-availability-zones` in the target account.");
+    ScpSlots = ("TOPO0050", "scp-slots", Error,
+        "a target cannot take the SCPs the topology needs",
+        "Every root, OU and account accepts a limited number of attached SCPs (10 since\n\
+         2026-05-15, 5 before), and SCPs other tools attach - FullAWSAccess, Control Tower's\n\
+         guardrails - take slots too. topoc counts the SCPs it generates plus\n\
+         `governance.attached_scps` for each target and refuses a target that would overflow.\n\
+         Attach to another level (a parent OU applies to everything below it), detach unused\n\
+         SCPs, or raise `governance.scp_quota.policies_per_target` if AWS raised yours.");
+    ScpSize = ("TOPO0051", "scp-size", Error,
+        "a policy statement does not fit the SCP size quota",
+        "SCPs are limited in size, counted on the minified JSON (10,240 characters since\n\
+         2026-05-15). topoc splits each function's statements across as many policies as\n\
+         needed, but one statement must fit on its own; long lists of exempt roles are the\n\
+         usual cause.");
+    DeploymentRoleMissing = ("TOPO0052", "deployment-role-missing", Error,
+        "SCPs protect the topology but no deployment role is exempt",
+        "The protection SCP denies the API actions that could disable point-in-time recovery,\n\
+         deletion protection or replication on the topology's tables, databases and buckets.\n\
+         Terraform needs the same actions to create them, so the pipeline's role must be listed\n\
+         under `governance.deployment_roles`.");
+    UnknownScpTarget = ("TOPO0053", "unknown-scp-target", Error,
+        "attached SCPs are declared for a target that is not an SCP target",
+        "Keys of `governance.attached_scps` must be entries of `governance.scp_targets`.");
 }
 
 impl Code {

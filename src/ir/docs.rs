@@ -19,7 +19,9 @@ struct StackSummary {
 
 fn stack_summary(directory: &str) -> &'static str {
     match directory {
-        "governance" => "Service Control Policies and their attachments, AWS Config rules",
+        "governance" => {
+            "Service Control Policies and their attachments to the organization's targets, AWS Config organization rules in every region"
+        }
         "regions" => {
             "multi-Region KMS primary keys; one `modules/region` per region: VPC, endpoints, KMS replicas, ALB, WAF, ECS services with N+1 autoscaling, task roles, alarms"
         }
@@ -74,6 +76,8 @@ struct Readme {
     description: String,
     spec_file: String,
     stacks: Vec<StackSummary>,
+    deployment_roles: Vec<String>,
+    scp_targets: Vec<String>,
     services: Vec<String>,
     regions: Vec<RegionRow>,
     waves: Vec<(u32, Vec<String>)>,
@@ -132,15 +136,26 @@ pub(super) fn documents(context: &Context<'_>, stacks: &[Stack]) -> Vec<File> {
         topology: topology.name.clone(),
         description: topology.description.clone().unwrap_or_default(),
         spec_file: context.spec_file.clone(),
-        stacks: stacks
-            .iter()
-            .filter(|stack| stack.kind == StackKind::Root)
-            .map(|stack| StackSummary {
-                directory: stack.directory.clone(),
-                reads_from: stack.reads_from.clone(),
-                summary: stack_summary(&stack.directory),
-            })
-            .collect(),
+        // The policy phase builds `governance/` later from the same spec; it goes first so
+        // the guardrails stand before anything they guard exists.
+        stacks: std::iter::once(StackSummary {
+            directory: "governance".to_string(),
+            reads_from: Vec::new(),
+            summary: stack_summary("governance"),
+        })
+        .chain(
+            stacks
+                .iter()
+                .filter(|stack| stack.kind == StackKind::Root)
+                .map(|stack| StackSummary {
+                    directory: stack.directory.clone(),
+                    reads_from: stack.reads_from.clone(),
+                    summary: stack_summary(&stack.directory),
+                }),
+        )
+        .collect(),
+        deployment_roles: topology.governance.deployment_roles.clone(),
+        scp_targets: topology.governance.scp_targets.clone(),
         services: topology.services.keys().cloned().collect(),
         regions: context
             .regions

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::{Stack, StackKind, StackSet, data, docs, global, regions};
+use super::{Stack, StackKind, StackSet, data, docs, global, governance, regions};
 use crate::check::sizing::{self, ServiceSizing};
 use crate::spec::Topology;
 use crate::spec::model::Store;
@@ -144,14 +144,14 @@ impl<'a> Context<'a> {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Backend {
     pub bucket: String,
     pub key: String,
     pub region: String,
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Provider {
     pub alias: String,
     pub region: String,
@@ -198,5 +198,6 @@ pub fn lower(topology: &Topology, spec_file: &str) -> StackSet {
     StackSet {
         documents: docs::documents(&context, &stacks),
         stacks,
+        governance: governance::plan(&context),
     }
 }

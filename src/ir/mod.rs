@@ -9,9 +9,10 @@
 
 mod data;
 mod docs;
-mod global;
+pub mod global;
+pub mod governance;
 pub mod hcl;
-mod lower;
+pub mod lower;
 mod regions;
 
 use std::collections::BTreeMap;
@@ -26,6 +27,8 @@ pub struct StackSet {
     pub stacks: Vec<Stack>,
     /// Documents that belong to no stack: `README.md`, `review/*.md`.
     pub documents: Vec<File>,
+    /// What the guardrails must allow and deny; the policy phase turns it into SCPs.
+    pub governance: governance::GovernancePlan,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]

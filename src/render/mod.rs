@@ -89,6 +89,21 @@ pub fn render(stack_set: &StackSet, spec_file: &str) -> Result<Rendered, Vec<Int
         });
         for file in &stack.files {
             let path = format!("{}/{}", stack.directory, file.name);
+            if file.format != FileFormat::Hcl {
+                match render_text(environment, &path, file, None) {
+                    Ok(text) => {
+                        rendered.files.insert(
+                            path,
+                            RenderedFile {
+                                text,
+                                blocks: Vec::new(),
+                            },
+                        );
+                    }
+                    Err(error) => errors.push(error),
+                }
+                continue;
+            }
             match render_hcl_file(environment, &path, file, spec_file) {
                 Ok(rendered_file) => {
                     rendered.files.insert(path, rendered_file);
@@ -97,32 +112,50 @@ pub fn render(stack_set: &StackSet, spec_file: &str) -> Result<Rendered, Vec<Int
             }
         }
     }
-    let inventory = inventory(&rendered);
+    let inventory = minijinja::Value::from(minijinja::value::Serde(&inventory(&rendered)));
     for document in &stack_set.documents {
-        let mut text = String::new();
-        for block in &document.blocks {
-            let context = minijinja::context! { inventory => minijinja::Value::from(minijinja::value::Serde(&inventory)), ..block.view.clone() };
-            match environment
-                .get_template(block.template)
-                .and_then(|template| template.render(context))
-            {
-                Ok(block_text) => text.push_str(&block_text),
-                Err(error) => errors.push(template_error(&document.name, block.template, &error)),
+        match render_text(environment, &document.name, document, Some(&inventory)) {
+            Ok(text) => {
+                rendered.files.insert(
+                    document.name.clone(),
+                    RenderedFile {
+                        text,
+                        blocks: Vec::new(),
+                    },
+                );
             }
+            Err(error) => errors.push(error),
         }
-        let text = match document.format {
-            FileFormat::Json => text,
-            _ => tidy_text(&text),
-        };
-        rendered.files.insert(
-            document.name.clone(),
-            RenderedFile {
-                text,
-                blocks: Vec::new(),
-            },
-        );
     }
     if errors.is_empty() { Ok(rendered) } else { Err(errors) }
+}
+
+/// Renders a text or JSON file: its blocks concatenated; text is tidied, JSON kept as is.
+fn render_text(
+    environment: &minijinja::Environment<'static>,
+    path: &str,
+    file: &crate::ir::File,
+    inventory: Option<&minijinja::Value>,
+) -> Result<String, InternalError> {
+    let mut text = String::new();
+    for block in &file.blocks {
+        let context = match inventory {
+            Some(inventory) => minijinja::context! { inventory => inventory.clone(), ..block.view.clone() },
+            None => block.view.clone(),
+        };
+        let block_text = environment
+            .get_template(block.template)
+            .and_then(|template| template.render(context))
+            .map_err(|error| template_error(path, block.template, &error))?;
+        text.push_str(&block_text);
+    }
+    Ok(match file.format {
+        FileFormat::Json => {
+            let trimmed = text.trim_end();
+            format!("{trimmed}\n")
+        }
+        _ => tidy_text(&text),
+    })
 }
 
 fn template_error(file: &str, template: &str, error: &minijinja::Error) -> InternalError {

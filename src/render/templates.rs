@@ -34,6 +34,7 @@ pub const TEMPLATES: &[(&str, &str)] = templates![
     "data/rds_monitoring_role.tf.j2",
     "data/s3_bucket.tf.j2",
     "docs/readme.md.j2",
+    "docs/scp-review.md.j2",
     "docs/sizing.md.j2",
     "global/accelerator.tf.j2",
     "global/alarms.tf.j2",
@@ -47,6 +48,11 @@ pub const TEMPLATES: &[(&str, &str)] = templates![
     "global/recovery_control.tf.j2",
     "global/recovery_control_health.tf.j2",
     "global/waf.tf.j2",
+    "governance/config_locals.tf.j2",
+    "governance/config_region.tf.j2",
+    "governance/outputs.tf.j2",
+    "governance/policy.json.j2",
+    "governance/scps.tf.j2",
     "module/alarms.tf.j2",
     "module/alb.tf.j2",
     "module/certificate.tf.j2",
@@ -99,6 +105,15 @@ pub fn environment() -> &'static Environment<'static> {
             hcl::write(&value).map_err(|message| Error::new(ErrorKind::InvalidOperation, message))
         });
         environment.add_filter("interp", |value: &str| format!("${{{value}}}"));
+        environment.add_filter("json_object", |pairs: Value| -> Result<String, Error> {
+            let mut object = serde_json::Map::new();
+            for pair in pairs.try_iter()? {
+                let key = pair.get_item(&Value::from(0))?;
+                let value = pair.get_item(&Value::from(1))?;
+                object.insert(key.to_string(), serde_json::Value::String(value.to_string()));
+            }
+            Ok(serde_json::Value::Object(object).to_string())
+        });
         environment.add_filter("code", |value: &str| format!("`{value}`"));
         environment.add_filter("markdown", |value: &str| value.replace('|', "\\|").replace('\n', " "));
         environment

@@ -491,6 +491,21 @@ pub struct Governance {
     pub break_glass_roles: Vec<String>,
     #[serde(default = "default_required_tags")]
     pub required_tags: Vec<String>,
+    #[serde(default)]
+    pub deployment_roles: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scp_quota: Option<ScpQuotaOverride>,
+    #[serde(default)]
+    pub attached_scps: BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ScpQuotaOverride {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policies_per_target: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub characters_per_policy: Option<u32>,
 }
 
 impl Default for Governance {
@@ -499,6 +514,9 @@ impl Default for Governance {
             scp_targets: Vec::new(),
             break_glass_roles: Vec::new(),
             required_tags: default_required_tags(),
+            deployment_roles: Vec::new(),
+            scp_quota: None,
+            attached_scps: BTreeMap::new(),
         }
     }
 }

@@ -9,6 +9,7 @@
 //! topoc, never a user mistake. Every error names the file, the line and the rule.
 
 mod parsed;
+pub mod policies;
 mod providers;
 mod references;
 pub mod schema;

@@ -1,0 +1,333 @@
+//! AWS Config rules: the managed rules the pattern relies on, with their exact
+//! identifiers, and custom policy rules in CloudFormation Guard for what no managed
+//! rule checks (every table is a global table with its planned replicas; every Aurora
+//! secondary replicates from the global database's writer).
+//!
+//! Rules are organization rules, created from the management (or delegated
+//! administrator) account in every region the topology uses, and scoped by tag to
+//! the topology's resources. They need a configuration recorder in each member account
+//! and region (Control Tower provides one).
+
+use crate::ir::governance::GovernancePlan;
+
+/// Which resources a rule looks at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// Resources tagged `topology = <name>` (the providers' default tags).
+    Topology,
+    /// Resources tagged with a `data-class` (the data stores, not the log buckets).
+    DataClass,
+    /// The account as a whole (periodic rules).
+    Account,
+}
+
+/// Where a rule runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Placement {
+    /// Every region with workloads.
+    Workload,
+    /// us-east-1 only, where CloudFront's configuration items are recorded.
+    Edge,
+    /// Every workload region and us-east-1.
+    All,
+    /// The primary region only (account-wide checks that need one evaluation).
+    Primary,
+}
+
+pub struct ManagedRule {
+    pub slug: &'static str,
+    pub identifier: &'static str,
+    pub resource_types: &'static [&'static str],
+    pub scope: Scope,
+    pub placement: Placement,
+    /// Periodic rules run on this frequency; others on configuration changes.
+    pub periodic: bool,
+    pub checks: &'static str,
+}
+
+/// Managed rule identifiers verified in the AWS Config developer guide and the
+/// awslabs conformance packs (see `../shared/reference/scp-config-facts.md` §4.1).
+pub const MANAGED_RULES: &[ManagedRule] = &[
+    ManagedRule {
+        slug: "dynamodb-pitr-enabled",
+        identifier: "DYNAMODB_PITR_ENABLED",
+        resource_types: &["AWS::DynamoDB::Table"],
+        scope: Scope::Topology,
+        placement: Placement::Workload,
+        periodic: false,
+        checks: "point-in-time recovery is on for every table",
+    },
+    ManagedRule {
+        slug: "dynamodb-encrypted-kms",
+        identifier: "DYNAMODB_TABLE_ENCRYPTED_KMS",
+        resource_types: &["AWS::DynamoDB::Table"],
+        scope: Scope::Topology,
+        placement: Placement::Workload,
+        periodic: false,
+        checks: "tables are encrypted with a KMS key",
+    },
+    ManagedRule {
+        slug: "rds-cluster-deletion-protection",
+        identifier: "RDS_CLUSTER_DELETION_PROTECTION_ENABLED",
+        resource_types: &["AWS::RDS::DBCluster"],
+        scope: Scope::Topology,
+        placement: Placement::Workload,
+        periodic: false,
+        checks: "Aurora clusters have deletion protection",
+    },
+    ManagedRule {
+        slug: "rds-cluster-encrypted",
+        identifier: "RDS_CLUSTER_ENCRYPTED_AT_REST",
+        resource_types: &["AWS::RDS::DBCluster"],
+        scope: Scope::Topology,
+        placement: Placement::Workload,
+        periodic: false,
+        checks: "Aurora clusters are encrypted at rest",
+    },
+    ManagedRule {
+        slug: "aurora-global-encrypted",
+        identifier: "AURORA_GLOBAL_DATABASE_ENCRYPTION_AT_REST",
+        resource_types: &["AWS::RDS::GlobalCluster"],
+        scope: Scope::Topology,
+        placement: Placement::Workload,
+        periodic: false,
+        checks: "Aurora global databases are encrypted at rest",
+    },
+    ManagedRule {
+        slug: "s3-versioning",
+        identifier: "S3_BUCKET_VERSIONING_ENABLED",
+        resource_types: &["AWS::S3::Bucket"],
+        scope: Scope::Topology,
+        placement: Placement::All,
+        periodic: false,
+        checks: "buckets keep versions (replication needs them)",
+    },
+    ManagedRule {
+        slug: "s3-cross-region-replication",
+        identifier: "S3_BUCKET_REPLICATION_ENABLED",
+        resource_types: &["AWS::S3::Bucket"],
+        scope: Scope::DataClass,
+        placement: Placement::Workload,
+        periodic: false,
+        checks: "data buckets replicate to another region",
+    },
+    ManagedRule {
+        slug: "s3-public-read-prohibited",
+        identifier: "S3_BUCKET_PUBLIC_READ_PROHIBITED",
+        resource_types: &["AWS::S3::Bucket"],
+        scope: Scope::Topology,
+        placement: Placement::All,
+        periodic: false,
+        checks: "no bucket allows public reads",
+    },
+    ManagedRule {
+        slug: "s3-encryption",
+        identifier: "S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED",
+        resource_types: &["AWS::S3::Bucket"],
+        scope: Scope::Topology,
+        placement: Placement::All,
+        periodic: false,
+        checks: "buckets encrypt objects by default",
+    },
+    ManagedRule {
+        slug: "s3-encryption-kms",
+        identifier: "S3_DEFAULT_ENCRYPTION_KMS",
+        resource_types: &["AWS::S3::Bucket"],
+        scope: Scope::DataClass,
+        placement: Placement::Workload,
+        periodic: false,
+        checks: "data buckets encrypt with a KMS key",
+    },
+    ManagedRule {
+        slug: "alb-waf",
+        identifier: "ALB_WAF_ENABLED",
+        resource_types: &["AWS::ElasticLoadBalancingV2::LoadBalancer"],
+        scope: Scope::Topology,
+        placement: Placement::Workload,
+        periodic: false,
+        checks: "every ALB has a web ACL",
+    },
+    ManagedRule {
+        slug: "cloudfront-origin-failover",
+        identifier: "CLOUDFRONT_ORIGIN_FAILOVER_ENABLED",
+        resource_types: &["AWS::CloudFront::Distribution"],
+        scope: Scope::Topology,
+        placement: Placement::Edge,
+        periodic: false,
+        checks: "the distribution has an origin group",
+    },
+    ManagedRule {
+        slug: "cloudfront-waf",
+        identifier: "CLOUDFRONT_ASSOCIATED_WITH_WAF",
+        resource_types: &["AWS::CloudFront::Distribution"],
+        scope: Scope::Topology,
+        placement: Placement::Edge,
+        periodic: false,
+        checks: "the distribution has a web ACL",
+    },
+    ManagedRule {
+        slug: "cloudfront-https",
+        identifier: "CLOUDFRONT_VIEWER_POLICY_HTTPS",
+        resource_types: &["AWS::CloudFront::Distribution"],
+        scope: Scope::Topology,
+        placement: Placement::Edge,
+        periodic: false,
+        checks: "viewers are redirected to HTTPS",
+    },
+    ManagedRule {
+        slug: "required-tags",
+        identifier: "REQUIRED_TAGS",
+        resource_types: &[
+            "AWS::DynamoDB::Table",
+            "AWS::EC2::Subnet",
+            "AWS::EC2::VPC",
+            "AWS::ElasticLoadBalancingV2::LoadBalancer",
+            "AWS::RDS::DBInstance",
+            "AWS::S3::Bucket",
+        ],
+        scope: Scope::Topology,
+        placement: Placement::All,
+        periodic: false,
+        checks: "resources carry the governance-required tags",
+    },
+    ManagedRule {
+        slug: "cloudtrail-multi-region",
+        identifier: "MULTI_REGION_CLOUD_TRAIL_ENABLED",
+        resource_types: &[],
+        scope: Scope::Account,
+        placement: Placement::Primary,
+        periodic: true,
+        checks: "a multi-region CloudTrail trail records every region",
+    },
+    ManagedRule {
+        slug: "guardduty-enabled",
+        identifier: "GUARDDUTY_ENABLED_CENTRALIZED",
+        resource_types: &[],
+        scope: Scope::Account,
+        placement: Placement::All,
+        periodic: true,
+        checks: "GuardDuty is on",
+    },
+    ManagedRule {
+        slug: "securityhub-enabled",
+        identifier: "SECURITYHUB_ENABLED",
+        resource_types: &[],
+        scope: Scope::Account,
+        placement: Placement::All,
+        periodic: true,
+        checks: "Security Hub is on",
+    },
+];
+
+/// The regions a rule runs in.
+pub fn regions_of(rule_placement: Placement, plan: &GovernancePlan) -> Vec<String> {
+    match rule_placement {
+        Placement::Workload => plan.workload_regions.clone(),
+        Placement::Edge => vec!["us-east-1".to_string()],
+        Placement::All => plan.config_regions.clone(),
+        Placement::Primary => vec![plan.primary_region.clone()],
+    }
+}
+
+/// `REQUIRED_TAGS` parameters: `tag1Key`, `tag1Value`, ... (at most six tags).
+pub fn required_tag_parameters(plan: &GovernancePlan) -> Vec<(String, String)> {
+    let mut parameters = Vec::new();
+    for (index, (key, value)) in plan.required_tags.iter().take(6).enumerate() {
+        parameters.push((format!("tag{}Key", index + 1), key.clone()));
+        if let Some(value) = value {
+            parameters.push((format!("tag{}Value", index + 1), value.clone()));
+        }
+    }
+    parameters
+}
+
+/// A custom policy rule: Guard text and the data class it is scoped to.
+pub struct CustomRule {
+    pub slug: String,
+    pub data_class: String,
+    pub resource_type: &'static str,
+    pub regions: Vec<String>,
+    pub checks: String,
+    pub policy_lines: Vec<String>,
+}
+
+/// One custom rule per DynamoDB and Aurora data class.
+pub fn custom_rules(plan: &GovernancePlan) -> Vec<CustomRule> {
+    let mut rules = Vec::new();
+    for table in &plan.dynamodb_tables {
+        let class = table
+            .name
+            .strip_prefix(&plan.name_prefix)
+            .unwrap_or(&table.name)
+            .to_string();
+        let mut lines = vec![
+            format!(
+                "# {}: a global table (version 2019.11.21) with replicas in {}.",
+                table.name,
+                table.regions.join(", ")
+            ),
+            "rule global_table_with_planned_replicas when resourceType == \"AWS::DynamoDB::Table\" {".to_string(),
+            "  configuration.globalTableVersion == \"2019.11.21\"".to_string(),
+        ];
+        for region in &table.regions {
+            lines.push(format!("  when awsRegion != \"{region}\" {{"));
+            lines.push(format!("    some configuration.replicas[*].regionName == \"{region}\""));
+            lines.push("  }".to_string());
+        }
+        if let Some(permitted) = &table.permitted {
+            let quoted: Vec<String> = permitted.iter().map(|region| format!("\"{region}\"")).collect();
+            lines.push(format!(
+                "  configuration.replicas[*].regionName IN [{}]",
+                quoted.join(", ")
+            ));
+        }
+        lines.push("}".to_string());
+        rules.push(CustomRule {
+            slug: format!("{class}-global-table"),
+            data_class: class,
+            resource_type: "AWS::DynamoDB::Table",
+            regions: table.regions.clone(),
+            checks: format!(
+                "table `{}` is a global table with replicas in {}{}",
+                table.name,
+                table.regions.join(", "),
+                if table.permitted.is_some() {
+                    ", and none outside its residency class"
+                } else {
+                    ""
+                }
+            ),
+            policy_lines: lines,
+        });
+    }
+    for cluster in &plan.aurora_clusters {
+        let mut regions = vec![cluster.writer.clone()];
+        regions.extend(cluster.secondaries.iter().cloned());
+        regions.sort();
+        let lines = vec![
+            format!(
+                "# Clusters of {}: encrypted, and outside {} replicating from the global writer.",
+                cluster.data_class, cluster.writer
+            ),
+            "rule secondaries_replicate_from_the_writer when resourceType == \"AWS::RDS::DBCluster\" {".to_string(),
+            "  configuration.storageEncrypted == true".to_string(),
+            format!("  when awsRegion != \"{}\" {{", cluster.writer),
+            "    configuration.replicationSourceIdentifier exists".to_string(),
+            "    configuration.replicationSourceIdentifier != \"\"".to_string(),
+            "  }".to_string(),
+            "}".to_string(),
+        ];
+        rules.push(CustomRule {
+            slug: format!("{}-global-database", cluster.data_class),
+            data_class: cluster.data_class.clone(),
+            resource_type: "AWS::RDS::DBCluster",
+            regions,
+            checks: format!(
+                "clusters of `{}` are encrypted, and every cluster outside {} replicates from the writer (AWS Config records no global-cluster identifier on a cluster, so the writer's membership is not checked)",
+                cluster.data_class, cluster.writer
+            ),
+            policy_lines: lines,
+        });
+    }
+    rules
+}

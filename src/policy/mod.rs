@@ -1,0 +1,427 @@
+//! The policy phase: the governance plan of the IR to Service Control Policies, AWS
+//! Config rules, the `governance/` Terraform stack that deploys them, and the review
+//! page a policy reviewer signs off (`review/scp-review.md`).
+//!
+//! It sees only the IR. Quota problems it finds are returned in IR terms (a target, a
+//! statement) and turned into spec diagnostics by the caller.
+
+pub mod config;
+pub mod evaluate;
+pub mod scp;
+
+use serde::Serialize;
+
+use crate::aws::global_services::EXEMPT_ACTIONS;
+use crate::aws::quotas::SCP_QUOTAS;
+use crate::ir::governance::GovernancePlan;
+use crate::ir::lower::Versions;
+use crate::ir::{Block, File, FileFormat, Stack, StackKind, identifier, provider_alias};
+use scp::{OversizedStatement, Scp};
+
+/// A target whose attachments would exceed its quota.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SlotProblem {
+    pub target: String,
+    pub needed: usize,
+    pub attached_by_others: usize,
+    pub limit: u32,
+}
+
+/// Everything the policy phase produces.
+pub struct Governance {
+    pub scps: Vec<Scp>,
+    pub oversized: Vec<OversizedStatement>,
+    pub slot_problems: Vec<SlotProblem>,
+    pub stack: Stack,
+    pub review: File,
+}
+
+pub fn generate(plan: &GovernancePlan) -> Governance {
+    let (scps, oversized) = scp::generate(plan);
+    let slot_problems = plan
+        .targets
+        .iter()
+        .filter(|target| target.attached.len() + scps.len() > plan.quota.policies_per_target as usize)
+        .map(|target| SlotProblem {
+            target: target.id.clone(),
+            needed: scps.len(),
+            attached_by_others: target.attached.len(),
+            limit: plan.quota.policies_per_target,
+        })
+        .collect();
+    let stack = governance_stack(plan, &scps);
+    let review = File::text(
+        "review/scp-review.md",
+        vec![Block::new("docs/scp-review.md.j2", None, &review_view(plan, &scps))],
+    );
+    Governance {
+        scps,
+        oversized,
+        slot_problems,
+        stack,
+        review,
+    }
+}
+
+#[derive(Serialize)]
+struct PolicyView {
+    resource: String,
+    name: String,
+    file: String,
+    description: String,
+}
+
+#[derive(Serialize)]
+struct RuleView {
+    slug: String,
+    identifier: String,
+    resource_types: Vec<&'static str>,
+    tag_key: Option<&'static str>,
+    tag_value: Option<String>,
+    periodic: bool,
+    parameters: Vec<(String, String)>,
+    regions: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct CustomRuleView {
+    slug: String,
+    data_class: String,
+    resource_type: &'static str,
+    regions: Vec<String>,
+    lines: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct RegionRules {
+    region: String,
+    alias: String,
+    managed: bool,
+    custom: bool,
+}
+
+#[derive(Serialize)]
+struct GovernanceView {
+    topology: String,
+    alias: String,
+    policies: Vec<PolicyView>,
+    targets: Vec<String>,
+    rules: Vec<RuleView>,
+    custom_rules: Vec<CustomRuleView>,
+    regions: Vec<RegionRules>,
+}
+
+fn rule_views(plan: &GovernancePlan) -> (Vec<RuleView>, Vec<CustomRuleView>) {
+    let rules = config::MANAGED_RULES
+        .iter()
+        .map(|rule| {
+            let (tag_key, tag_value) = match rule.scope {
+                config::Scope::Topology => (Some("topology"), Some(plan.tag_topology.clone())),
+                config::Scope::DataClass => (Some("data-class"), None),
+                config::Scope::Account => (None, None),
+            };
+            RuleView {
+                slug: rule.slug.to_string(),
+                identifier: rule.identifier.to_string(),
+                resource_types: rule.resource_types.to_vec(),
+                tag_key,
+                tag_value,
+                periodic: rule.periodic,
+                parameters: match rule.identifier {
+                    "REQUIRED_TAGS" => config::required_tag_parameters(plan),
+                    "S3_BUCKET_REPLICATION_ENABLED" => {
+                        vec![("ReplicationType".to_string(), "CROSS-REGION".to_string())]
+                    }
+                    _ => Vec::new(),
+                },
+                regions: config::regions_of(rule.placement, plan),
+            }
+        })
+        .collect();
+    let custom = config::custom_rules(plan)
+        .into_iter()
+        .map(|rule| CustomRuleView {
+            slug: rule.slug,
+            data_class: rule.data_class,
+            resource_type: rule.resource_type,
+            regions: rule.regions,
+            lines: rule.policy_lines,
+        })
+        .collect();
+    (rules, custom)
+}
+
+fn governance_stack(plan: &GovernancePlan, scps: &[Scp]) -> Stack {
+    let organizations_region = "us-east-1";
+    let (rules, custom_rules) = rule_views(plan);
+    let view = GovernanceView {
+        topology: plan.topology.clone(),
+        alias: provider_alias(organizations_region),
+        policies: scps
+            .iter()
+            .map(|scp| PolicyView {
+                resource: identifier(scp.file.trim_end_matches(".json")),
+                name: scp.name.clone(),
+                file: scp.file.clone(),
+                description: scp.description.clone(),
+            })
+            .collect(),
+        targets: plan.targets.iter().map(|target| target.id.clone()).collect(),
+        regions: plan
+            .config_regions
+            .iter()
+            .map(|region| RegionRules {
+                region: region.clone(),
+                alias: provider_alias(region),
+                managed: rules.iter().any(|rule| rule.regions.contains(region)),
+                custom: custom_rules.iter().any(|rule| rule.regions.contains(region)),
+            })
+            .collect(),
+        rules,
+        custom_rules,
+    };
+    let mut files = vec![
+        File::hcl(
+            "versions.tf",
+            vec![Block::new(
+                "common/versions.tf.j2",
+                None,
+                &Versions::root(plan.backend.clone()),
+            )],
+        ),
+        File::hcl(
+            "providers.tf",
+            vec![Block::new(
+                "common/providers.tf.j2",
+                None,
+                &serde_json::json!({ "providers": plan.providers }),
+            )],
+        ),
+        File::hcl(
+            "scps.tf",
+            vec![Block::new("governance/scps.tf.j2", Some(organizations_region), &view)],
+        ),
+        File::hcl(
+            "config_rules.tf",
+            vec![Block::new("governance/config_locals.tf.j2", None, &view)],
+        ),
+    ];
+    let mut regional = Vec::new();
+    for region in &plan.config_regions {
+        regional.push(Block::new(
+            "governance/config_region.tf.j2",
+            Some(region),
+            &serde_json::json!({ "region": region, "alias": provider_alias(region), "topology": plan.topology }),
+        ));
+    }
+    files.push(File::hcl("config_regions.tf", regional));
+    files.push(File::hcl(
+        "outputs.tf",
+        vec![Block::new("governance/outputs.tf.j2", None, &view)],
+    ));
+    for scp in scps {
+        files.push(File {
+            name: format!("policies/{}", scp.file),
+            format: FileFormat::Json,
+            blocks: vec![Block::new(
+                "governance/policy.json.j2",
+                None,
+                &serde_json::json!({ "text": scp.document.pretty() }),
+            )],
+        });
+    }
+    Stack {
+        directory: "governance".to_string(),
+        kind: StackKind::Root,
+        reads_from: Vec::new(),
+        files,
+    }
+}
+
+#[derive(Serialize)]
+struct StatementView {
+    sid: String,
+    effect: &'static str,
+    actions: String,
+    resources: String,
+    conditions: Vec<String>,
+    denies: String,
+    scope: String,
+    why: String,
+    exempts: String,
+    risk: String,
+}
+
+#[derive(Serialize)]
+struct ReviewPolicy {
+    name: String,
+    file: String,
+    description: String,
+    characters: usize,
+    share: String,
+    statements: Vec<StatementView>,
+}
+
+#[derive(Serialize)]
+struct ReviewTarget {
+    id: String,
+    attached: Vec<String>,
+    total: usize,
+}
+
+#[derive(Serialize)]
+struct ReviewQuota {
+    since: &'static str,
+    policies_per_target: u32,
+    characters_per_policy: u32,
+    sources: &'static str,
+}
+
+#[derive(Serialize)]
+struct ReviewRule {
+    name: String,
+    identifier: String,
+    checks: String,
+    scope: String,
+    regions: String,
+}
+
+#[derive(Serialize)]
+struct Review {
+    topology: String,
+    spec_file: String,
+    limit_policies: u32,
+    limit_characters: u32,
+    quota_overridden: bool,
+    quotas: Vec<ReviewQuota>,
+    policies: Vec<ReviewPolicy>,
+    policy_count: usize,
+    targets: Vec<ReviewTarget>,
+    exempt_groups: Vec<(String, Vec<&'static str>)>,
+    rules: Vec<ReviewRule>,
+    custom_rules: Vec<ReviewRule>,
+    break_glass: Vec<String>,
+    deployment_roles: Vec<String>,
+}
+
+fn describe_list(items: &[String], not: bool) -> String {
+    let shown: Vec<String> = items.iter().map(|item| format!("`{item}`")).collect();
+    let joined = if shown.len() > 6 {
+        format!("{} and {} more", shown[..6].join(", "), shown.len() - 6)
+    } else {
+        shown.join(", ")
+    };
+    if not { format!("all except {joined}") } else { joined }
+}
+
+fn review_view(plan: &GovernancePlan, scps: &[Scp]) -> Review {
+    let limit = plan.quota.characters_per_policy as f64;
+    let mut groups: std::collections::BTreeMap<crate::aws::global_services::Reason, Vec<&'static str>> =
+        std::collections::BTreeMap::new();
+    for (action, reason) in EXEMPT_ACTIONS {
+        groups.entry(*reason).or_default().push(action);
+    }
+    let rule_regions = |regions: &[String]| regions.join(", ");
+    Review {
+        topology: plan.topology.clone(),
+        spec_file: plan.spec_file.clone(),
+        limit_policies: plan.quota.policies_per_target,
+        limit_characters: plan.quota.characters_per_policy,
+        quota_overridden: plan.quota_overridden,
+        quotas: SCP_QUOTAS
+            .iter()
+            .map(|quota| ReviewQuota {
+                since: quota.since,
+                policies_per_target: quota.policies_per_target,
+                characters_per_policy: quota.characters_per_policy,
+                sources: quota.sources,
+            })
+            .collect(),
+        policies: scps
+            .iter()
+            .map(|scp| {
+                let characters = scp.document.minified().chars().count();
+                ReviewPolicy {
+                    name: scp.name.clone(),
+                    file: scp.file.clone(),
+                    description: scp.description.clone(),
+                    characters,
+                    share: format!("{:.0}%", characters as f64 / limit * 100.0),
+                    statements: scp
+                        .document
+                        .statements
+                        .iter()
+                        .map(|statement| StatementView {
+                            sid: statement.sid.clone(),
+                            effect: statement.effect,
+                            actions: if statement.not_action.is_empty() {
+                                describe_list(&statement.action.0, false)
+                            } else {
+                                describe_list(&statement.not_action.0, true)
+                            },
+                            resources: if statement.not_resource.is_empty() {
+                                describe_list(&statement.resource.0, false)
+                            } else {
+                                describe_list(&statement.not_resource.0, true)
+                            },
+                            conditions: statement
+                                .condition
+                                .iter()
+                                .flat_map(|(operator, keys)| {
+                                    keys.iter().map(move |(key, values)| {
+                                        format!("`{operator}` `{key}`: {}", describe_list(values, false))
+                                    })
+                                })
+                                .collect(),
+                            denies: statement.notes.denies.clone(),
+                            scope: statement.notes.scope.clone(),
+                            why: statement.notes.why.clone(),
+                            exempts: statement.notes.exempts.clone(),
+                            risk: statement.notes.risk.clone(),
+                        })
+                        .collect(),
+                }
+            })
+            .collect(),
+        policy_count: scps.len(),
+        targets: plan
+            .targets
+            .iter()
+            .map(|target| ReviewTarget {
+                id: target.id.clone(),
+                attached: target.attached.clone(),
+                total: target.attached.len() + scps.len(),
+            })
+            .collect(),
+        exempt_groups: groups
+            .into_iter()
+            .map(|(reason, actions)| (reason.explanation().to_string(), actions))
+            .collect(),
+        rules: config::MANAGED_RULES
+            .iter()
+            .map(|rule| ReviewRule {
+                name: format!("{}-{}", plan.topology, rule.slug),
+                identifier: rule.identifier.to_string(),
+                checks: rule.checks.to_string(),
+                scope: match rule.scope {
+                    config::Scope::Topology => format!("tag `topology = {}`", plan.tag_topology),
+                    config::Scope::DataClass => "tag `data-class` (data stores)".to_string(),
+                    config::Scope::Account => "the account".to_string(),
+                },
+                regions: rule_regions(&config::regions_of(rule.placement, plan)),
+            })
+            .collect(),
+        custom_rules: config::custom_rules(plan)
+            .into_iter()
+            .map(|rule| ReviewRule {
+                name: format!("{}-{}", plan.topology, rule.slug),
+                identifier: format!("Guard, {}", rule.resource_type),
+                checks: rule.checks,
+                scope: format!("tag `data-class = {}`", rule.data_class),
+                regions: rule_regions(&rule.regions),
+            })
+            .collect(),
+        break_glass: plan.break_glass_roles.clone(),
+        deployment_roles: plan.deployment_roles.clone(),
+    }
+}

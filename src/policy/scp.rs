@@ -1,0 +1,702 @@
+//! Service Control Policies from the governance plan: the region deny, one residency
+//! policy per residency class in use, and the protection policy. Each statement
+//! carries plain-English notes for `review/scp-review.md`.
+//!
+//! Policies are typed structs serialized in a fixed field order, so the JSON is the
+//! same bytes on every machine. A function's statements that exceed the size quota are
+//! split across numbered policies, in statement order.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde::ser::Serializer;
+
+use crate::aws::global_services::EXEMPT_ACTIONS;
+use crate::aws::regions as aws_regions;
+use crate::ir::governance::{GovernancePlan, ResidencyPlan};
+
+/// A list IAM accepts as one string or as an array; one element is written as a string.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OneOrMany(pub Vec<String>);
+
+impl OneOrMany {
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl Serialize for OneOrMany {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if self.0.len() == 1 {
+            serializer.serialize_str(&self.0[0])
+        } else {
+            self.0.serialize(serializer)
+        }
+    }
+}
+
+/// `Condition`: operator → key → values.
+pub type Conditions = BTreeMap<String, BTreeMap<String, Vec<String>>>;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Statement {
+    #[serde(rename = "Sid")]
+    pub sid: String,
+    #[serde(rename = "Effect")]
+    pub effect: &'static str,
+    #[serde(rename = "Action", skip_serializing_if = "OneOrMany::is_empty")]
+    pub action: OneOrMany,
+    #[serde(rename = "NotAction", skip_serializing_if = "OneOrMany::is_empty")]
+    pub not_action: OneOrMany,
+    #[serde(rename = "Resource", skip_serializing_if = "OneOrMany::is_empty")]
+    pub resource: OneOrMany,
+    #[serde(rename = "NotResource", skip_serializing_if = "OneOrMany::is_empty")]
+    pub not_resource: OneOrMany,
+    #[serde(rename = "Condition", skip_serializing_if = "BTreeMap::is_empty")]
+    pub condition: Conditions,
+    #[serde(skip)]
+    pub notes: Notes,
+}
+
+/// What a reviewer needs to know about a statement.
+#[derive(Clone, Debug, Default)]
+pub struct Notes {
+    pub denies: String,
+    pub scope: String,
+    pub why: String,
+    pub exempts: String,
+    pub risk: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PolicyDocument {
+    #[serde(rename = "Version")]
+    pub version: &'static str,
+    #[serde(rename = "Statement")]
+    pub statements: Vec<Statement>,
+}
+
+impl PolicyDocument {
+    pub fn minified(&self) -> String {
+        serde_json::to_string(self).expect("policies serialize")
+    }
+
+    pub fn pretty(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).expect("policies serialize");
+        text.push('\n');
+        text
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Function {
+    RegionDeny,
+    Residency,
+    Protection,
+}
+
+/// One generated SCP.
+#[derive(Clone, Debug)]
+pub struct Scp {
+    /// `<topology>-region-deny`, `<topology>-residency-eu`, `<topology>-protection-2`.
+    pub name: String,
+    /// File under `governance/policies/`.
+    pub file: String,
+    pub function: Function,
+    pub description: String,
+    pub document: PolicyDocument,
+}
+
+/// A statement too large for any policy on its own.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OversizedStatement {
+    pub policy: String,
+    pub sid: String,
+    pub characters: usize,
+    pub limit: u32,
+}
+
+fn strings<I: IntoIterator<Item = S>, S: Into<String>>(items: I) -> Vec<String> {
+    items.into_iter().map(Into::into).collect()
+}
+
+fn conditions(entries: &[(&str, &str, Vec<String>)]) -> Conditions {
+    let mut map: Conditions = BTreeMap::new();
+    for (operator, key, values) in entries {
+        if values.is_empty() {
+            continue;
+        }
+        map.entry(operator.to_string())
+            .or_default()
+            .insert(key.to_string(), values.clone());
+    }
+    map
+}
+
+/// `arn:*:iam::*:role/Name` and the same name under any path.
+pub fn role_patterns(roles: &[String]) -> Vec<String> {
+    roles
+        .iter()
+        .flat_map(|role| {
+            [
+                format!("arn:*:iam::*:role/{role}"),
+                format!("arn:*:iam::*:role/*/{role}"),
+            ]
+        })
+        .collect()
+}
+
+/// `eu` → `Eu`, `eu-gdpr` → `EuGdpr`, for statement ids (which allow letters and digits only).
+fn camel(name: &str) -> String {
+    name.split(['-', '_'])
+        .map(|part| {
+            let mut characters = part.chars();
+            characters
+                .next()
+                .map(|first| first.to_ascii_uppercase().to_string() + characters.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+fn statement(
+    sid: String,
+    action: Vec<String>,
+    resource: Vec<String>,
+    condition: Conditions,
+    notes: Notes,
+) -> Statement {
+    Statement {
+        sid,
+        effect: "Deny",
+        action: OneOrMany(action),
+        not_action: OneOrMany::default(),
+        resource: OneOrMany(resource),
+        not_resource: OneOrMany::default(),
+        condition,
+        notes,
+    }
+}
+
+fn region_deny(plan: &GovernancePlan) -> Vec<Statement> {
+    let break_glass = role_patterns(&plan.break_glass_roles);
+    let exemption = if break_glass.is_empty() {
+        "no one: no break-glass roles are declared".to_string()
+    } else {
+        format!("the break-glass roles {}", plan.break_glass_roles.join(", "))
+    };
+    let mut statements = vec![Statement {
+        sid: "DenyOutsideSanctionedRegions".to_string(),
+        effect: "Deny",
+        action: OneOrMany::default(),
+        not_action: OneOrMany(strings(EXEMPT_ACTIONS.iter().map(|(action, _)| *action))),
+        resource: OneOrMany(strings(["*"])),
+        not_resource: OneOrMany::default(),
+        condition: conditions(&[
+            ("StringNotEquals", "aws:RequestedRegion", plan.allowed_regions.clone()),
+            ("ArnNotLike", "aws:PrincipalARN", break_glass.clone()),
+        ]),
+        notes: Notes {
+            denies: "every action, except the global and single-region services listed in `NotAction`".to_string(),
+            scope: format!("requests to any region but {}", plan.allowed_regions.join(", ")),
+            why: format!(
+                "the topology runs in {}{}; nothing may be created or changed anywhere else",
+                plan.workload_regions.join(", "),
+                if plan.edge_only_region.is_some() { ", and its edge needs us-east-1 (CloudFront's certificate and WAF, edge logs and alarms)" } else { "" }
+            ),
+            exempts: format!(
+                "{exemption}; and {} global-service actions (Control Tower's region-deny list: identity, billing, edge, KMS and ACM that global services use in us-east-1, Config, and more)",
+                EXEMPT_ACTIONS.len()
+            ),
+            risk: "`kms:*` and `acm:*` stay usable in every region, as global services need them; the residency policies deny replicating keys out of their class. A break-glass role can act in any region; guard it with MFA and alarms on its use".to_string(),
+        },
+    }];
+    if let Some(edge_region) = &plan.edge_only_region {
+        statements.push(statement(
+            "DenyWorkloadsInEdgeRegion".to_string(),
+            strings([
+                "dynamodb:CreateTable",
+                "dynamodb:CreateTableReplica",
+                "ec2:CreateVpc",
+                "ec2:RunInstances",
+                "ecs:CreateCluster",
+                "ecs:CreateService",
+                "ecs:RunTask",
+                "elasticloadbalancing:CreateLoadBalancer",
+                "lambda:CreateFunction",
+                "rds:CreateDBCluster",
+                "rds:CreateDBInstance",
+                "rds:CreateGlobalCluster",
+                "secretsmanager:CreateSecret",
+            ]),
+            strings(["*"]),
+            conditions(&[
+                ("StringEquals", "aws:RequestedRegion", vec![edge_region.clone()]),
+                ("ArnNotLike", "aws:PrincipalARN", break_glass),
+            ]),
+            Notes {
+                denies: "creating compute, networks, tables, databases and secrets".to_string(),
+                scope: format!("in {edge_region}"),
+                why: format!("{edge_region} is not a workload region; it is allowed only for what the edge needs there"),
+                exempts: exemption,
+                risk: "other services stay usable in the edge region; this statement lists the ones that would hold workloads or data".to_string(),
+            },
+        ));
+    }
+    statements
+}
+
+/// ARNs of `template` (with `{region}`) in every known region its class may not use.
+/// Listed one by one: region wildcards such as `us-*` in an ARN are legal IAM, but
+/// policy linters reject them, and reviewers read explicit regions more easily.
+fn forbidden_region_arns(permitted: &[String], template: &str) -> Vec<String> {
+    aws_regions::REGIONS
+        .iter()
+        .filter(|region| !permitted.iter().any(|permitted_region| permitted_region == region.code))
+        .map(|region| template.replace("{region}", region.code))
+        .collect()
+}
+
+fn residency(plan: &GovernancePlan, class: &ResidencyPlan) -> Vec<Statement> {
+    let name = camel(&class.name);
+    let break_glass = role_patterns(&plan.break_glass_roles);
+    let mut pipeline_and_break_glass = role_patterns(&plan.deployment_roles);
+    pipeline_and_break_glass.extend(break_glass.clone());
+    let permitted = class.permitted.join(", ");
+    let class_label = format!("residency class `{}`", class.name);
+    let exempt = if plan.break_glass_roles.is_empty() {
+        "no one".to_string()
+    } else {
+        format!("the break-glass roles {}", plan.break_glass_roles.join(", "))
+    };
+    let mut statements = vec![statement(
+        format!("DenyKeyReplicasOutside{name}"),
+        strings(["kms:ReplicateKey"]),
+        strings(["*"]),
+        conditions(&[
+            (
+                "StringEquals",
+                "aws:ResourceTag/data-residency",
+                vec![class.name.clone()],
+            ),
+            ("StringNotEquals", "kms:ReplicaRegion", class.permitted.clone()),
+            ("ArnNotLike", "aws:PrincipalARN", break_glass.clone()),
+        ]),
+        Notes {
+            denies: format!(
+                "replicating a multi-Region KMS key tagged `data-residency = {}`",
+                class.name
+            ),
+            scope: format!("into any region but {permitted}"),
+            why: format!(
+                "data of {class_label} is encrypted with that key; a replica elsewhere would let the data be decrypted there"
+            ),
+            exempts: exempt.clone(),
+            risk: "keys without the tag are not covered; topoc tags every key it creates".to_string(),
+        },
+    )];
+    if !class.secrets.is_empty() {
+        statements.push(statement(
+            format!("DenySecretReplicasOutside{name}"),
+            strings(["secretsmanager:ReplicateSecretToRegions"]),
+            strings(["*"]),
+            conditions(&[
+                (
+                    "StringEquals",
+                    "aws:ResourceTag/data-residency",
+                    vec![class.name.clone()],
+                ),
+                (
+                    "ForAnyValue:StringNotEquals",
+                    "secretsmanager:AddReplicaRegions",
+                    class.permitted.clone(),
+                ),
+                ("ArnNotLike", "aws:PrincipalARN", break_glass.clone()),
+            ]),
+            Notes {
+                denies: format!(
+                    "adding replica regions to a secret tagged `data-residency = {}`",
+                    class.name
+                ),
+                scope: format!("when any added region is outside {permitted}"),
+                why: format!("the database credentials of {class_label} must stay where its data is"),
+                exempts: exempt.clone(),
+                risk: "secrets without the tag are not covered".to_string(),
+            },
+        ));
+        statements.push(statement(
+            format!("DenyNewSecretReplicasOutside{name}"),
+            strings(["secretsmanager:CreateSecret"]),
+            strings(["*"]),
+            conditions(&[
+                (
+                    "StringEquals",
+                    "aws:RequestTag/data-residency",
+                    vec![class.name.clone()],
+                ),
+                (
+                    "ForAnyValue:StringNotEquals",
+                    "secretsmanager:AddReplicaRegions",
+                    class.permitted.clone(),
+                ),
+                ("ArnNotLike", "aws:PrincipalARN", break_glass.clone()),
+            ]),
+            Notes {
+                denies: format!(
+                    "creating a secret tagged `data-residency = {}` with replicas",
+                    class.name
+                ),
+                scope: format!("when any replica region is outside {permitted}"),
+                why: "the same rule as above, for secrets created with their replicas in one call".to_string(),
+                exempts: exempt.clone(),
+                risk: "secrets created without the tag are not covered".to_string(),
+            },
+        ));
+    }
+    if !class.tables.is_empty() {
+        let resources: Vec<String> = class
+            .tables
+            .iter()
+            .flat_map(|table| {
+                forbidden_region_arns(&class.permitted, &format!("arn:*:dynamodb:{{region}}:*:table/{table}"))
+            })
+            .collect();
+        statements.push(statement(
+            format!("DenyTablesOutside{name}"),
+            strings(["dynamodb:CreateTable", "dynamodb:CreateTableReplica"]),
+            resources,
+            conditions(&[("ArnNotLike", "aws:PrincipalARN", break_glass.clone())]),
+            Notes {
+                denies: format!("creating a table or a global-table replica named {}", class.tables.join(", ")),
+                scope: format!("in any region outside {permitted}, matched on the table ARN's region"),
+                why: format!("DynamoDB offers no condition key for the replica region; the ARN of the replica names it, so the statement lists the forbidden regions' ARNs of {class_label}'s tables"),
+                exempts: exempt.clone(),
+                risk: "regions AWS adds after topoc's region table was last updated are not listed; the region-deny policy still blocks every region outside the topology".to_string(),
+            },
+        ));
+    }
+    if !class.bucket_patterns.is_empty() {
+        let bucket_arns: Vec<String> = class
+            .bucket_patterns
+            .iter()
+            .map(|pattern| format!("arn:*:s3:::{pattern}"))
+            .collect();
+        let mut location = vec![(
+            "StringNotEquals",
+            "s3:locationconstraint",
+            class
+                .permitted
+                .iter()
+                .filter(|region| *region != "us-east-1")
+                .cloned()
+                .collect(),
+        )];
+        if class.permitted.iter().any(|region| region == "us-east-1") {
+            // A bucket in us-east-1 is created without a location constraint.
+            location.push(("Null", "s3:locationconstraint", vec!["false".to_string()]));
+        }
+        location.push(("ArnNotLike", "aws:PrincipalARN", break_glass.clone()));
+        statements.push(statement(
+            format!("DenyBucketsOutside{name}"),
+            strings(["s3:CreateBucket"]),
+            bucket_arns.clone(),
+            conditions(&location),
+            Notes {
+                denies: format!("creating a bucket named like {}", class.bucket_patterns.join(", ")),
+                scope: format!("with a location constraint outside {permitted}"),
+                why: format!("objects of {class_label} may only be stored in its regions; bucket ARNs carry no region, so the location constraint decides"),
+                exempts: exempt.clone(),
+                risk: "a bucket of the class created under another name is not covered; topoc derives every bucket name from the class".to_string(),
+            },
+        ));
+        statements.push(statement(
+            format!("DenyReplicationChangesOn{name}Buckets"),
+            strings(["s3:PutReplicationConfiguration"]),
+            bucket_arns,
+            conditions(&[("ArnNotLike", "aws:PrincipalARN", pipeline_and_break_glass.clone())]),
+            Notes {
+                denies: format!("changing the replication configuration of buckets named like {}", class.bucket_patterns.join(", ")),
+                scope: "in every region".to_string(),
+                why: "S3 has no condition key for a replication destination; only the pipeline, whose replication rules stay inside the class (topoc proves it before writing), may set them".to_string(),
+                exempts: format!("the deployment roles {} and {exempt}", plan.deployment_roles.join(", ")),
+                risk: "the deployment roles can replicate anywhere; protect them as you protect production".to_string(),
+            },
+        ));
+    }
+    if !class.cluster_patterns.is_empty() {
+        let mut resources: Vec<String> = class
+            .cluster_patterns
+            .iter()
+            .map(|pattern| format!("arn:*:rds:*:*:cluster:{pattern}"))
+            .collect();
+        resources.extend(
+            class
+                .global_clusters
+                .iter()
+                .map(|global| format!("arn:*:rds::*:global-cluster:{global}")),
+        );
+        statements.push(statement(
+            format!("DenyDatabasesOutside{name}"),
+            strings(["rds:CreateDBCluster"]),
+            resources,
+            conditions(&[
+                ("StringNotEquals", "aws:RequestedRegion", class.permitted.clone()),
+                ("ArnNotLike", "aws:PrincipalARN", break_glass),
+            ]),
+            Notes {
+                denies: format!("creating an Aurora cluster of {class_label}, or joining a cluster to its global databases ({})", class.global_clusters.join(", ")),
+                scope: format!("in any region but {permitted}"),
+                why: "an Aurora secondary is created by calling CreateDBCluster in its own region, so the requested region is the secondary's".to_string(),
+                exempts: exempt,
+                risk: "none beyond the break-glass roles".to_string(),
+            },
+        ));
+    }
+    statements
+}
+
+fn protection(plan: &GovernancePlan) -> Vec<Statement> {
+    let break_glass = role_patterns(&plan.break_glass_roles);
+    let mut pipeline = role_patterns(&plan.deployment_roles);
+    pipeline.extend(break_glass.clone());
+    let prefix = &plan.name_prefix;
+    let exempt = if plan.break_glass_roles.is_empty() {
+        "no one".to_string()
+    } else {
+        format!("the break-glass roles {}", plan.break_glass_roles.join(", "))
+    };
+    let exempt_pipeline = format!("the deployment roles {} and {exempt}", plan.deployment_roles.join(", "));
+    let audit = |sid: &str, actions: &[&str], what: &str, why: &str, risk: &str| {
+        statement(
+            sid.to_string(),
+            strings(actions.iter().copied()),
+            strings(["*"]),
+            conditions(&[("ArnNotLike", "aws:PrincipalARN", break_glass.clone())]),
+            Notes {
+                denies: what.to_string(),
+                scope: "in every region, for every principal".to_string(),
+                why: why.to_string(),
+                exempts: exempt.clone(),
+                risk: risk.to_string(),
+            },
+        )
+    };
+    vec![
+        audit(
+            "DenyStoppingConfig",
+            &["config:DeleteConfigurationRecorder", "config:DeleteDeliveryChannel", "config:StopConfigurationRecorder"],
+            "deleting or stopping the AWS Config recorder and its delivery channel",
+            "the Config rules that check global tables, clusters and residency tags need the recorder",
+            "creating a second recorder is not denied; Config allows one per region",
+        ),
+        audit(
+            "DenyStoppingCloudTrail",
+            &["cloudtrail:DeleteTrail", "cloudtrail:StopLogging"],
+            "stopping or deleting CloudTrail trails",
+            "the audit trail of every change, including these guardrails' break-glass use",
+            "`cloudtrail:UpdateTrail` stays allowed for the security team's tuning",
+        ),
+        audit(
+            "DenyDisablingGuardDuty",
+            &["guardduty:DeleteDetector", "guardduty:DisassociateFromAdministratorAccount", "guardduty:DisassociateFromMasterAccount"],
+            "deleting GuardDuty detectors or leaving the administrator account",
+            "threat detection must stay on in every region of the topology",
+            "`guardduty:UpdateDetector`, which can suspend a detector, stays allowed for tuning",
+        ),
+        audit(
+            "DenyDisablingSecurityHub",
+            &["securityhub:DisableSecurityHub"],
+            "disabling Security Hub",
+            "the findings of the Config rules and GuardDuty are collected there",
+            "none beyond the break-glass roles",
+        ),
+        statement(
+            "DenyWeakeningTopologyTables".to_string(),
+            strings(["dynamodb:DeleteTable", "dynamodb:DeleteTableReplica", "dynamodb:UpdateContinuousBackups", "dynamodb:UpdateTable"]),
+            strings([format!("arn:*:dynamodb:*:*:table/{prefix}*")]),
+            conditions(&[("ArnNotLike", "aws:PrincipalARN", pipeline.clone())]),
+            Notes {
+                denies: "deleting the topology's tables or replicas, and the calls that change point-in-time recovery, deletion protection and replicas".to_string(),
+                scope: format!("on tables named `{prefix}*`, in every region"),
+                why: "DynamoDB has no condition key to tell enabling from disabling, so only the pipeline, which enables them, may call these".to_string(),
+                exempts: exempt_pipeline.clone(),
+                risk: "the deployment roles can weaken tables; a Config rule (PITR) reports it".to_string(),
+            },
+        ),
+        statement(
+            "DenyWeakeningTopologyDatabases".to_string(),
+            strings([
+                "rds:DeleteDBCluster",
+                "rds:DeleteGlobalCluster",
+                "rds:ModifyDBCluster",
+                "rds:ModifyGlobalCluster",
+                "rds:RemoveFromGlobalCluster",
+            ]),
+            strings([format!("arn:*:rds:*:*:cluster:{prefix}*"), format!("arn:*:rds::*:global-cluster:{prefix}*")]),
+            conditions(&[("ArnNotLike", "aws:PrincipalARN", pipeline.clone())]),
+            Notes {
+                denies: "deleting or modifying the topology's Aurora clusters and global databases, and detaching a cluster from its global database".to_string(),
+                scope: format!("on clusters named `{prefix}*`, in every region"),
+                why: "ModifyDBCluster can turn deletion protection off and RemoveFromGlobalCluster splits a region off; switchover and failover stay allowed".to_string(),
+                exempts: exempt_pipeline.clone(),
+                risk: "operators change cluster settings through the pipeline; `rds:SwitchoverGlobalCluster` and `rds:FailoverGlobalCluster` are not denied".to_string(),
+            },
+        ),
+        statement(
+            "DenyWeakeningTopologyBuckets".to_string(),
+            strings([
+                "s3:DeleteBucket",
+                "s3:PutBucketPublicAccessBlock",
+                "s3:PutBucketTagging",
+                "s3:PutBucketVersioning",
+                "s3:PutEncryptionConfiguration",
+            ]),
+            strings([format!("arn:*:s3:::{prefix}*")]),
+            conditions(&[("ArnNotLike", "aws:PrincipalARN", pipeline.clone())]),
+            Notes {
+                denies: "deleting the topology's buckets or changing their versioning, encryption, public access block and tags".to_string(),
+                scope: format!("on buckets named `{prefix}*`"),
+                why: "replication needs versioning, and the residency tag must stay; S3 has no condition key for tag keys on bucket tagging".to_string(),
+                exempts: exempt_pipeline.clone(),
+                risk: "buckets of other systems whose names start with the same prefix are covered too".to_string(),
+            },
+        ),
+        statement(
+            "DenyRemovingResidencyTags".to_string(),
+            strings(["dynamodb:UntagResource", "kms:UntagResource", "rds:RemoveTagsFromResource", "secretsmanager:UntagResource"]),
+            strings(["*"]),
+            conditions(&[
+                ("ForAnyValue:StringEquals", "aws:TagKeys", vec!["data-residency".to_string()]),
+                ("ArnNotLike", "aws:PrincipalARN", pipeline),
+            ]),
+            Notes {
+                denies: "removing the `data-residency` tag from tables, keys, databases and secrets".to_string(),
+                scope: "in every region, for any resource".to_string(),
+                why: "the residency statements and Config rules key on that tag".to_string(),
+                exempts: exempt_pipeline,
+                risk: "changing the tag's value through the services' TagResource calls is not denied; the Config required-tags rule reports a missing tag".to_string(),
+            },
+        ),
+    ]
+}
+
+/// Packs a function's statements into as few policies as the size quota allows.
+fn pack(
+    plan: &GovernancePlan,
+    function: Function,
+    base: &str,
+    description: &str,
+    statements: Vec<Statement>,
+    oversized: &mut Vec<OversizedStatement>,
+) -> Vec<Scp> {
+    let limit = plan.quota.characters_per_policy as usize;
+    let document_size = |statements: &[Statement]| {
+        PolicyDocument {
+            version: "2012-10-17",
+            statements: statements.to_vec(),
+        }
+        .minified()
+        .chars()
+        .count()
+    };
+    let mut groups: Vec<Vec<Statement>> = vec![Vec::new()];
+    for statement in statements {
+        let alone = document_size(std::slice::from_ref(&statement));
+        if alone > limit {
+            oversized.push(OversizedStatement {
+                policy: format!("{}-{base}", plan.topology),
+                sid: statement.sid.clone(),
+                characters: alone,
+                limit: plan.quota.characters_per_policy,
+            });
+            continue;
+        }
+        let current = groups.last_mut().expect("one group");
+        current.push(statement);
+        if document_size(current) > limit {
+            let moved = current.pop().expect("just pushed");
+            groups.push(vec![moved]);
+        }
+    }
+    groups.retain(|group| !group.is_empty());
+    let numbered = groups.len() > 1;
+    groups
+        .into_iter()
+        .enumerate()
+        .map(|(index, statements)| {
+            let suffix = if numbered {
+                format!("-{}", index + 1)
+            } else {
+                String::new()
+            };
+            Scp {
+                name: format!("{}-{base}{suffix}", plan.topology),
+                file: format!("{base}{suffix}.json"),
+                function,
+                description: description.to_string(),
+                document: PolicyDocument {
+                    version: "2012-10-17",
+                    statements,
+                },
+            }
+        })
+        .collect()
+}
+
+/// Every SCP of the topology, in a fixed order, and the statements that fit nowhere.
+pub fn generate(plan: &GovernancePlan) -> (Vec<Scp>, Vec<OversizedStatement>) {
+    let mut oversized = Vec::new();
+    let mut scps = pack(
+        plan,
+        Function::RegionDeny,
+        "region-deny",
+        &format!("{}: deny every region outside the topology's", plan.topology),
+        region_deny(plan),
+        &mut oversized,
+    );
+    for class in &plan.residency {
+        scps.extend(pack(
+            plan,
+            Function::Residency,
+            &format!("residency-{}", class.name),
+            &format!(
+                "{}: keep data of residency class {} in {}",
+                plan.topology,
+                class.name,
+                class.permitted.join(", ")
+            ),
+            residency(plan, class),
+            &mut oversized,
+        ));
+    }
+    scps.extend(pack(
+        plan,
+        Function::Protection,
+        "protection",
+        &format!(
+            "{}: protect the guardrails and the topology's data stores",
+            plan.topology
+        ),
+        protection(plan),
+        &mut oversized,
+    ));
+    (scps, oversized)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forbidden_arns_list_every_other_known_region() {
+        let arns = forbidden_region_arns(&["eu-west-1".to_string(), "eu-central-1".to_string()], "{region}");
+        assert_eq!(arns.len(), aws_regions::REGIONS.len() - 2);
+        assert!(arns.contains(&"us-east-1".to_string()) && arns.contains(&"eu-west-2".to_string()));
+        assert!(!arns.iter().any(|arn| arn == "eu-west-1" || arn.contains('*')));
+    }
+
+    #[test]
+    fn statement_ids_are_alphanumeric() {
+        assert_eq!(camel("eu-gdpr"), "EuGdpr");
+    }
+}
