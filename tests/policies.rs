@@ -292,3 +292,52 @@ fn deployment_roles_may_not_leave_the_topology_regions() {
     .resource("*");
     assert_eq!(denied_by(&compiled.scps, &request), None);
 }
+
+#[test]
+fn a_smaller_quota_splits_policies_by_function_deterministically() {
+    let generated = compile("helios-pay");
+    let mut plan = generated.plan.clone();
+    plan.quota.characters_per_policy = 2400;
+    let governance = topoc::policy::generate(&plan);
+    let names: Vec<&str> = governance.scps.iter().map(|scp| scp.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "helios-pay-region-deny",
+            "helios-pay-protection-1",
+            "helios-pay-protection-2"
+        ]
+    );
+    assert!(governance.oversized.is_empty());
+    for scp in &governance.scps {
+        assert!(
+            scp.document.minified().chars().count() <= 2400,
+            "{} is too large",
+            scp.name
+        );
+    }
+    // Nothing is lost or reordered by the split.
+    let sids = |scps: &[topoc::policy::scp::Scp]| -> Vec<String> {
+        scps.iter()
+            .flat_map(|scp| scp.document.statements.iter().map(|statement| statement.sid.clone()))
+            .collect()
+    };
+    assert_eq!(sids(&governance.scps), sids(&generated.scps));
+    // The split policies still pass the checks, and generating again gives the same split.
+    assert!(topoc::validate::policies::validate(&generated.rendered, &governance.scps, &plan).is_empty());
+    let again = topoc::policy::generate(&plan);
+    assert_eq!(
+        again.scps.iter().map(|scp| scp.document.minified()).collect::<Vec<_>>(),
+        governance
+            .scps
+            .iter()
+            .map(|scp| scp.document.minified())
+            .collect::<Vec<_>>()
+    );
+
+    // One more policy per target means fewer free slots.
+    plan.targets[0].attached = (0..8).map(|index| format!("other-{index}")).collect();
+    let governance = topoc::policy::generate(&plan);
+    assert_eq!(governance.slot_problems.len(), 1);
+    assert_eq!(governance.slot_problems[0].needed, 3);
+}
