@@ -158,6 +158,10 @@ fn check_explicit_regions(
     }
 }
 
+/// One primary and at most 10 secondary clusters (Aurora user guide, "Configuration
+/// requirements of an Amazon Aurora global database", checked 2026-11-27).
+const AURORA_MAX_REGIONS: usize = 11;
+
 fn check_aurora(
     context: &Context<'_>,
     name: &str,
@@ -165,6 +169,26 @@ fn check_aurora(
     placement: &[String],
     diagnostics: &mut Vec<Diagnostic>,
 ) {
+    if placement.len() > AURORA_MAX_REGIONS {
+        let span = if data_class.regions.is_some() {
+            context.value(&["data", name, "regions"])
+        } else if data_class.residency.is_some() {
+            context.value(&["data", name, "residency"])
+        } else {
+            context.key(&["data", name])
+        };
+        diagnostics.push(
+            Diagnostic::new(
+                Code::AuroraRegionLimit,
+                span,
+                format!(
+                    "Aurora data class `{name}` would need a cluster in {} regions; a global database spans at most {AURORA_MAX_REGIONS} (one primary, 10 secondaries)",
+                    placement.len()
+                ),
+            )
+            .with_hint(format!("list at most {AURORA_MAX_REGIONS} regions under `data.{name}.regions`")),
+        );
+    }
     let Some(writer) = &data_class.writer else {
         return;
     };

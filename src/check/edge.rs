@@ -1,4 +1,5 @@
-//! Rules about the edge: DNS TTL, the application domain and Global Accelerator.
+//! Rules about the edge: DNS TTL, the application domain, Global Accelerator, and the
+//! default quotas of CloudFront and the ALBs that the services' routes count against.
 
 use super::Context;
 use crate::diag::{self, Code, Diagnostic};
@@ -32,6 +33,7 @@ pub(super) fn check(context: &Context<'_>, diagnostics: &mut Vec<Diagnostic>) {
             )),
         );
     }
+    check_quotas(context, diagnostics);
     for (position, service) in topology.edge.accelerator.iter().enumerate() {
         if !topology.services.contains_key(service) {
             diagnostics.push(
@@ -46,5 +48,46 @@ pub(super) fn check(context: &Context<'_>, diagnostics: &mut Vec<Diagnostic>) {
                 )),
             );
         }
+    }
+}
+
+/// Default quotas (CloudFront developer guide, "Quotas"; Elastic Load Balancing user
+/// guide, "Quotas for your Application Load Balancers"; both adjustable, checked 2026-11-27).
+const CLOUDFRONT_CACHE_BEHAVIORS: usize = 25;
+const ALB_RULES: usize = 100;
+
+fn check_quotas(context: &Context<'_>, diagnostics: &mut Vec<Diagnostic>) {
+    let topology = context.topology;
+    let services = topology.services.len();
+    // The default cache behavior is counted too, to stay on the safe side.
+    let behaviors = services + 1;
+    if behaviors > CLOUDFRONT_CACHE_BEHAVIORS {
+        diagnostics.push(
+            Diagnostic::new(
+                Code::EdgeQuota,
+                context.key(&["services"]),
+                format!(
+                    "{services} services need {behaviors} CloudFront cache behaviors, over the default quota of {CLOUDFRONT_CACHE_BEHAVIORS} per distribution"
+                ),
+            )
+            .with_hint("request a higher \"Cache behaviors per distribution\" quota before applying `global`"),
+        );
+    }
+    let accelerated = topology
+        .edge
+        .accelerator
+        .iter()
+        .filter(|service| topology.services.contains_key(*service))
+        .count();
+    let rules = services + accelerated;
+    if rules > ALB_RULES {
+        diagnostics.push(
+            Diagnostic::new(
+                Code::EdgeQuota,
+                context.key(&["services"]),
+                format!("{services} services need {rules} listener rules on each ALB, over the default quota of {ALB_RULES}"),
+            )
+            .with_hint("request a higher \"Rules per Application Load Balancer\" quota in every region before applying `regions`"),
+        );
     }
 }

@@ -247,6 +247,20 @@ codes! {
     UnknownScpTarget = ("TOPO0053", "unknown-scp-target", Error,
         "attached SCPs are declared for a target that is not an SCP target",
         "Keys of `governance.attached_scps` must be entries of `governance.scp_targets`.");
+    AuroraRegionLimit = ("TOPO0054", "aurora-region-limit", Error,
+        "an Aurora data class spans more regions than a global database can",
+        "An Aurora global database has one primary cluster and at most 10 secondary clusters,\n\
+         each in a different region (Aurora user guide, \"Configuration requirements of an\n\
+         Amazon Aurora global database\"). A class placed in more than 11 regions would fail\n\
+         when Terraform adds the twelfth cluster. List the regions that need the data under\n\
+         the class's `regions`; services elsewhere reach it across regions.");
+    EdgeQuota = ("TOPO0055", "edge-quota", Warning,
+        "the edge needs more of an AWS resource than the default quota allows",
+        "Each service adds a cache behavior to the CloudFront distribution and a listener rule\n\
+         (two with Global Accelerator) to every region's ALB. By default CloudFront allows 25\n\
+         cache behaviors per distribution and an ALB 100 rules besides its default one; both\n\
+         quotas are adjustable. Ask AWS for the increase before applying, or group services\n\
+         under fewer paths.");
 }
 
 impl Code {
