@@ -21,6 +21,7 @@ pub mod policy;
 pub mod render;
 pub mod source;
 pub mod spec;
+pub mod synthetic;
 pub mod validate;
 
 use diag::Diagnostic;
@@ -181,9 +182,9 @@ pub fn generate(compiled: Compiled, spec_file: &str) -> Result<Generated, Vec<re
 /// Runs every validation layer over generated output: the Terraform layers, then the
 /// policy documents and their evaluation against the Terraform's API calls.
 pub fn validate_generated(generated: &Generated) -> Vec<render::InternalError> {
-    let mut errors = validate::validate(&generated.rendered);
-    errors.extend(validate::policies::validate(
-        &generated.rendered,
+    let (stacks, mut errors) = validate::validate_parsed(&generated.rendered);
+    errors.extend(validate::policies::validate_stacks(
+        &stacks,
         &generated.scps,
         &generated.plan,
     ));

@@ -7,14 +7,21 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
+use super::vendored::{LazyTable, VendoredJson};
+
 pub const IAM_DATA: &str = include_str!("../../schemas/iam-actions.json");
 
-#[derive(Debug, Deserialize)]
+/// The vendored IAM database; services are parsed when first asked for.
 pub struct IamData {
     pub source: String,
     pub source_sha256: String,
     pub global_condition_keys: BTreeMap<String, String>,
-    pub services: BTreeMap<String, Service>,
+    pub services: LazyTable<Service>,
+}
+
+/// The entry of a service prefix (`s3`, `DynamoDB`), compared case-insensitively.
+pub fn service(prefix: &str) -> Option<&'static Service> {
+    data().services.get_ignore_case(prefix)
 }
 
 #[derive(Debug, Deserialize)]
@@ -44,38 +51,54 @@ pub struct ResourceType {
 
 pub fn data() -> &'static IamData {
     static DATA: OnceLock<IamData> = OnceLock::new();
-    DATA.get_or_init(|| serde_json::from_str(IAM_DATA).expect("the vendored IAM data is valid JSON"))
+    DATA.get_or_init(|| {
+        let document = VendoredJson::split(IAM_DATA);
+        IamData {
+            source: document.scalar("source").expect("the IAM data names its source"),
+            source_sha256: document
+                .scalar("source_sha256")
+                .expect("the IAM data carries its source hash"),
+            global_condition_keys: document
+                .scalar("global_condition_keys")
+                .expect("the IAM data lists global keys"),
+            services: document.table("services"),
+        }
+    })
 }
 
 /// IAM wildcard matching: `*` any run, `?` one character, case-insensitive.
 pub fn wildcard_match(pattern: &str, text: &str) -> bool {
-    fn matches(pattern: &[u8], text: &[u8]) -> bool {
-        let (mut pattern_index, mut text_index) = (0, 0);
-        let (mut star, mut star_text) = (None, 0);
-        while text_index < text.len() {
-            if pattern_index < pattern.len()
-                && (pattern[pattern_index] == b'?' || pattern[pattern_index] == text[text_index])
-            {
-                pattern_index += 1;
-                text_index += 1;
-            } else if pattern_index < pattern.len() && pattern[pattern_index] == b'*' {
-                star = Some(pattern_index);
-                star_text = text_index;
-                pattern_index += 1;
-            } else if let Some(star_index) = star {
-                pattern_index = star_index + 1;
-                star_text += 1;
-                text_index = star_text;
-            } else {
-                return false;
-            }
+    let (pattern, text) = (pattern.as_bytes(), text.as_bytes());
+    let same = |left: u8, right: u8| left.eq_ignore_ascii_case(&right);
+    let (mut pattern_index, mut text_index) = (0, 0);
+    let (mut star, mut star_text) = (None, 0);
+    while text_index < text.len() {
+        if pattern_index < pattern.len()
+            && (pattern[pattern_index] == b'?' || same(pattern[pattern_index], text[text_index]))
+        {
+            pattern_index += 1;
+            text_index += 1;
+        } else if pattern_index < pattern.len() && pattern[pattern_index] == b'*' {
+            star = Some(pattern_index);
+            star_text = text_index;
+            pattern_index += 1;
+        } else if let Some(star_index) = star {
+            pattern_index = star_index + 1;
+            star_text += 1;
+            text_index = star_text;
+        } else {
+            return false;
         }
-        pattern[pattern_index..].iter().all(|byte| *byte == b'*')
     }
-    matches(
-        pattern.to_ascii_lowercase().as_bytes(),
-        text.to_ascii_lowercase().as_bytes(),
-    )
+    pattern[pattern_index..].iter().all(|byte| *byte == b'*')
+}
+
+/// Whether a pattern such as `s3:Get*` names at least one action.
+pub fn names_an_action(pattern: &str) -> bool {
+    let Some((prefix, name_pattern)) = pattern.split_once(':') else {
+        return false;
+    };
+    service(prefix).is_some_and(|service| service.actions.keys().any(|name| wildcard_match(name_pattern, name)))
 }
 
 /// Every action (`prefix:Name`) a pattern such as `s3:Get*` or `iam:*` names.
@@ -83,12 +106,7 @@ pub fn expand(pattern: &str) -> Vec<String> {
     let Some((prefix, name_pattern)) = pattern.split_once(':') else {
         return Vec::new();
     };
-    let Some(service) = data()
-        .services
-        .iter()
-        .find(|(key, _)| key.eq_ignore_ascii_case(prefix))
-        .map(|(_, service)| service)
-    else {
+    let Some(service) = service(prefix) else {
         return Vec::new();
     };
     service
@@ -121,12 +139,7 @@ pub fn condition_key_exists(action: &str, key: &str) -> bool {
     let Some((prefix, name)) = action.split_once(':') else {
         return false;
     };
-    let Some(service) = data
-        .services
-        .iter()
-        .find(|(key, _)| key.eq_ignore_ascii_case(prefix))
-        .map(|(_, service)| service)
-    else {
+    let Some(service) = service(prefix) else {
         return false;
     };
     service

@@ -5,3 +5,4 @@ pub mod global_services;
 pub mod iam;
 pub mod quotas;
 pub mod regions;
+pub mod vendored;

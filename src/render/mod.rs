@@ -174,6 +174,9 @@ fn render_hcl_file(
     spec_file: &str,
 ) -> Result<RenderedFile, InternalError> {
     let mut text = header(spec_file);
+    // Newlines so far, kept as a running count: recounting the whole file for each
+    // block made rendering quadratic in the file's size.
+    let mut newlines = text.matches('\n').count();
     let mut blocks = Vec::new();
     for block in &file.blocks {
         let raw = environment
@@ -193,9 +196,11 @@ fn render_hcl_file(
             continue;
         }
         text.push('\n');
-        let first_line = text.matches('\n').count() + 1;
+        newlines += 1;
+        let first_line = newlines + 1;
         text.push_str(&formatted);
-        let end_line = text.matches('\n').count() + 1;
+        newlines += formatted.matches('\n').count();
+        let end_line = newlines + 1;
         blocks.push(RenderedBlock {
             template: block.template,
             lines: first_line..end_line,

@@ -20,19 +20,16 @@ pub use parsed::{ParsedFile, ParsedStack};
 
 /// Runs every layer and returns all failures.
 pub fn validate(rendered: &Rendered) -> Vec<InternalError> {
+    validate_parsed(rendered).1
+}
+
+/// Runs every layer, and returns the parsed stacks with the failures, so later checks
+/// (the policy evaluation) reuse the one parse of each file.
+pub fn validate_parsed(rendered: &Rendered) -> (Vec<ParsedStack>, Vec<InternalError>) {
     let mut errors = Vec::new();
     let mut parsed_files = Vec::new();
     for (path, file) in &rendered.files {
         if path.ends_with(".tf") {
-            if let Err(error) = hcl::parse(&file.text) {
-                errors.push(InternalError {
-                    file: path.clone(),
-                    line: None,
-                    rule: "parse".to_string(),
-                    message: format!("hcl-rs cannot parse the file: {error}"),
-                });
-                continue;
-            }
             match format::format_hcl(&file.text) {
                 Ok(formatted) if formatted == file.text => {}
                 Ok(formatted) => errors.push(InternalError {
@@ -80,7 +77,7 @@ pub fn validate(rendered: &Rendered) -> Vec<InternalError> {
     errors.sort_by(|left, right| {
         (&left.file, left.line, &left.rule, &left.message).cmp(&(&right.file, right.line, &right.rule, &right.message))
     });
-    errors
+    (stacks, errors)
 }
 
 fn first_difference(left: &str, right: &str) -> Option<usize> {

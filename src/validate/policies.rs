@@ -38,13 +38,17 @@ const KNOWN_OPERATORS: &[&str] = &[
 ];
 
 pub fn validate(rendered: &Rendered, scps: &[Scp], plan: &GovernancePlan) -> Vec<InternalError> {
+    validate_stacks(&parse(rendered), scps, plan)
+}
+
+/// [`validate`] on stacks already parsed by the other layers.
+pub fn validate_stacks(stacks: &[ParsedStack], scps: &[Scp], plan: &GovernancePlan) -> Vec<InternalError> {
     let mut errors = check_documents(scps, plan);
-    let stacks = parse(rendered);
     let principal = format!(
         "arn:aws:iam::{ACCOUNT}:role/{}",
         plan.deployment_roles.first().map_or("topoc-deployer", String::as_str)
     );
-    let requests = terraform_requests(&stacks, &principal, &mut errors);
+    let requests = terraform_requests(stacks, &principal, &mut errors);
     for request in &requests {
         if let Some((policy, sid)) = denied_by(scps, request) {
             errors.push(InternalError {
@@ -141,7 +145,7 @@ fn check_documents(scps: &[Scp], plan: &GovernancePlan) -> Vec<InternalError> {
                 &statement.not_action.0
             };
             for action in actions {
-                if iam::expand(action).is_empty() {
+                if !iam::names_an_action(action) {
                     error(
                         "scp-action",
                         format!("`{}` names `{action}`, which matches no IAM action", statement.sid),

@@ -18,20 +18,20 @@ use hcl::edit::structure::{Block, Body, Structure};
 use serde::Deserialize;
 
 use super::parsed::{ParsedFile, ParsedStack, labels};
+use crate::aws::vendored::{LazyTable, VendoredJson};
 use crate::render::InternalError;
 
 /// The vendored provider schema, embedded in the binary.
 pub const PROVIDER_SCHEMA: &str = include_str!("../../schemas/aws-provider-schema.json");
 
-#[derive(Debug, Deserialize)]
+/// The vendored provider schema; each type's schema is parsed when first asked for.
 pub struct ProviderSchema {
     pub provider_version: String,
     pub package: String,
     pub package_sha256: String,
-    pub resources: BTreeMap<String, BlockSchema>,
-    pub data_sources: BTreeMap<String, BlockSchema>,
-    #[serde(default)]
-    pub ephemeral_resources: BTreeMap<String, BlockSchema>,
+    pub resources: LazyTable<BlockSchema>,
+    pub data_sources: LazyTable<BlockSchema>,
+    pub ephemeral_resources: LazyTable<BlockSchema>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -73,7 +73,21 @@ pub struct NestedBlockSchema {
 
 pub fn provider_schema() -> &'static ProviderSchema {
     static SCHEMA: OnceLock<ProviderSchema> = OnceLock::new();
-    SCHEMA.get_or_init(|| serde_json::from_str(PROVIDER_SCHEMA).expect("the vendored provider schema is valid JSON"))
+    SCHEMA.get_or_init(|| {
+        let document = VendoredJson::split(PROVIDER_SCHEMA);
+        ProviderSchema {
+            provider_version: document
+                .scalar("provider_version")
+                .expect("the schema names its provider version"),
+            package: document.scalar("package").expect("the schema names its package"),
+            package_sha256: document
+                .scalar("package_sha256")
+                .expect("the schema carries its package hash"),
+            resources: document.table("resources"),
+            data_sources: document.table("data_sources"),
+            ephemeral_resources: document.table("ephemeral_resources"),
+        }
+    })
 }
 
 /// Arguments every resource, data source and ephemeral resource accepts.
@@ -123,7 +137,7 @@ pub fn check(stacks: &[ParsedStack]) -> Vec<InternalError> {
                     ));
                     continue;
                 }
-                let Some(type_schema) = table.get(*type_name) else {
+                let Some(type_schema) = table.get(type_name) else {
                     errors.push(file.error(
                         block.span(),
                         "schema",
