@@ -1,11 +1,13 @@
-//! Synthetic topology specs of any size, for the benchmark and the scale tests.
+//! Synthetic topology specs of any size and shape, for the benchmark, the scale tests
+//! and the property tests.
 //!
-//! A synthetic spec is a valid topology that a real team could plausibly write, only
-//! larger: `regions` regions taken in a fixed order from the region table (every
-//! region but us-west-1, whose zone names differ between accounts), equal traffic
-//! shares, one service per ten data classes, and data classes cycling through every
-//! store and conflict model. It is generated as YAML text, so a benchmark measures the
-//! loader too. The same arguments always give the same bytes.
+//! A synthetic spec is a valid topology that a real team could plausibly write: regions
+//! from the region table (every region but us-west-1, whose zone names differ between
+//! accounts), traffic shares that sum to one, data classes of every store and conflict
+//! model, services that use them, and edge options. [`Options`] holds every knob, and
+//! every combination of knobs is a valid spec; [`spec`] picks the knobs for a size. It
+//! is generated as YAML text, so a benchmark measures the loader too. The same options
+//! always give the same bytes.
 
 use std::fmt::Write;
 
@@ -50,9 +52,9 @@ pub const REGION_ORDER: [&str; 33] = [
 /// The most regions a synthetic spec can have.
 pub const MAX_REGIONS: usize = REGION_ORDER.len();
 
-/// Data classes that carry the `eu` residency class, when the topology has two EU
-/// regions. Kept small: every residency-tagged table adds one ARN per foreign region to
-/// the residency SCP, which must fit the size quota.
+/// Data classes that carry the `eu` residency class in [`spec`], when the topology has
+/// two EU regions. Kept small: every residency-tagged table adds one ARN per foreign
+/// region to the residency SCP, which must fit the size quota.
 const RESIDENT_CLASSES: usize = 3;
 
 /// The number of services a synthetic spec with `data_classes` classes has.
@@ -60,49 +62,166 @@ pub fn service_count(data_classes: usize) -> usize {
     (data_classes / 10).max(2)
 }
 
+/// How a DynamoDB class resolves concurrent writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Conflicts {
+    Lww,
+    RegionOwned,
+    AppendOnly,
+    PerRegionCounter,
+}
+
+impl Conflicts {
+    pub const ALL: [Conflicts; 4] = [
+        Conflicts::Lww,
+        Conflicts::RegionOwned,
+        Conflicts::AppendOnly,
+        Conflicts::PerRegionCounter,
+    ];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Conflicts::Lww => "lww",
+            Conflicts::RegionOwned => "region-owned",
+            Conflicts::AppendOnly => "append-only",
+            Conflicts::PerRegionCounter => "per-region-counter",
+        }
+    }
+}
+
+/// One data class of a synthetic spec.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DataKind {
+    Dynamodb {
+        conflicts: Conflicts,
+        ttl: bool,
+    },
+    /// Placed in the first three regions (or the EU pair when resident), writer first.
+    Aurora {
+        mysql: bool,
+        write_forwarding: bool,
+    },
+    S3 {
+        bidirectional: bool,
+    },
+}
+
+/// Everything a synthetic spec varies. Every combination is a valid spec.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Regions, each once, from [`REGION_ORDER`]; the first is the primary region.
+    pub regions: Vec<&'static str>,
+    /// Traffic share of each region in thousandths; sums to 1,000.
+    pub traffic_thousandths: Vec<u32>,
+    pub data: Vec<DataKind>,
+    /// Services; each uses every `services`-th data class.
+    pub services: usize,
+    /// 0 latency, 1 geoproximity, 2 weighted.
+    pub routing: u8,
+    pub accelerator: bool,
+    pub recovery_control: bool,
+    /// How many of the first data classes carry the `eu` residency class (only when
+    /// eu-west-1 and eu-central-1 are both regions).
+    pub resident_classes: usize,
+}
+
+impl Options {
+    /// The options [`spec`] uses: regions in [`REGION_ORDER`], equal shares, classes
+    /// cycling through the stores.
+    pub fn scaled(regions: usize, data_classes: usize) -> Options {
+        assert!((2..=MAX_REGIONS).contains(&regions), "2 to {MAX_REGIONS} regions");
+        assert!(data_classes >= 1, "at least one data class");
+        let share = 1000 / regions as u32;
+        let mut traffic_thousandths = vec![share; regions];
+        traffic_thousandths[0] = 1000 - share * (regions as u32 - 1);
+        let data = (0..data_classes)
+            .map(|index| match index % 10 {
+                0 => DataKind::Aurora {
+                    mysql: false,
+                    write_forwarding: false,
+                },
+                // A full mesh of replication rules in many regions is not what teams
+                // build; bidirectional buckets appear only in small topologies.
+                4 | 8 => DataKind::S3 {
+                    bidirectional: index % 20 == 4 && regions <= 4,
+                },
+                other => DataKind::Dynamodb {
+                    conflicts: Conflicts::ALL[other % 4],
+                    ttl: other % 3 == 0,
+                },
+            })
+            .collect();
+        Options {
+            regions: REGION_ORDER[..regions].to_vec(),
+            traffic_thousandths,
+            data,
+            services: service_count(data_classes),
+            routing: 0,
+            accelerator: true,
+            recovery_control: false,
+            resident_classes: RESIDENT_CLASSES,
+        }
+    }
+}
+
 /// A synthetic spec with `regions` regions (2 to [`MAX_REGIONS`]) and `data_classes`
 /// data classes (at least 1).
 pub fn spec(regions: usize, data_classes: usize) -> String {
-    assert!((2..=MAX_REGIONS).contains(&regions), "2 to {MAX_REGIONS} regions");
-    assert!(data_classes >= 1, "at least one data class");
-    let region_codes = &REGION_ORDER[..regions];
-    let services = service_count(data_classes);
-    let eu: Vec<&str> = region_codes
-        .iter()
-        .copied()
-        .filter(|code| *code == "eu-west-1" || *code == "eu-central-1")
+    render(&Options::scaled(regions, data_classes))
+}
+
+/// The spec text of `options`.
+pub fn render(options: &Options) -> String {
+    let regions = &options.regions;
+    let services = options.services.max(1);
+    let data_classes = options.data.len();
+    let eu: Vec<&str> = ["eu-west-1", "eu-central-1"]
+        .into_iter()
+        .filter(|code| regions.contains(code))
         .collect();
+    let residency = eu.len() == 2 && options.resident_classes > 0;
     let mut text = String::new();
     let out = &mut text;
     let _ = writeln!(
         out,
-        "# Synthetic topology: {regions} regions, {data_classes} data classes, {services} services."
+        "# Synthetic topology: {} regions, {data_classes} data classes, {services} services.",
+        regions.len()
     );
     let _ = writeln!(out, "topoc: 1");
     let _ = writeln!(out, "name: synth");
-    let _ = writeln!(out, "description: Synthetic topology generated for benchmarks.");
-    let _ = writeln!(out, "primary_region: us-east-1");
-    let _ = writeln!(out, "domain:\n  zone: synth.example.com\n  app: app.synth.example.com");
-    let _ = writeln!(out, "state:\n  bucket: synth-terraform-state\n  region: us-east-1");
-    let _ = writeln!(out, "tags:\n  owner: platform-team\n  cost-center: cc-1000");
-    let _ = writeln!(out, "regions:");
-    // Shares in thousandths, the remainder on the first region, so they sum to exactly 1.
-    let share = 1000 / regions;
-    let first = 1000 - share * (regions - 1);
-    for (index, code) in region_codes.iter().enumerate() {
-        let thousandths = if index == 0 { first } else { share };
-        let _ = writeln!(out, "  {code}:");
-        let _ = writeln!(out, "    traffic: {}", thousandths as f64 / 1000.0);
-        let _ = writeln!(out, "    cidr: 10.{}.0.0/16", index + 1);
-        let _ = writeln!(out, "    deploy_wave: {}", index % 3 + 1);
-    }
-    if eu.len() == 2 {
-        let _ = writeln!(out, "residency:\n  eu: [eu-west-1, eu-central-1]");
-    }
     let _ = writeln!(
         out,
-        "edge:\n  routing: latency\n  dns_ttl: 60\n  accelerator: [svc-0000]"
+        "description: Synthetic topology generated for benchmarks and property tests."
     );
+    let _ = writeln!(out, "primary_region: {}", regions[0]);
+    let _ = writeln!(out, "domain:\n  zone: synth.example.com\n  app: app.synth.example.com");
+    let _ = writeln!(out, "state:\n  bucket: synth-terraform-state\n  region: {}", regions[0]);
+    let _ = writeln!(out, "tags:\n  owner: platform-team\n  cost-center: cc-1000");
+    let _ = writeln!(out, "regions:");
+    for (index, code) in regions.iter().enumerate() {
+        let _ = writeln!(out, "  {code}:");
+        let _ = writeln!(
+            out,
+            "    traffic: {}",
+            f64::from(options.traffic_thousandths[index]) / 1000.0
+        );
+        let _ = writeln!(out, "    cidr: 10.{}.0.0/16", index + 1);
+        let _ = writeln!(out, "    deploy_wave: {}", index % 3 + 1);
+        if options.routing == 1 && index == 0 {
+            let _ = writeln!(out, "    geoproximity_bias: 10");
+        }
+    }
+    if residency {
+        let _ = writeln!(out, "residency:\n  eu: [eu-west-1, eu-central-1]");
+    }
+    let routing = ["latency", "geoproximity", "weighted"][usize::from(options.routing % 3)];
+    let _ = writeln!(out, "edge:\n  routing: {routing}\n  dns_ttl: 60");
+    if options.accelerator {
+        let _ = writeln!(out, "  accelerator: [svc-0000]");
+    }
+    if options.recovery_control {
+        let _ = writeln!(out, "  recovery_control: true");
+    }
     let _ = writeln!(out, "services:");
     for service in 0..services {
         let _ = writeln!(out, "  svc-{service:04}:");
@@ -123,43 +242,58 @@ pub fn spec(regions: usize, data_classes: usize) -> String {
         let _ = writeln!(out, "    data: [{}]", used.join(", "));
     }
     let _ = writeln!(out, "data:");
-    for index in 0..data_classes {
+    for (index, kind) in options.data.iter().enumerate() {
         let _ = writeln!(out, "  {}:", class_name(index));
-        let resident = eu.len() == 2 && index < RESIDENT_CLASSES;
-        match index % 10 {
-            0 => {
-                // Aurora: three regions at most, the writer first.
+        let resident = residency && index < options.resident_classes;
+        match *kind {
+            DataKind::Aurora {
+                mysql,
+                write_forwarding,
+            } => {
                 let placement: Vec<&str> = if resident {
                     eu.clone()
                 } else {
-                    region_codes.iter().copied().take(3).collect()
+                    regions.iter().copied().take(3).collect()
                 };
-                let _ = writeln!(
-                    out,
-                    "    store: aurora\n    engine: aurora-postgresql\n    engine_version: \"16.4\""
-                );
+                if mysql {
+                    let _ = writeln!(
+                        out,
+                        "    store: aurora\n    engine: aurora-mysql\n    engine_version: \"8.0.mysql_aurora.3.05.2\""
+                    );
+                } else {
+                    let _ = writeln!(
+                        out,
+                        "    store: aurora\n    engine: aurora-postgresql\n    engine_version: \"16.4\""
+                    );
+                }
                 let _ = writeln!(out, "    writer: {}", placement[0]);
+                if write_forwarding {
+                    let _ = writeln!(out, "    write_forwarding: true");
+                }
                 if !resident {
                     let _ = writeln!(out, "    regions: [{}]", placement.join(", "));
                 }
             }
-            4 | 8 => {
+            DataKind::S3 { bidirectional } => {
                 let _ = writeln!(out, "    store: s3");
-                if index % 20 == 4 {
+                if bidirectional {
                     let _ = writeln!(out, "    replication: bidirectional");
                 } else {
-                    let hub = if resident { "eu-west-1" } else { "us-east-1" };
+                    let hub = if resident { "eu-west-1" } else { regions[0] };
                     let _ = writeln!(out, "    replication: hub-and-spoke\n    hub: {hub}");
                 }
             }
-            other => {
-                let conflicts = ["lww", "append-only", "region-owned", "per-region-counter"][other % 4];
+            DataKind::Dynamodb { conflicts, ttl } => {
                 let _ = writeln!(
                     out,
-                    "    store: dynamodb\n    partition_key: id\n    conflicts: {conflicts}"
+                    "    store: dynamodb\n    partition_key: id\n    conflicts: {}",
+                    conflicts.as_str()
                 );
-                if conflicts == "per-region-counter" || conflicts == "append-only" {
+                if matches!(conflicts, Conflicts::PerRegionCounter | Conflicts::AppendOnly) {
                     let _ = writeln!(out, "    sort_key: sk");
+                }
+                if ttl {
+                    let _ = writeln!(out, "    ttl_attribute: expires_at");
                 }
             }
         }
