@@ -281,6 +281,9 @@ fn run_build(spec: &Path, output: &Path, force: bool, format: MessageFormat, col
         }
         Err(error) => {
             eprintln!("error: {error}");
+            eprintln!(
+                "  = help: topoc writes the new tree beside the output folder and swaps it in, so the folder that holds it must be writable and have room for a second copy"
+            );
             EXIT_FAILURE
         }
     }

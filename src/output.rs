@@ -53,7 +53,9 @@ pub struct WriteSummary {
 pub enum WriteError {
     /// The directory holds files topoc did not create, and `force` was not given.
     ForeignFiles(Vec<String>),
+    /// Reading or writing `path` failed while writing the tree of `output`.
     Io {
+        output: PathBuf,
         path: PathBuf,
         error: io::Error,
     },
@@ -73,13 +75,26 @@ impl std::fmt::Display for WriteError {
                     if files.len() > shown.len() { ", ..." } else { "" }
                 )
             }
-            WriteError::Io { path, error } => write!(formatter, "cannot write `{}`: {error}", path.display()),
+            WriteError::Io { output, path, error } if output == path => {
+                write!(
+                    formatter,
+                    "cannot write `{}`: {error}; the previous tree is unchanged",
+                    output.display()
+                )
+            }
+            WriteError::Io { output, path, error } => write!(
+                formatter,
+                "cannot write `{}`: {error} (at `{}`); the previous tree is unchanged",
+                output.display(),
+                path.display()
+            ),
         }
     }
 }
 
 fn io_error(path: &Path) -> impl FnOnce(io::Error) -> WriteError + '_ {
     move |error| WriteError::Io {
+        output: path.to_path_buf(),
         path: path.to_path_buf(),
         error,
     }
@@ -99,6 +114,7 @@ pub fn write_tree(directory: &Path, tree: &BTreeMap<String, String>, force: bool
     let name = directory
         .file_name()
         .map_or_else(|| "out".into(), |name| name.to_string_lossy().into_owned());
+    remove_stale_trees(parent, &name);
     let temporary = parent.join(format!("{name}.topoc-tmp-{}", std::process::id()));
     if temporary.exists() {
         fs::remove_dir_all(&temporary).map_err(io_error(&temporary))?;
@@ -108,7 +124,14 @@ pub fn write_tree(directory: &Path, tree: &BTreeMap<String, String>, force: bool
     if result.is_err() {
         let _ = fs::remove_dir_all(&temporary);
     }
-    result?;
+    result.map_err(|error| match error {
+        WriteError::Io { path, error, .. } => WriteError::Io {
+            output: directory.to_path_buf(),
+            path,
+            error,
+        },
+        other => other,
+    })?;
     Ok(WriteSummary {
         written: tree.len(),
         kept_foreign: foreign,
@@ -183,10 +206,7 @@ fn swap_into_place(temporary: &Path, directory: &Path, parent: &Path) -> Result<
         fs::rename(directory, &previous).map_err(io_error(directory))?;
         if let Err(error) = fs::rename(temporary, directory) {
             let _ = fs::rename(&previous, directory);
-            return Err(WriteError::Io {
-                path: directory.to_path_buf(),
-                error,
-            });
+            return Err(io_error(directory)(error));
         }
         fs::remove_dir_all(&previous).map_err(io_error(&previous))?;
     }
@@ -194,6 +214,39 @@ fn swap_into_place(temporary: &Path, directory: &Path, parent: &Path) -> Result<
         let _ = handle.sync_all();
     }
     Ok(())
+}
+
+/// Removes the temporary and previous trees that builds killed before they could clean
+/// up left next to the output (`<name>.topoc-tmp-<pid>`, `<name>.topoc-old-<pid>`), when
+/// their process is gone. A tree of a build still running is left alone.
+fn remove_stale_trees(parent: &Path, name: &str) {
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = [format!("{name}.topoc-tmp-"), format!("{name}.topoc-old-")]
+            .iter()
+            .find_map(|prefix| file_name.strip_prefix(prefix.as_str()))
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid != std::process::id() && !process_alive(pid) {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn process_alive(pid: u32) -> bool {
+    Path::new(&format!("/proc/{pid}")).exists()
+}
+
+/// Without a cheap way to tell, every other build is assumed alive.
+#[cfg(not(target_os = "linux"))]
+fn process_alive(_pid: u32) -> bool {
+    true
 }
 
 /// Atomically exchanges two paths (Linux `renameat2` with `RENAME_EXCHANGE`).
