@@ -14,7 +14,7 @@ mod providers;
 mod references;
 pub mod schema;
 
-use crate::render::{InternalError, Rendered, format};
+use crate::render::{InternalError, Rendered, RenderedFile, format};
 
 pub use parsed::{ParsedFile, ParsedStack};
 
@@ -28,47 +28,9 @@ pub fn validate(rendered: &Rendered) -> Vec<InternalError> {
 pub fn validate_parsed(rendered: &Rendered) -> (Vec<ParsedStack>, Vec<InternalError>) {
     let mut errors = Vec::new();
     let mut parsed_files = Vec::new();
-    for (path, file) in &rendered.files {
-        if path.ends_with(".tf") {
-            match format::format_hcl(&file.text) {
-                Ok(formatted) if formatted == file.text => {}
-                Ok(formatted) => errors.push(InternalError {
-                    file: path.clone(),
-                    line: first_difference(&file.text, &formatted),
-                    rule: "canonical".to_string(),
-                    message: "the file is not in `terraform fmt` form".to_string(),
-                }),
-                Err(error) => errors.push(InternalError {
-                    file: path.clone(),
-                    line: Some(error.line),
-                    rule: "canonical".to_string(),
-                    message: error.message,
-                }),
-            }
-            match ParsedFile::parse(path, &file.text, &file.blocks) {
-                Ok(parsed) => parsed_files.push(parsed),
-                Err(error) => errors.push(error),
-            }
-        } else if path.ends_with(".json")
-            && let Err(error) = serde_json::from_str::<serde_json::Value>(&file.text)
-        {
-            errors.push(InternalError {
-                file: path.clone(),
-                line: Some(error.line()),
-                rule: "parse".to_string(),
-                message: format!("invalid JSON: {error}"),
-            });
-        }
-        if !file.text.is_empty()
-            && (!file.text.ends_with('\n') || file.text.ends_with("\n\n") || file.text.contains('\r'))
-        {
-            errors.push(InternalError {
-                file: path.clone(),
-                line: None,
-                rule: "line-endings".to_string(),
-                message: "files use `\\n` line endings and end with exactly one newline".to_string(),
-            });
-        }
+    for (parsed, file_errors) in map_files_in_parallel(rendered, check_file) {
+        parsed_files.extend(parsed);
+        errors.extend(file_errors);
     }
     let stacks = parsed::group(&rendered.stacks, parsed_files);
     errors.extend(references::check(&stacks, &rendered.stacks));
@@ -78,6 +40,87 @@ pub fn validate_parsed(rendered: &Rendered) -> (Vec<ParsedStack>, Vec<InternalEr
         (&left.file, left.line, &left.rule, &left.message).cmp(&(&right.file, right.line, &right.rule, &right.message))
     });
     (stacks, errors)
+}
+
+/// Layers 1 and 2 for one file: it parses, and `.tf` files are canonical.
+fn check_file(path: &str, file: &RenderedFile) -> (Option<ParsedFile>, Vec<InternalError>) {
+    let mut errors = Vec::new();
+    let mut parsed = None;
+    if path.ends_with(".tf") {
+        match format::format_hcl(&file.text) {
+            Ok(formatted) if formatted == file.text => {}
+            Ok(formatted) => errors.push(InternalError {
+                file: path.to_string(),
+                line: first_difference(&file.text, &formatted),
+                rule: "canonical".to_string(),
+                message: "the file is not in `terraform fmt` form".to_string(),
+            }),
+            Err(error) => errors.push(InternalError {
+                file: path.to_string(),
+                line: Some(error.line),
+                rule: "canonical".to_string(),
+                message: error.message,
+            }),
+        }
+        match ParsedFile::parse(path, &file.text, &file.blocks) {
+            Ok(file) => parsed = Some(file),
+            Err(error) => errors.push(error),
+        }
+    } else if path.ends_with(".json")
+        && let Err(error) = serde_json::from_str::<serde_json::Value>(&file.text)
+    {
+        errors.push(InternalError {
+            file: path.to_string(),
+            line: Some(error.line()),
+            rule: "parse".to_string(),
+            message: format!("invalid JSON: {error}"),
+        });
+    }
+    if !file.text.is_empty() && (!file.text.ends_with('\n') || file.text.ends_with("\n\n") || file.text.contains('\r'))
+    {
+        errors.push(InternalError {
+            file: path.to_string(),
+            line: None,
+            rule: "line-endings".to_string(),
+            message: "files use `\\n` line endings and end with exactly one newline".to_string(),
+        });
+    }
+    (parsed, errors)
+}
+
+/// Applies `work` to every file on all cores, largest files first so the cores finish
+/// together; results come back in path order, so the outcome does not depend on timing.
+fn map_files_in_parallel<T: Send>(rendered: &Rendered, work: impl Fn(&str, &RenderedFile) -> T + Sync) -> Vec<T> {
+    let mut order: Vec<(&String, &RenderedFile)> = rendered.files.iter().collect();
+    order.sort_by_key(|(path, file)| (std::cmp::Reverse(file.text.len()), path.as_str()));
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |count| count.get())
+        .min(order.len())
+        .max(1);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut results: Vec<(&String, T)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some((path, file)) = order.get(index) else {
+                            break;
+                        };
+                        done.push((*path, work(path, file)));
+                    }
+                    done
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|handle| handle.join().expect("a validation worker panicked"))
+            .collect()
+    });
+    results.sort_by(|left, right| left.0.cmp(right.0));
+    results.into_iter().map(|(_, result)| result).collect()
 }
 
 fn first_difference(left: &str, right: &str) -> Option<usize> {
