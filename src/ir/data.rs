@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use super::lower::{Context, Versions};
+use super::lower::{Context, root_files};
 use super::regions::database_name;
 use super::{Block, File, Stack, StackKind, identifier, provider_alias};
 use crate::naming;
@@ -277,7 +277,7 @@ pub(super) fn data_stack(context: &Context<'_>) -> Stack {
     }
     for (class, data_class) in context.data_classes_of(Store::Aurora) {
         let placement = &context.placements[class];
-        let writer = data_class.writer.as_ref().expect("schema requires writer").regions()[0].to_string();
+        let writer = data_class.writer_region();
         let engine = data_class.engine.clone().expect("schema requires engine");
         let is_postgres = engine == "aurora-postgresql";
         let database = database_name(class, data_class);
@@ -458,25 +458,11 @@ pub(super) fn data_stack(context: &Context<'_>) -> Stack {
             .collect(),
     };
 
-    let mut files = vec![
-        File::hcl(
-            "versions.tf",
-            vec![Block::new(
-                "common/versions.tf.j2",
-                None,
-                &Versions::root(context.backend("data")),
-            )],
-        ),
-        File::hcl(
-            "providers.tf",
-            vec![Block::new(
-                "common/providers.tf.j2",
-                None,
-                &serde_json::json!({ "providers": context.regions.iter().map(|region| context.provider(region)).collect::<Vec<_>>() }),
-            )],
-        ),
-        File::hcl("remote_state.tf", vec![remote_state(context, "regions")]),
-    ];
+    let mut files = root_files(
+        context.backend("data"),
+        context.regions.iter().map(|region| context.provider(region)).collect(),
+    );
+    files.extend([File::hcl("remote_state.tf", vec![remote_state(context, "regions")])]);
     for (name, blocks) in [
         ("dynamodb.tf", dynamodb_blocks),
         ("aurora.tf", aurora_blocks),

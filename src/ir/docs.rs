@@ -218,11 +218,7 @@ pub(super) fn documents(context: &Context<'_>, stacks: &[Stack]) -> Vec<File> {
         aurora: context
             .data_classes_of(Store::Aurora)
             .map(|(name, data_class)| {
-                let writer = data_class
-                    .writer
-                    .as_ref()
-                    .map(|writer| writer.regions()[0].to_string())
-                    .unwrap_or_default();
+                let writer = data_class.writer_region();
                 AuroraRow {
                     name: name.clone(),
                     database_users: topology

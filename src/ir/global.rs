@@ -13,7 +13,7 @@
 
 use serde::Serialize;
 
-use super::lower::{Context, Versions};
+use super::lower::{Context, root_files};
 use super::{Block, File, Stack, StackKind, identifier, provider_alias};
 use crate::aws::regions as aws_regions;
 use crate::naming;
@@ -189,23 +189,11 @@ pub(super) fn global_stack(context: &Context<'_>) -> Stack {
     if edge.recovery_control {
         provider_regions.push(RECOVERY_CONTROL_REGION.to_string());
     }
-    let mut files = vec![
-        File::hcl(
-            "versions.tf",
-            vec![Block::new(
-                "common/versions.tf.j2",
-                None,
-                &Versions::root(context.backend("global")),
-            )],
-        ),
-        File::hcl(
-            "providers.tf",
-            vec![Block::new(
-                "common/providers.tf.j2",
-                None,
-                &serde_json::json!({ "providers": provider_regions.iter().map(|region| context.provider(region)).collect::<Vec<_>>() }),
-            )],
-        ),
+    let mut files = root_files(
+        context.backend("global"),
+        provider_regions.iter().map(|region| context.provider(region)).collect(),
+    );
+    files.extend([
         File::hcl("remote_state.tf", vec![super::data::remote_state(context, "regions")]),
         File::hcl("locals.tf", vec![Block::new("global/locals.tf.j2", None, &view)]),
         File::hcl("kms.tf", vec![Block::new("global/kms.tf.j2", edge_region, &view)]),
@@ -223,7 +211,7 @@ pub(super) fn global_stack(context: &Context<'_>) -> Stack {
             vec![Block::new("global/logging.tf.j2", edge_region, &view)],
         ),
         File::hcl("dns.tf", vec![Block::new("global/dns.tf.j2", edge_region, &view)]),
-    ];
+    ]);
     if !view.accelerators.is_empty() {
         files.push(File::hcl(
             "accelerator.tf",

@@ -189,11 +189,7 @@ pub(super) fn plan(context: &Context<'_>) -> GovernancePlan {
         aurora_clusters: context
             .data_classes_of(Store::Aurora)
             .map(|(name, data_class)| {
-                let writer = data_class
-                    .writer
-                    .as_ref()
-                    .map(|writer| writer.regions()[0].to_string())
-                    .unwrap_or_default();
+                let writer = data_class.writer_region();
                 AuroraPlan {
                     data_class: name.clone(),
                     secondaries: context.placements[name]

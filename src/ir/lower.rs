@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::{Stack, StackKind, StackSet, data, docs, global, governance, regions};
+use super::{Block, File, Stack, StackKind, StackSet, data, docs, global, governance, regions};
 use crate::check::sizing::{self, ServiceSizing};
 use crate::spec::Topology;
 use crate::spec::model::Store;
@@ -182,6 +182,25 @@ impl Versions {
             backend: None,
         }
     }
+}
+
+/// The two files every root stack opens with: `versions.tf` (version constraints and
+/// the S3 backend) and `providers.tf` (one aliased provider per region it uses).
+pub fn root_files(backend: Backend, providers: Vec<Provider>) -> Vec<File> {
+    #[derive(Serialize)]
+    struct Providers {
+        providers: Vec<Provider>,
+    }
+    vec![
+        File::hcl(
+            "versions.tf",
+            vec![Block::new("common/versions.tf.j2", None, &Versions::root(backend))],
+        ),
+        File::hcl(
+            "providers.tf",
+            vec![Block::new("common/providers.tf.j2", None, &Providers { providers })],
+        ),
+    ]
 }
 
 /// Lowers a checked topology. `spec_file` is the spec's file name (no directories),

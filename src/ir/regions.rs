@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::hcl::{self, Value};
-use super::lower::{Context, Versions};
+use super::lower::{Context, Versions, root_files};
 use super::{Block, File, Stack, StackKind, identifier, provider_alias};
 use crate::aws::elb;
 use crate::ipv4::Ipv4Network;
@@ -45,11 +45,6 @@ pub(super) fn region_module(context: &Context<'_>) -> Stack {
             static_file("outputs.tf", "module/outputs.tf.j2"),
         ],
     }
-}
-
-#[derive(Serialize)]
-struct Providers {
-    providers: Vec<super::lower::Provider>,
 }
 
 #[derive(Serialize)]
@@ -134,51 +129,42 @@ pub(super) fn regions_stack(context: &Context<'_>) -> Stack {
         directory: "regions".to_string(),
         kind: StackKind::Root,
         reads_from: Vec::new(),
-        files: vec![
-            File::hcl(
-                "versions.tf",
-                vec![Block::new(
-                    "common/versions.tf.j2",
-                    None,
-                    &Versions::root(context.backend("regions")),
-                )],
+        files: [
+            root_files(
+                context.backend("regions"),
+                context.regions.iter().map(|region| context.provider(region)).collect(),
             ),
-            File::hcl(
-                "providers.tf",
-                vec![Block::new(
-                    "common/providers.tf.j2",
-                    None,
-                    &Providers {
-                        providers: context.regions.iter().map(|region| context.provider(region)).collect(),
-                    },
-                )],
-            ),
-            File::hcl(
-                "variables.tf",
-                vec![Block::new(
-                    "regions/variables.tf.j2",
-                    None,
-                    &Variables {
-                        services: topology.services.keys().cloned().collect(),
-                    },
-                )],
-            ),
-            File::hcl("main.tf", main_blocks),
-            File::hcl(
-                "outputs.tf",
-                vec![Block::new(
-                    "regions/outputs.tf.j2",
-                    None,
-                    &Outputs {
-                        regions: context
-                            .regions
-                            .iter()
-                            .map(|region| (region.clone(), provider_alias(region)))
-                            .collect(),
-                    },
-                )],
-            ),
-        ],
+            vec![
+                File::hcl(
+                    "variables.tf",
+                    vec![Block::new(
+                        "regions/variables.tf.j2",
+                        None,
+                        &Variables {
+                            services: topology.services.keys().cloned().collect(),
+                        },
+                    )],
+                ),
+                File::hcl("main.tf", main_blocks),
+                File::hcl(
+                    "outputs.tf",
+                    vec![Block::new(
+                        "regions/outputs.tf.j2",
+                        None,
+                        &Outputs {
+                            regions: context
+                                .regions
+                                .iter()
+                                .map(|region| (region.clone(), provider_alias(region)))
+                                .collect(),
+                        },
+                    )],
+                ),
+            ],
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
     }
 }
 

@@ -14,7 +14,7 @@ use serde::Serialize;
 use crate::aws::global_services::EXEMPT_ACTIONS;
 use crate::aws::quotas::SCP_QUOTAS;
 use crate::ir::governance::GovernancePlan;
-use crate::ir::lower::Versions;
+use crate::ir::lower::root_files;
 use crate::ir::{Block, File, FileFormat, Stack, StackKind, identifier, provider_alias};
 use scp::{OversizedStatement, Scp};
 
@@ -180,23 +180,8 @@ fn governance_stack(plan: &GovernancePlan, scps: &[Scp]) -> Stack {
         rules,
         custom_rules,
     };
-    let mut files = vec![
-        File::hcl(
-            "versions.tf",
-            vec![Block::new(
-                "common/versions.tf.j2",
-                None,
-                &Versions::root(plan.backend.clone()),
-            )],
-        ),
-        File::hcl(
-            "providers.tf",
-            vec![Block::new(
-                "common/providers.tf.j2",
-                None,
-                &serde_json::json!({ "providers": plan.providers }),
-            )],
-        ),
+    let mut files = root_files(plan.backend.clone(), plan.providers.clone());
+    files.extend([
         File::hcl(
             "scps.tf",
             vec![Block::new("governance/scps.tf.j2", Some(organizations_region), &view)],
@@ -205,7 +190,7 @@ fn governance_stack(plan: &GovernancePlan, scps: &[Scp]) -> Stack {
             "config_rules.tf",
             vec![Block::new("governance/config_locals.tf.j2", None, &view)],
         ),
-    ];
+    ]);
     let mut regional = Vec::new();
     for region in &plan.config_regions {
         regional.push(Block::new(

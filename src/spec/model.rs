@@ -435,6 +435,17 @@ pub enum Writer {
     Many(Vec<String>),
 }
 
+impl DataClass {
+    /// The writer region of a checked Aurora class (the checker guarantees exactly one);
+    /// empty for other stores.
+    pub fn writer_region(&self) -> String {
+        self.writer
+            .as_ref()
+            .and_then(|writer| writer.regions().first().map(|region| region.to_string()))
+            .unwrap_or_default()
+    }
+}
+
 impl Writer {
     pub fn regions(&self) -> Vec<&str> {
         match self {
