@@ -145,9 +145,12 @@ fn write_into(
     foreign: &[String],
 ) -> Result<(), WriteError> {
     fs::create_dir_all(temporary).map_err(io_error(temporary))?;
+    let mut created = BTreeSet::new();
     for (relative, contents) in tree {
         let path = temporary.join(relative);
-        if let Some(file_parent) = path.parent() {
+        if let Some(file_parent) = path.parent()
+            && created.insert(file_parent.to_path_buf())
+        {
             fs::create_dir_all(file_parent).map_err(io_error(file_parent))?;
         }
         let mut file = fs::File::create(&path).map_err(io_error(&path))?;

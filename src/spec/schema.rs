@@ -32,6 +32,7 @@ pub struct NodeSpans {
 #[derive(Debug, Default)]
 pub struct SpanIndex {
     spans: BTreeMap<String, NodeSpans>,
+    pointer_bytes: usize,
 }
 
 impl SpanIndex {
@@ -74,6 +75,12 @@ fn unescape_segment(segment: &str) -> String {
     segment.replace("~1", "/").replace("~0", "~")
 }
 
+/// Upper bound on the bytes of the index's pointers. Each pointer repeats the keys of
+/// its ancestors, so a long key above many (aliased) nodes would otherwise take
+/// gigabytes; past the budget, nodes are not indexed and lookups fall back to the
+/// closest indexed ancestor.
+const MAX_POINTER_BYTES: usize = 64 * 1024 * 1024;
+
 /// Builds the JSON value and its span index from the YAML tree.
 pub fn to_json(root: &Node) -> (Json, SpanIndex) {
     let mut index = SpanIndex::default();
@@ -82,16 +89,10 @@ pub fn to_json(root: &Node) -> (Json, SpanIndex) {
 }
 
 fn convert(node: &Node, pointer: String, key: Option<Span>, index: &mut SpanIndex) -> Json {
+    if index.pointer_bytes > MAX_POINTER_BYTES {
+        return convert_unindexed(node);
+    }
     let json = match &node.value {
-        Value::Null => Json::Null,
-        Value::Bool(flag) => Json::Bool(*flag),
-        Value::Integer(number) => Json::Number(Number::from(*number)),
-        // JSON Schema's `integer` accepts 8080.0; give serde an integer for it too.
-        Value::Float(number) if number.fract() == 0.0 && number.abs() < 9_007_199_254_740_992.0 => {
-            Json::Number(Number::from(*number as i64))
-        }
-        Value::Float(number) => Number::from_f64(*number).map_or(Json::Null, Json::Number),
-        Value::String(text) => Json::String(text.clone()),
         Value::Sequence(items) => Json::Array(
             items
                 .iter()
@@ -108,11 +109,13 @@ fn convert(node: &Node, pointer: String, key: Option<Span>, index: &mut SpanInde
             }
             Json::Object(object)
         }
+        scalar => scalar_json(scalar),
     };
     let head = key.unwrap_or_else(|| match &node.value {
         Value::Mapping(entries) => entries.first().map_or(node.span, |entry| entry.key_span),
         _ => node.span,
     });
+    index.pointer_bytes += pointer.len();
     index.spans.insert(
         pointer,
         NodeSpans {
@@ -122,6 +125,35 @@ fn convert(node: &Node, pointer: String, key: Option<Span>, index: &mut SpanInde
         },
     );
     json
+}
+
+fn scalar_json(value: &Value) -> Json {
+    match value {
+        Value::Null => Json::Null,
+        Value::Bool(flag) => Json::Bool(*flag),
+        Value::Integer(number) => Json::Number(Number::from(*number)),
+        // JSON Schema's `integer` accepts 8080.0; give serde an integer for it too.
+        Value::Float(number) if number.fract() == 0.0 && number.abs() < 9_007_199_254_740_992.0 => {
+            Json::Number(Number::from(*number as i64))
+        }
+        Value::Float(number) => Number::from_f64(*number).map_or(Json::Null, Json::Number),
+        Value::String(text) => Json::String(text.clone()),
+        Value::Sequence(_) | Value::Mapping(_) => unreachable!("collections are converted by the caller"),
+    }
+}
+
+/// The JSON of a subtree past the index's budget.
+fn convert_unindexed(node: &Node) -> Json {
+    match &node.value {
+        Value::Sequence(items) => Json::Array(items.iter().map(convert_unindexed).collect()),
+        Value::Mapping(entries) => Json::Object(
+            entries
+                .iter()
+                .map(|entry| (entry.key.clone(), convert_unindexed(&entry.value)))
+                .collect(),
+        ),
+        scalar => scalar_json(scalar),
+    }
 }
 
 fn schema_document() -> &'static Json {
