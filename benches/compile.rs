@@ -12,7 +12,9 @@
 //! as a smoke test, so CI proves the benchmark still works without paying for it.
 //!
 //! Options after `--`: `--quick` (one repetition, for a fast look), `--only NAME` (cases
-//! whose name contains NAME), `--markdown FILE` (also write the table to FILE).
+//! whose name contains NAME), `--markdown FILE` (also write the table to FILE),
+//! `--save-specs DIR` (write each case's spec to DIR as `NAME.yaml` and stop, to time
+//! `topoc build` on them by hand).
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::path::{Path, PathBuf};
@@ -211,6 +213,11 @@ fn measure_process(spec: &str, output: &str) {
     println!("{} {}", elapsed.as_nanos(), usage.max_rss());
 }
 
+/// `synthetic 32×1000` → `synthetic-32-1000.yaml`.
+fn spec_file_name(case: &Case) -> String {
+    format!("{}.yaml", case.name.replace([' ', '×'], "-"))
+}
+
 fn median<T: Copy + Ord>(values: &mut [T]) -> T {
     values.sort_unstable();
     values[values.len() / 2]
@@ -276,6 +283,15 @@ fn main() {
     };
     let only = option("--only");
     let markdown = option("--markdown");
+    if let Some(directory) = option("--save-specs") {
+        std::fs::create_dir_all(&directory).expect("spec directory created");
+        for case in cases(only.as_deref()) {
+            let path = Path::new(&directory).join(spec_file_name(&case));
+            std::fs::write(&path, &case.spec).expect("spec written");
+            println!("{}", path.display());
+        }
+        return;
+    }
     let scratch = tempfile::tempdir().expect("scratch directory");
 
     if !benchmarking {
@@ -328,9 +344,7 @@ fn main() {
         );
         let in_process_peak = runs.iter().map(|run| run.overall_peak).max().unwrap_or(0);
 
-        let spec_path = scratch
-            .path()
-            .join(format!("{}.yaml", case.name.replace([' ', '×'], "-")));
+        let spec_path = scratch.path().join(spec_file_name(&case));
         std::fs::write(&spec_path, &case.spec).expect("spec written");
         let process_output = scratch.path().join("process");
         let mut process_times = Vec::new();

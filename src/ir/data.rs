@@ -3,6 +3,8 @@
 //! database endpoints, and the replication-lag alarms, each in the region that emits
 //! the metric.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use super::lower::{Context, root_files};
@@ -129,11 +131,17 @@ struct DynamodbAlarms {
     name: String,
     alias: String,
     region: String,
-    table_name: String,
-    receiving_regions: Vec<String>,
+    /// Tables replicated from `region`, grouped by the regions they replicate to.
+    groups: Vec<ReplicationGroup>,
     threshold_ms: u64,
     evaluation_periods: u32,
     topic: String,
+}
+
+#[derive(Serialize)]
+struct ReplicationGroup {
+    tables: Vec<String>,
+    receiving_regions: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -210,6 +218,8 @@ pub(super) fn data_stack(context: &Context<'_>) -> Stack {
         residency: context.residency_tag_of(class),
     };
 
+    // Source region → receiving regions → tables.
+    let mut replication_by_source: BTreeMap<String, BTreeMap<Vec<String>, Vec<String>>> = BTreeMap::new();
     for (class, data_class) in context.data_classes_of(Store::Dynamodb) {
         let home = context.home_of(class);
         let placement = &context.placements[class];
@@ -247,21 +257,36 @@ pub(super) fn data_stack(context: &Context<'_>) -> Stack {
             if receiving.is_empty() {
                 continue;
             }
-            alarm_blocks.push(Block::new(
-                "data/dynamodb_alarms.tf.j2",
-                Some(region),
-                &DynamodbAlarms {
-                    name: format!("{}_{}", identifier(class), provider_alias(region)),
-                    alias: provider_alias(region),
-                    region: region.clone(),
-                    table_name: naming::dynamodb_table(topology, class),
-                    receiving_regions: receiving,
-                    threshold_ms: observability.dynamodb_replication_latency_ms,
-                    evaluation_periods: observability.evaluation_periods,
-                    topic: regions_output("alarm_topic_arns", region),
-                },
-            ));
+            replication_by_source
+                .entry(region.clone())
+                .or_default()
+                .entry(receiving)
+                .or_default()
+                .push(naming::dynamodb_table(topology, class));
         }
+    }
+    // One alarm block per source region, with an instance per table and receiving
+    // region: the alarms grow as tables × regions², but the text only as tables × regions.
+    for (region, groups) in replication_by_source {
+        alarm_blocks.push(Block::new(
+            "data/dynamodb_alarms.tf.j2",
+            Some(&region),
+            &DynamodbAlarms {
+                name: format!("dynamodb_replication_latency_{}", provider_alias(&region)),
+                alias: provider_alias(&region),
+                region: region.clone(),
+                groups: groups
+                    .into_iter()
+                    .map(|(receiving_regions, tables)| ReplicationGroup {
+                        tables,
+                        receiving_regions,
+                    })
+                    .collect(),
+                threshold_ms: observability.dynamodb_replication_latency_ms,
+                evaluation_periods: observability.evaluation_periods,
+                topic: regions_output("alarm_topic_arns", &region),
+            },
+        ));
     }
 
     let has_aurora = context.data_classes_of(Store::Aurora).next().is_some();
