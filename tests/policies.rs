@@ -131,6 +131,30 @@ fn a_lost_deployment_exemption_denies_the_pipeline() {
     );
 }
 
+/// The data buckets are `for_each` instances over a local map: the evaluation must read
+/// each instance's real bucket name, or a statement scoped to the topology's buckets
+/// would never match.
+#[test]
+fn a_lost_bucket_exemption_is_caught_on_each_bucket_instance() {
+    let mut compiled = compile("helios-pay");
+    let statement = compiled.statement("DenyWeakeningTopologyBuckets");
+    statement
+        .condition
+        .get_mut("ArnNotLike")
+        .unwrap()
+        .get_mut("aws:PrincipalARN")
+        .unwrap()
+        .retain(|pattern| !pattern.ends_with("/PaymentsDeployer"));
+    let errors = compiled.errors();
+    for instance in [
+        "aws_s3_bucket_versioning.eu_west_1[\"exports\"] (eu-west-1)",
+        "aws_s3_bucket_versioning.us_east_1[\"exports\"] (us-east-1)",
+        "aws_s3_bucket_server_side_encryption_configuration.us_east_1[\"exports\"] (us-east-1)",
+    ] {
+        assert_reported(&errors, "scp-denies-deployment", instance);
+    }
+}
+
 #[test]
 fn a_workload_region_missing_from_the_region_deny_denies_the_pipeline() {
     let mut compiled = compile("helios-pay");

@@ -104,26 +104,40 @@ struct AuroraRegion {
     tags: Tags,
 }
 
+/// Where one bucket replicates to.
 #[derive(Serialize)]
 struct Destination {
     region: String,
     bucket: String,
-    kms_key: String,
+    key_class: String,
     priority: usize,
 }
 
+/// One data class's bucket in a region: an entry of the region's `for_each` map.
 #[derive(Serialize)]
-struct S3Bucket {
-    name: String,
-    alias: String,
-    region: String,
+struct S3Entry {
+    class: String,
     bucket: String,
-    kms_key: String,
-    log_bucket: String,
+    residency: String,
+    key_class: String,
     noncurrent_days: u32,
     replication_role: String,
     destinations: Vec<Destination>,
-    tags: Tags,
+}
+
+/// Every data bucket of one region, as `for_each` resources over a local map, so the
+/// text grows with the number of buckets and not with buckets × resource blocks.
+#[derive(Serialize)]
+struct S3Region {
+    alias: String,
+    region: String,
+    log_bucket: String,
+    buckets: Vec<S3Entry>,
+    /// Provider aliases of every region with data buckets, whose versioning
+    /// replication waits for.
+    versioning_aliases: Vec<String>,
+    /// The first region's block declares `data.aws_partition.current` for all.
+    declares_partition: bool,
 }
 
 #[derive(Serialize)]
@@ -136,6 +150,19 @@ struct DynamodbAlarms {
     threshold_ms: u64,
     evaluation_periods: u32,
     topic: String,
+}
+
+/// The `locals` block of every bucket region's map: one block, so that adding a region
+/// or a data class edits it and the blocks of that region only.
+#[derive(Serialize)]
+struct S3Locals<'a> {
+    regions: &'a [S3Region],
+}
+
+/// The `locals` block of every source region's [table, receiving region] pairs.
+#[derive(Serialize)]
+struct DynamodbAlarmLocals<'a> {
+    sources: &'a [DynamodbAlarms],
 }
 
 #[derive(Serialize)]
@@ -218,8 +245,20 @@ pub(super) fn data_stack(context: &Context<'_>) -> Stack {
         residency: context.residency_tag_of(class),
     };
 
-    // Source region → receiving regions → tables.
-    let mut replication_by_source: BTreeMap<String, BTreeMap<Vec<String>, Vec<String>>> = BTreeMap::new();
+    // Source region → receiving regions → tables; every region is a source once any
+    // table replicates, so a table's first replica in a region edits only the pairs.
+    let replicates = context
+        .data_classes_of(Store::Dynamodb)
+        .any(|(class, _)| context.placements[class].len() > 1);
+    let mut replication_by_source: BTreeMap<String, BTreeMap<Vec<String>, Vec<String>>> = if replicates {
+        context
+            .regions
+            .iter()
+            .map(|region| (region.clone(), BTreeMap::new()))
+            .collect()
+    } else {
+        BTreeMap::new()
+    };
     for (class, data_class) in context.data_classes_of(Store::Dynamodb) {
         let home = context.home_of(class);
         let placement = &context.placements[class];
@@ -267,26 +306,33 @@ pub(super) fn data_stack(context: &Context<'_>) -> Stack {
     }
     // One alarm block per source region, with an instance per table and receiving
     // region: the alarms grow as tables × regions², but the text only as tables × regions.
-    for (region, groups) in replication_by_source {
+    let sources: Vec<DynamodbAlarms> = replication_by_source
+        .into_iter()
+        .map(|(region, groups)| DynamodbAlarms {
+            name: format!("dynamodb_replication_latency_{}", provider_alias(&region)),
+            alias: provider_alias(&region),
+            region: region.clone(),
+            groups: groups
+                .into_iter()
+                .map(|(receiving_regions, tables)| ReplicationGroup {
+                    tables,
+                    receiving_regions,
+                })
+                .collect(),
+            threshold_ms: observability.dynamodb_replication_latency_ms,
+            evaluation_periods: observability.evaluation_periods,
+            topic: regions_output("alarm_topic_arns", &region),
+        })
+        .collect();
+    if !sources.is_empty() {
         alarm_blocks.push(Block::new(
-            "data/dynamodb_alarms.tf.j2",
-            Some(&region),
-            &DynamodbAlarms {
-                name: format!("dynamodb_replication_latency_{}", provider_alias(&region)),
-                alias: provider_alias(&region),
-                region: region.clone(),
-                groups: groups
-                    .into_iter()
-                    .map(|(receiving_regions, tables)| ReplicationGroup {
-                        tables,
-                        receiving_regions,
-                    })
-                    .collect(),
-                threshold_ms: observability.dynamodb_replication_latency_ms,
-                evaluation_periods: observability.evaluation_periods,
-                topic: regions_output("alarm_topic_arns", &region),
-            },
+            "data/dynamodb_alarm_locals.tf.j2",
+            None,
+            &DynamodbAlarmLocals { sources: &sources },
         ));
+    }
+    for source in &sources {
+        alarm_blocks.push(Block::new("data/dynamodb_alarms.tf.j2", Some(&source.region), source));
     }
 
     let has_aurora = context.data_classes_of(Store::Aurora).next().is_some();
@@ -412,6 +458,17 @@ pub(super) fn data_stack(context: &Context<'_>) -> Stack {
         }
     }
 
+    // Every region gets the bucket resources, with an empty map where no class has a
+    // bucket, so the first bucket in a region edits the map and nothing else.
+    let mut s3_regions: BTreeMap<String, Vec<S3Entry>> = if context.data_classes_of(Store::S3).next().is_some() {
+        context
+            .regions
+            .iter()
+            .map(|region| (region.clone(), Vec::new()))
+            .collect()
+    } else {
+        BTreeMap::new()
+    };
     for (class, data_class) in context.data_classes_of(Store::S3) {
         let placement = &context.placements[class];
         let hub = data_class
@@ -427,32 +484,51 @@ pub(super) fn data_stack(context: &Context<'_>) -> Stack {
                 }
                 S3Replication::HubAndSpoke => vec![&hub],
             };
-            s3_blocks.push(Block::new(
-                "data/s3_bucket.tf.j2",
-                Some(region),
-                &S3Bucket {
-                    name: format!("{}_{}", identifier(class), provider_alias(region)),
-                    alias: provider_alias(region),
-                    region: region.clone(),
-                    bucket: naming::s3_bucket(topology, class, region),
-                    kms_key: kms_key(context, class, region),
-                    log_bucket: regions_output("log_bucket_names", region),
-                    noncurrent_days: data_class.noncurrent_version_expiration_days,
-                    replication_role: naming::s3_replication_role(topology, class, region),
-                    destinations: destinations
-                        .into_iter()
-                        .enumerate()
-                        .map(|(priority, destination)| Destination {
-                            region: destination.clone(),
-                            bucket: format!("{}_{}", identifier(class), provider_alias(destination)),
-                            kms_key: kms_key(context, class, destination),
-                            priority: priority + 1,
-                        })
-                        .collect(),
-                    tags: tags(class),
-                },
-            ));
+            s3_regions.entry(region.clone()).or_default().push(S3Entry {
+                class: class.clone(),
+                bucket: naming::s3_bucket(topology, class, region),
+                residency: context.residency_tag_of(class),
+                key_class: context.key_class_of(class).to_string(),
+                noncurrent_days: data_class.noncurrent_version_expiration_days,
+                replication_role: naming::s3_replication_role(topology, class, region),
+                destinations: destinations
+                    .into_iter()
+                    .enumerate()
+                    .map(|(priority, destination)| Destination {
+                        region: destination.clone(),
+                        bucket: naming::s3_bucket(topology, class, destination),
+                        key_class: context.key_class_of(class).to_string(),
+                        priority: priority + 1,
+                    })
+                    .collect(),
+            });
         }
+    }
+    // Replication waits for versioning on the source and the destination buckets; every
+    // region's configuration waits for all bucket regions, so adding a data class never
+    // edits another region's `depends_on`.
+    let versioning_aliases: Vec<String> = s3_regions.keys().map(|region| provider_alias(region)).collect();
+    let s3_regions: Vec<S3Region> = s3_regions
+        .into_iter()
+        .enumerate()
+        .map(|(index, (region, buckets))| S3Region {
+            alias: provider_alias(&region),
+            log_bucket: regions_output("log_bucket_names", &region),
+            region,
+            buckets,
+            versioning_aliases: versioning_aliases.clone(),
+            declares_partition: index == 0,
+        })
+        .collect();
+    if !s3_regions.is_empty() {
+        s3_blocks.push(Block::new(
+            "data/s3_locals.tf.j2",
+            None,
+            &S3Locals { regions: &s3_regions },
+        ));
+    }
+    for s3_region in &s3_regions {
+        s3_blocks.push(Block::new("data/s3_buckets.tf.j2", Some(&s3_region.region), s3_region));
     }
 
     let outputs = Outputs {
@@ -471,12 +547,7 @@ pub(super) fn data_stack(context: &Context<'_>) -> Stack {
                     class.clone(),
                     context.placements[class]
                         .iter()
-                        .map(|region| {
-                            (
-                                region.clone(),
-                                format!("{}_{}", identifier(class), provider_alias(region)),
-                            )
-                        })
+                        .map(|region| (region.clone(), provider_alias(region)))
                         .collect(),
                 )
             })

@@ -9,7 +9,8 @@
 
 use std::collections::BTreeMap;
 
-use hcl::edit::expr::{Expression, ObjectKey};
+use hcl::edit::Span;
+use hcl::edit::expr::{Expression, ObjectKey, TraversalOperator};
 use hcl::edit::structure::Block;
 
 use super::parsed::{self, ParsedFile, ParsedStack, attribute, labels, string_literal, traversal_path};
@@ -20,6 +21,18 @@ use crate::ir::governance::GovernancePlan;
 use crate::policy::evaluate::{Request, denied_by};
 use crate::policy::scp::Scp;
 use crate::render::{InternalError, Rendered};
+
+/// Resource types whose requests are built from literal arguments (names, tags,
+/// replica regions): a `for_each` over them must be readable, or the evaluation would
+/// check placeholder names.
+const NAMED_BY_LITERALS: &[&str] = &[
+    "aws_dynamodb_table",
+    "aws_kms_key",
+    "aws_rds_cluster",
+    "aws_rds_global_cluster",
+    "aws_s3_bucket",
+    "aws_secretsmanager_secret",
+];
 
 /// The account topoc uses in the ARNs of evaluated requests.
 const ACCOUNT: &str = "111111111111";
@@ -188,17 +201,43 @@ fn check_documents(scps: &[Scp], plan: &GovernancePlan) -> Vec<InternalError> {
     errors
 }
 
-/// A resource block with its literal arguments, as far as the requests need them.
+/// A resource block with its literal arguments, as far as the requests need them. A
+/// block with `for_each` over a literal map becomes one `Resource` per entry, whose
+/// `each.key` and `each.value.<field>` read as literals too.
 struct Resource<'a> {
     block: &'a Block,
     kind: String,
     name: String,
     region: String,
+    instance_key: Option<String>,
+    instance_value: Option<&'a Expression>,
 }
 
 impl Resource<'_> {
     fn literal(&self, name: &str) -> Option<String> {
-        attribute(&self.block.body, name).and_then(string_literal)
+        attribute(&self.block.body, name).and_then(|expression| self.value_of(expression))
+    }
+
+    /// A string literal, or `each.key` / `each.value.<field>` of this instance.
+    fn value_of(&self, expression: &Expression) -> Option<String> {
+        if let Some(text) = string_literal(expression) {
+            return Some(text);
+        }
+        let path = traversal_path(expression)?;
+        match path.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+            ["each", "key"] => self.instance_key.clone(),
+            ["each", "value", field] => {
+                let Some(Expression::Object(object)) = self.instance_value else {
+                    return None;
+                };
+                object.iter().find_map(|(key, value)| {
+                    (object_key_name(key)? == *field)
+                        .then(|| string_literal(value.expr()))
+                        .flatten()
+                })
+            }
+            _ => None,
+        }
     }
 
     fn tag(&self, key: &str) -> Option<String> {
@@ -206,17 +245,100 @@ impl Resource<'_> {
             return None;
         };
         tags.iter().find_map(|(object_key, value)| {
-            let name = match object_key {
-                ObjectKey::Ident(ident) => ident.as_str().to_string(),
-                ObjectKey::Expression(expression) => string_literal(expression)?,
-            };
-            (name == key).then(|| string_literal(value.expr())).flatten()
+            (object_key_name(object_key)? == key)
+                .then(|| self.value_of(value.expr()))
+                .flatten()
         })
     }
 
-    fn address(&self) -> String {
-        format!("{}.{} ({})", self.kind, self.name, self.region)
+    /// `kind.name` or `kind.name["key"]`, the way Terraform addresses the instance.
+    fn terraform_address(&self) -> String {
+        match &self.instance_key {
+            Some(key) => format!("{}.{}[\"{key}\"]", self.kind, self.name),
+            None => format!("{}.{}", self.kind, self.name),
+        }
     }
+
+    fn address(&self) -> String {
+        format!("{} ({})", self.terraform_address(), self.region)
+    }
+}
+
+fn object_key_name(key: &ObjectKey) -> Option<String> {
+    match key {
+        ObjectKey::Ident(ident) => Some(ident.as_str().to_string()),
+        ObjectKey::Expression(expression) => string_literal(expression),
+    }
+}
+
+/// The entries a `for_each` expression iterates, when they can be read from the
+/// stack's text: a literal map, a `local` holding one, another resource's instances,
+/// or a `for` expression that keeps keys and values (filtering is ignored, so the
+/// evaluation covers a superset). Values are `None` where `each.value` is not the
+/// map entry (another resource's instances).
+fn for_each_entries<'a>(
+    expression: &'a Expression,
+    locals: &BTreeMap<String, &'a Expression>,
+    resources: &BTreeMap<(String, String), &'a Block>,
+    depth: usize,
+) -> Option<Vec<(String, Option<&'a Expression>)>> {
+    if depth > 8 {
+        return None;
+    }
+    match expression {
+        Expression::Object(object) => object
+            .iter()
+            .map(|(key, value)| Some((object_key_name(key)?, Some(value.expr()))))
+            .collect(),
+        Expression::ForExpr(for_expression) => {
+            let intro = &for_expression.intro;
+            let key_variable = intro.key_var.as_ref()?.as_str();
+            let value_variable = intro.value_var.as_str();
+            let keeps_keys = matches!(for_expression.key_expr.as_ref()?, Expression::Variable(variable) if variable.as_str() == key_variable);
+            let keeps_values = matches!(&for_expression.value_expr, Expression::Variable(variable) if variable.as_str() == value_variable);
+            if !keeps_keys || !keeps_values {
+                return None;
+            }
+            for_each_entries(&intro.collection_expr, locals, resources, depth + 1)
+        }
+        _ => {
+            let path = traversal_path(expression)?;
+            match path.as_slice() {
+                [local, name] if local == "local" => for_each_entries(locals.get(name)?, locals, resources, depth + 1),
+                [kind, name] => {
+                    let block = resources.get(&(kind.clone(), name.clone()))?;
+                    let entries = for_each_entries(attribute(&block.body, "for_each")?, locals, resources, depth + 1)?;
+                    Some(entries.into_iter().map(|(key, _)| (key, None)).collect())
+                }
+                _ => None,
+            }
+        }
+    }
+}
+
+/// A stack's locals by name, and its resource blocks by (type, name).
+type StackSymbols<'a> = (BTreeMap<String, &'a Expression>, BTreeMap<(String, String), &'a Block>);
+
+/// Locals and resource blocks of a stack, by name, for [`for_each_entries`].
+fn stack_symbols(stack: &ParsedStack) -> StackSymbols<'_> {
+    let mut locals = BTreeMap::new();
+    let mut resources = BTreeMap::new();
+    for file in &stack.files {
+        for block in file.top_level_blocks() {
+            match (block.ident.as_str(), labels(block).as_slice()) {
+                ("locals", []) => {
+                    for attribute in block.body.attributes() {
+                        locals.insert(attribute.key.as_str().to_string(), &attribute.value);
+                    }
+                }
+                ("resource", [kind, name]) => {
+                    resources.insert((kind.to_string(), name.to_string()), block);
+                }
+                _ => {}
+            }
+        }
+    }
+    (locals, resources)
 }
 
 fn provider_regions(stack: &ParsedStack) -> BTreeMap<String, String> {
@@ -243,6 +365,7 @@ fn terraform_requests(stacks: &[ParsedStack], principal: &str, errors: &mut Vec<
     let mut module_keys: Vec<(String, String)> = Vec::new();
     for stack in stacks.iter().filter(|stack| stack.kind == StackKind::Root) {
         let aliases = provider_regions(stack);
+        let (locals, stack_resources) = stack_symbols(stack);
         for file in &stack.files {
             for block in file.top_level_blocks() {
                 let block_labels = labels(block);
@@ -260,19 +383,44 @@ fn terraform_requests(stacks: &[ParsedStack], principal: &str, errors: &mut Vec<
                         let Some(region) = alias(&block.body, "provider") else {
                             continue;
                         };
-                        let resource = Resource {
-                            block,
-                            kind: kind.to_string(),
-                            name: name.to_string(),
-                            region,
+                        let instances: Vec<(Option<String>, Option<&Expression>)> = match attribute(
+                            &block.body,
+                            "for_each",
+                        ) {
+                            None => vec![(None, None)],
+                            Some(for_each) => match for_each_entries(for_each, &locals, &stack_resources, 0) {
+                                Some(entries) => entries.into_iter().map(|(key, value)| (Some(key), value)).collect(),
+                                None if NAMED_BY_LITERALS.contains(kind) => {
+                                    errors.push(file.error(
+                                            block.span(),
+                                            "scp-coverage",
+                                            format!(
+                                                "the instances of {kind}.{name} cannot be read from its `for_each`, so the SCP evaluation cannot name them"
+                                            ),
+                                        ));
+                                    continue;
+                                }
+                                // Requests of other types do not depend on instance values.
+                                None => vec![(None, None)],
+                            },
                         };
-                        if *kind == "aws_kms_key" {
-                            key_tags.insert(
-                                name.to_string(),
-                                (resource.region.clone(), resource.tag("data-residency")),
-                            );
+                        for (instance_key, instance_value) in instances {
+                            let resource = Resource {
+                                block,
+                                kind: kind.to_string(),
+                                name: name.to_string(),
+                                region: region.clone(),
+                                instance_key,
+                                instance_value,
+                            };
+                            if *kind == "aws_kms_key" {
+                                key_tags.insert(
+                                    name.to_string(),
+                                    (resource.region.clone(), resource.tag("data-residency")),
+                                );
+                            }
+                            resources.push(resource);
                         }
-                        resources.push(resource);
                     }
                     ("module", [_]) => {
                         let region = match attribute(&block.body, "providers") {
@@ -302,7 +450,7 @@ fn terraform_requests(stacks: &[ParsedStack], principal: &str, errors: &mut Vec<
     let buckets: BTreeMap<String, String> = resources
         .iter()
         .filter(|resource| resource.kind == "aws_s3_bucket")
-        .filter_map(|resource| Some((resource.name.clone(), resource.literal("bucket")?)))
+        .filter_map(|resource| Some((resource.terraform_address(), resource.literal("bucket")?)))
         .collect();
     let mut requests = Vec::new();
     for resource in &resources {
@@ -321,6 +469,8 @@ fn terraform_requests(stacks: &[ParsedStack], principal: &str, errors: &mut Vec<
                             kind: kind.to_string(),
                             name: format!("{name} in module"),
                             region: region.clone(),
+                            instance_key: None,
+                            instance_value: None,
                         };
                         requests.extend(requests_for(&resource, principal, &buckets, errors));
                     }
@@ -481,12 +631,34 @@ fn requests_for(
     }
 }
 
-/// The bucket a bucket sub-resource configures: `bucket = aws_s3_bucket.<name>.id` names
-/// a bucket whose literal name `buckets` maps from its Terraform name.
+/// The bucket a bucket sub-resource configures: `bucket = aws_s3_bucket.<name>.id` or
+/// `aws_s3_bucket.<name>[each.key].id` names a bucket whose literal name `buckets` maps
+/// from its Terraform address.
 fn bucket_of(resource: &Resource<'_>, buckets: &BTreeMap<String, String>) -> String {
-    attribute(&resource.block.body, "bucket")
-        .and_then(traversal_path)
-        .and_then(|path| path.get(1).and_then(|name| buckets.get(name)).cloned())
+    let Some(Expression::Traversal(traversal)) = attribute(&resource.block.body, "bucket") else {
+        return "module-bucket".to_string();
+    };
+    let Expression::Variable(root) = &traversal.expr else {
+        return "module-bucket".to_string();
+    };
+    let mut address = root.as_str().to_string();
+    for operator in &traversal.operators {
+        match operator.value() {
+            TraversalOperator::GetAttr(ident) if ident.as_str() == "id" => break,
+            TraversalOperator::GetAttr(ident) => {
+                address.push('.');
+                address.push_str(ident.as_str());
+            }
+            TraversalOperator::Index(index) => match resource.value_of(index) {
+                Some(key) => address.push_str(&format!("[\"{key}\"]")),
+                None => return "module-bucket".to_string(),
+            },
+            _ => return "module-bucket".to_string(),
+        }
+    }
+    buckets
+        .get(&address)
+        .cloned()
         .unwrap_or_else(|| "module-bucket".to_string())
 }
 

@@ -28,8 +28,8 @@ output "s3_bucket_arns" {
   description = "ARN of each region's bucket, by data class and region."
   value = {
     "documents-eu" = {
-      "eu-central-1" = aws_s3_bucket.documents_eu_eu_central_1.arn
-      "eu-west-1"    = aws_s3_bucket.documents_eu_eu_west_1.arn
+      "eu-central-1" = aws_s3_bucket.eu_central_1["documents-eu"].arn
+      "eu-west-1"    = aws_s3_bucket.eu_west_1["documents-eu"].arn
     }
   }
 }

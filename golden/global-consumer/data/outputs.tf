@@ -14,9 +14,9 @@ output "s3_bucket_arns" {
   description = "ARN of each region's bucket, by data class and region."
   value = {
     media = {
-      "ap-southeast-1" = aws_s3_bucket.media_ap_southeast_1.arn
-      "eu-central-1"   = aws_s3_bucket.media_eu_central_1.arn
-      "us-east-1"      = aws_s3_bucket.media_us_east_1.arn
+      "ap-southeast-1" = aws_s3_bucket.ap_southeast_1["media"].arn
+      "eu-central-1"   = aws_s3_bucket.eu_central_1["media"].arn
+      "us-east-1"      = aws_s3_bucket.us_east_1["media"].arn
     }
   }
 }

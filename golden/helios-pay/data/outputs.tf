@@ -28,8 +28,8 @@ output "s3_bucket_arns" {
   description = "ARN of each region's bucket, by data class and region."
   value = {
     exports = {
-      "eu-west-1" = aws_s3_bucket.exports_eu_west_1.arn
-      "us-east-1" = aws_s3_bucket.exports_us_east_1.arn
+      "eu-west-1" = aws_s3_bucket.eu_west_1["exports"].arn
+      "us-east-1" = aws_s3_bucket.us_east_1["exports"].arn
     }
   }
 }
