@@ -8,6 +8,8 @@
 //! the topology's resources. They need a configuration recorder in each member account
 //! and region (Control Tower provides one).
 
+use std::collections::BTreeMap;
+
 use crate::ir::governance::GovernancePlan;
 
 /// Which resources a rule looks at.
@@ -241,64 +243,121 @@ pub fn required_tag_parameters(plan: &GovernancePlan) -> Vec<(String, String)> {
     parameters
 }
 
-/// A custom policy rule: Guard text and the data class it is scoped to.
+/// A custom policy rule: Guard text and the tag it is scoped to.
 pub struct CustomRule {
     pub slug: String,
-    pub data_class: String,
+    pub tag_key: &'static str,
+    pub tag_value: String,
     pub resource_type: &'static str,
     pub regions: Vec<String>,
     pub checks: String,
     pub policy_lines: Vec<String>,
 }
 
-/// One custom rule per DynamoDB and Aurora data class.
+/// Guard text of one rule stays under this many characters; AWS Config accepts 10,000.
+const MAX_POLICY_CHARS: usize = 9_000;
+
+/// Organization Config rules are counted per organization, and AWS allows 150, so the
+/// DynamoDB checks are one rule per set of tables with the same replicas (split only
+/// when its Guard text would pass [`MAX_POLICY_CHARS`]), not one per table; Aurora
+/// keeps one rule per global database.
 pub fn custom_rules(plan: &GovernancePlan) -> Vec<CustomRule> {
     let mut rules = Vec::new();
-    for table in &plan.dynamodb_tables {
-        let class = table
-            .name
-            .strip_prefix(&plan.name_prefix)
-            .unwrap_or(&table.name)
-            .to_string();
-        let mut lines = vec![
+    let mut table_groups: BTreeMap<(&Vec<String>, Option<&Vec<String>>), Vec<&str>> = BTreeMap::new();
+    // A table in one region is no global table (TOPO0047 warns about it); there are
+    // no replicas to check.
+    for table in plan.dynamodb_tables.iter().filter(|table| table.regions.len() > 1) {
+        table_groups
+            .entry((&table.regions, table.permitted.as_ref()))
+            .or_default()
+            .push(table.name.as_str());
+    }
+    for ((regions, permitted), tables) in table_groups {
+        let head = vec![
             format!(
-                "# {}: a global table (version 2019.11.21) with replicas in {}.",
-                table.name,
-                table.regions.join(", ")
-            ),
-            "rule global_table_with_planned_replicas when resourceType == \"AWS::DynamoDB::Table\" {".to_string(),
-            "  configuration.globalTableVersion == \"2019.11.21\"".to_string(),
-        ];
-        for region in &table.regions {
-            lines.push(format!("  when awsRegion != \"{region}\" {{"));
-            lines.push(format!("    some configuration.replicas[*].regionName == \"{region}\""));
-            lines.push("  }".to_string());
-        }
-        if let Some(permitted) = &table.permitted {
-            let quoted: Vec<String> = permitted.iter().map(|region| format!("\"{region}\"")).collect();
-            lines.push(format!(
-                "  configuration.replicas[*].regionName IN [{}]",
-                quoted.join(", ")
-            ));
-        }
-        lines.push("}".to_string());
-        rules.push(CustomRule {
-            slug: format!("{class}-global-table"),
-            data_class: class,
-            resource_type: "AWS::DynamoDB::Table",
-            regions: table.regions.clone(),
-            checks: format!(
-                "table `{}` is a global table with replicas in {}{}",
-                table.name,
-                table.regions.join(", "),
-                if table.permitted.is_some() {
-                    ", and none outside its residency class"
+                "# Global tables (version 2019.11.21) with replicas in {}{}.",
+                regions.join(", "),
+                if permitted.is_some() {
+                    ", and none outside their residency class"
                 } else {
                     ""
                 }
             ),
-            policy_lines: lines,
-        });
+            "rule global_tables_with_planned_replicas when resourceType == \"AWS::DynamoDB::Table\" {".to_string(),
+        ];
+        let mut body = vec!["    configuration.globalTableVersion == \"2019.11.21\"".to_string()];
+        for region in regions {
+            body.push(format!("    when awsRegion != \"{region}\" {{"));
+            body.push(format!(
+                "      some configuration.replicas[*].regionName == \"{region}\""
+            ));
+            body.push("    }".to_string());
+        }
+        if let Some(permitted) = permitted {
+            let quoted: Vec<String> = permitted.iter().map(|region| format!("\"{region}\"")).collect();
+            body.push(format!(
+                "    configuration.replicas[*].regionName IN [{}]",
+                quoted.join(", ")
+            ));
+        }
+        body.push("  }".to_string());
+        body.push("}".to_string());
+        let fixed: usize = head.iter().chain(&body).map(|line| line.len() + 1).sum::<usize>() + 32;
+        let mut chunks: Vec<Vec<&str>> = vec![Vec::new()];
+        let mut used = fixed;
+        for table in tables {
+            let cost = table.len() + 4;
+            if used + cost > MAX_POLICY_CHARS && !chunks.last().is_some_and(Vec::is_empty) {
+                chunks.push(Vec::new());
+                used = fixed;
+            }
+            used += cost;
+            chunks.last_mut().expect("one chunk").push(table);
+        }
+        let group_slug = format!(
+            "global-tables-{:08x}",
+            fnv1a(&regions.join(",")) ^ permitted.map_or(0, |permitted| fnv1a(&permitted.join(",")))
+        );
+        let chunk_count = chunks.len();
+        for (index, chunk) in chunks.into_iter().enumerate() {
+            let quoted: Vec<String> = chunk.iter().map(|table| format!("\"{table}\"")).collect();
+            let mut lines = head.clone();
+            lines.push(format!("  when resourceName IN [{}] {{", quoted.join(", ")));
+            lines.extend(body.iter().cloned());
+            rules.push(CustomRule {
+                slug: if chunk_count == 1 {
+                    group_slug.clone()
+                } else {
+                    format!("{group_slug}-{}", index + 1)
+                },
+                tag_key: "topology",
+                tag_value: plan.tag_topology.clone(),
+                resource_type: "AWS::DynamoDB::Table",
+                regions: regions.clone(),
+                checks: {
+                    let suffix = if permitted.is_some() {
+                        ", and none outside their residency class"
+                    } else {
+                        ""
+                    };
+                    let names: Vec<String> = chunk.iter().map(|table| format!("`{table}`")).collect();
+                    if names.len() == 1 {
+                        format!(
+                            "table {} is a global table with replicas in {}{suffix}",
+                            names[0],
+                            regions.join(", ")
+                        )
+                    } else {
+                        format!(
+                            "tables {} are global tables with replicas in {}{suffix}",
+                            names.join(", "),
+                            regions.join(", ")
+                        )
+                    }
+                },
+                policy_lines: lines,
+            });
+        }
     }
     for cluster in &plan.aurora_clusters {
         let mut regions = vec![cluster.writer.clone()];
@@ -319,7 +378,8 @@ pub fn custom_rules(plan: &GovernancePlan) -> Vec<CustomRule> {
         ];
         rules.push(CustomRule {
             slug: format!("{}-global-database", cluster.data_class),
-            data_class: cluster.data_class.clone(),
+            tag_key: "data-class",
+            tag_value: cluster.data_class.clone(),
             resource_type: "AWS::RDS::DBCluster",
             regions,
             checks: format!(
@@ -330,4 +390,11 @@ pub fn custom_rules(plan: &GovernancePlan) -> Vec<CustomRule> {
         });
     }
     rules
+}
+
+/// 32-bit FNV-1a: a short, stable name for a set of regions.
+fn fnv1a(text: &str) -> u32 {
+    text.bytes().fold(0x811c_9dc5_u32, |hash, byte| {
+        (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193)
+    })
 }

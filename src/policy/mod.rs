@@ -86,7 +86,8 @@ struct RuleView {
 #[derive(Serialize)]
 struct CustomRuleView {
     slug: String,
-    data_class: String,
+    tag_key: &'static str,
+    tag_value: String,
     resource_type: &'static str,
     regions: Vec<String>,
     lines: Vec<String>,
@@ -142,7 +143,8 @@ fn rule_views(plan: &GovernancePlan) -> (Vec<RuleView>, Vec<CustomRuleView>) {
         .into_iter()
         .map(|rule| CustomRuleView {
             slug: rule.slug,
-            data_class: rule.data_class,
+            tag_key: rule.tag_key,
+            tag_value: rule.tag_value,
             resource_type: rule.resource_type,
             regions: rule.regions,
             lines: rule.policy_lines,
@@ -402,7 +404,7 @@ fn review_view(plan: &GovernancePlan, scps: &[Scp]) -> Review {
                 name: format!("{}-{}", plan.topology, rule.slug),
                 identifier: format!("Guard, {}", rule.resource_type),
                 checks: rule.checks,
-                scope: format!("tag `data-class = {}`", rule.data_class),
+                scope: format!("tag `{} = {}`", rule.tag_key, rule.tag_value),
                 regions: rule_regions(&rule.regions),
             })
             .collect(),

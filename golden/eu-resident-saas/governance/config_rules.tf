@@ -176,80 +176,53 @@ locals {
   }
 
   custom_rules = {
-    "eu-user-profiles-global-table" = {
-      data_class    = "eu-user-profiles"
+    "global-tables-7a837b48" = {
+      tag_key       = "topology"
+      tag_value     = "ledgerly"
       resource_type = "AWS::DynamoDB::Table"
       regions       = ["eu-central-1", "eu-west-1"]
       policy = join("\n", [
-        "# ledgerly-eu-user-profiles: a global table (version 2019.11.21) with replicas in eu-central-1, eu-west-1.",
-        "rule global_table_with_planned_replicas when resourceType == \"AWS::DynamoDB::Table\" {",
-        "  configuration.globalTableVersion == \"2019.11.21\"",
-        "  when awsRegion != \"eu-central-1\" {",
-        "    some configuration.replicas[*].regionName == \"eu-central-1\"",
+        "# Global tables (version 2019.11.21) with replicas in eu-central-1, eu-west-1, and none outside their residency class.",
+        "rule global_tables_with_planned_replicas when resourceType == \"AWS::DynamoDB::Table\" {",
+        "  when resourceName IN [\"ledgerly-eu-user-profiles\"] {",
+        "    configuration.globalTableVersion == \"2019.11.21\"",
+        "    when awsRegion != \"eu-central-1\" {",
+        "      some configuration.replicas[*].regionName == \"eu-central-1\"",
+        "    }",
+        "    when awsRegion != \"eu-west-1\" {",
+        "      some configuration.replicas[*].regionName == \"eu-west-1\"",
+        "    }",
+        "    configuration.replicas[*].regionName IN [\"eu-west-1\", \"eu-central-1\"]",
         "  }",
-        "  when awsRegion != \"eu-west-1\" {",
-        "    some configuration.replicas[*].regionName == \"eu-west-1\"",
-        "  }",
-        "  configuration.replicas[*].regionName IN [\"eu-west-1\", \"eu-central-1\"]",
         "}",
       ])
     }
-    "sessions-global-table" = {
-      data_class    = "sessions"
+    "global-tables-b2ad9fa9" = {
+      tag_key       = "topology"
+      tag_value     = "ledgerly"
       resource_type = "AWS::DynamoDB::Table"
       regions       = ["eu-central-1", "eu-west-1", "us-east-1"]
       policy = join("\n", [
-        "# ledgerly-sessions: a global table (version 2019.11.21) with replicas in eu-central-1, eu-west-1, us-east-1.",
-        "rule global_table_with_planned_replicas when resourceType == \"AWS::DynamoDB::Table\" {",
-        "  configuration.globalTableVersion == \"2019.11.21\"",
-        "  when awsRegion != \"eu-central-1\" {",
-        "    some configuration.replicas[*].regionName == \"eu-central-1\"",
-        "  }",
-        "  when awsRegion != \"eu-west-1\" {",
-        "    some configuration.replicas[*].regionName == \"eu-west-1\"",
-        "  }",
-        "  when awsRegion != \"us-east-1\" {",
-        "    some configuration.replicas[*].regionName == \"us-east-1\"",
-        "  }",
-        "}",
-      ])
-    }
-    "tenant-directory-global-table" = {
-      data_class    = "tenant-directory"
-      resource_type = "AWS::DynamoDB::Table"
-      regions       = ["eu-central-1", "eu-west-1", "us-east-1"]
-      policy = join("\n", [
-        "# ledgerly-tenant-directory: a global table (version 2019.11.21) with replicas in eu-central-1, eu-west-1, us-east-1.",
-        "rule global_table_with_planned_replicas when resourceType == \"AWS::DynamoDB::Table\" {",
-        "  configuration.globalTableVersion == \"2019.11.21\"",
-        "  when awsRegion != \"eu-central-1\" {",
-        "    some configuration.replicas[*].regionName == \"eu-central-1\"",
-        "  }",
-        "  when awsRegion != \"eu-west-1\" {",
-        "    some configuration.replicas[*].regionName == \"eu-west-1\"",
-        "  }",
-        "  when awsRegion != \"us-east-1\" {",
-        "    some configuration.replicas[*].regionName == \"us-east-1\"",
-        "  }",
-        "}",
-      ])
-    }
-    "us-user-profiles-global-table" = {
-      data_class    = "us-user-profiles"
-      resource_type = "AWS::DynamoDB::Table"
-      regions       = ["us-east-1"]
-      policy = join("\n", [
-        "# ledgerly-us-user-profiles: a global table (version 2019.11.21) with replicas in us-east-1.",
-        "rule global_table_with_planned_replicas when resourceType == \"AWS::DynamoDB::Table\" {",
-        "  configuration.globalTableVersion == \"2019.11.21\"",
-        "  when awsRegion != \"us-east-1\" {",
-        "    some configuration.replicas[*].regionName == \"us-east-1\"",
+        "# Global tables (version 2019.11.21) with replicas in eu-central-1, eu-west-1, us-east-1.",
+        "rule global_tables_with_planned_replicas when resourceType == \"AWS::DynamoDB::Table\" {",
+        "  when resourceName IN [\"ledgerly-sessions\", \"ledgerly-tenant-directory\"] {",
+        "    configuration.globalTableVersion == \"2019.11.21\"",
+        "    when awsRegion != \"eu-central-1\" {",
+        "      some configuration.replicas[*].regionName == \"eu-central-1\"",
+        "    }",
+        "    when awsRegion != \"eu-west-1\" {",
+        "      some configuration.replicas[*].regionName == \"eu-west-1\"",
+        "    }",
+        "    when awsRegion != \"us-east-1\" {",
+        "      some configuration.replicas[*].regionName == \"us-east-1\"",
+        "    }",
         "  }",
         "}",
       ])
     }
     "invoices-eu-global-database" = {
-      data_class    = "invoices-eu"
+      tag_key       = "data-class"
+      tag_value     = "invoices-eu"
       resource_type = "AWS::RDS::DBCluster"
       regions       = ["eu-central-1", "eu-west-1"]
       policy = join("\n", [

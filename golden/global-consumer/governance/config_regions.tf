@@ -22,8 +22,8 @@ resource "aws_config_organization_custom_policy_rule" "ap_southeast_1" {
   policy_text          = each.value.policy
   trigger_types        = ["ConfigurationItemChangeNotification", "OversizedConfigurationItemChangeNotification"]
   resource_types_scope = [each.value.resource_type]
-  tag_key_scope        = "data-class"
-  tag_value_scope      = each.value.data_class
+  tag_key_scope        = each.value.tag_key
+  tag_value_scope      = each.value.tag_value
 }
 
 resource "aws_config_organization_managed_rule" "eu_central_1" {
@@ -48,8 +48,8 @@ resource "aws_config_organization_custom_policy_rule" "eu_central_1" {
   policy_text          = each.value.policy
   trigger_types        = ["ConfigurationItemChangeNotification", "OversizedConfigurationItemChangeNotification"]
   resource_types_scope = [each.value.resource_type]
-  tag_key_scope        = "data-class"
-  tag_value_scope      = each.value.data_class
+  tag_key_scope        = each.value.tag_key
+  tag_value_scope      = each.value.tag_value
 }
 
 resource "aws_config_organization_managed_rule" "us_east_1" {
@@ -74,6 +74,6 @@ resource "aws_config_organization_custom_policy_rule" "us_east_1" {
   policy_text          = each.value.policy
   trigger_types        = ["ConfigurationItemChangeNotification", "OversizedConfigurationItemChangeNotification"]
   resource_types_scope = [each.value.resource_type]
-  tag_key_scope        = "data-class"
-  tag_value_scope      = each.value.data_class
+  tag_key_scope        = each.value.tag_key
+  tag_value_scope      = each.value.tag_value
 }

@@ -176,82 +176,25 @@ locals {
   }
 
   custom_rules = {
-    "feed-items-global-table" = {
-      data_class    = "feed-items"
+    "global-tables-c9c9f18d" = {
+      tag_key       = "topology"
+      tag_value     = "pulse"
       resource_type = "AWS::DynamoDB::Table"
       regions       = ["ap-southeast-1", "eu-central-1", "us-east-1"]
       policy = join("\n", [
-        "# pulse-feed-items: a global table (version 2019.11.21) with replicas in ap-southeast-1, eu-central-1, us-east-1.",
-        "rule global_table_with_planned_replicas when resourceType == \"AWS::DynamoDB::Table\" {",
-        "  configuration.globalTableVersion == \"2019.11.21\"",
-        "  when awsRegion != \"ap-southeast-1\" {",
-        "    some configuration.replicas[*].regionName == \"ap-southeast-1\"",
-        "  }",
-        "  when awsRegion != \"eu-central-1\" {",
-        "    some configuration.replicas[*].regionName == \"eu-central-1\"",
-        "  }",
-        "  when awsRegion != \"us-east-1\" {",
-        "    some configuration.replicas[*].regionName == \"us-east-1\"",
-        "  }",
-        "}",
-      ])
-    }
-    "likes-global-table" = {
-      data_class    = "likes"
-      resource_type = "AWS::DynamoDB::Table"
-      regions       = ["ap-southeast-1", "eu-central-1", "us-east-1"]
-      policy = join("\n", [
-        "# pulse-likes: a global table (version 2019.11.21) with replicas in ap-southeast-1, eu-central-1, us-east-1.",
-        "rule global_table_with_planned_replicas when resourceType == \"AWS::DynamoDB::Table\" {",
-        "  configuration.globalTableVersion == \"2019.11.21\"",
-        "  when awsRegion != \"ap-southeast-1\" {",
-        "    some configuration.replicas[*].regionName == \"ap-southeast-1\"",
-        "  }",
-        "  when awsRegion != \"eu-central-1\" {",
-        "    some configuration.replicas[*].regionName == \"eu-central-1\"",
-        "  }",
-        "  when awsRegion != \"us-east-1\" {",
-        "    some configuration.replicas[*].regionName == \"us-east-1\"",
-        "  }",
-        "}",
-      ])
-    }
-    "profiles-global-table" = {
-      data_class    = "profiles"
-      resource_type = "AWS::DynamoDB::Table"
-      regions       = ["ap-southeast-1", "eu-central-1", "us-east-1"]
-      policy = join("\n", [
-        "# pulse-profiles: a global table (version 2019.11.21) with replicas in ap-southeast-1, eu-central-1, us-east-1.",
-        "rule global_table_with_planned_replicas when resourceType == \"AWS::DynamoDB::Table\" {",
-        "  configuration.globalTableVersion == \"2019.11.21\"",
-        "  when awsRegion != \"ap-southeast-1\" {",
-        "    some configuration.replicas[*].regionName == \"ap-southeast-1\"",
-        "  }",
-        "  when awsRegion != \"eu-central-1\" {",
-        "    some configuration.replicas[*].regionName == \"eu-central-1\"",
-        "  }",
-        "  when awsRegion != \"us-east-1\" {",
-        "    some configuration.replicas[*].regionName == \"us-east-1\"",
-        "  }",
-        "}",
-      ])
-    }
-    "sessions-global-table" = {
-      data_class    = "sessions"
-      resource_type = "AWS::DynamoDB::Table"
-      regions       = ["ap-southeast-1", "eu-central-1", "us-east-1"]
-      policy = join("\n", [
-        "# pulse-sessions: a global table (version 2019.11.21) with replicas in ap-southeast-1, eu-central-1, us-east-1.",
-        "rule global_table_with_planned_replicas when resourceType == \"AWS::DynamoDB::Table\" {",
-        "  configuration.globalTableVersion == \"2019.11.21\"",
-        "  when awsRegion != \"ap-southeast-1\" {",
-        "    some configuration.replicas[*].regionName == \"ap-southeast-1\"",
-        "  }",
-        "  when awsRegion != \"eu-central-1\" {",
-        "    some configuration.replicas[*].regionName == \"eu-central-1\"",
-        "  }",
-        "  when awsRegion != \"us-east-1\" {",
-        "    some configuration.replicas[*].regionName == \"us-east-1\"",
+        "# Global tables (version 2019.11.21) with replicas in ap-southeast-1, eu-central-1, us-east-1.",
+        "rule global_tables_with_planned_replicas when resourceType == \"AWS::DynamoDB::Table\" {",
+        "  when resourceName IN [\"pulse-feed-items\", \"pulse-likes\", \"pulse-profiles\", \"pulse-sessions\"] {",
+        "    configuration.globalTableVersion == \"2019.11.21\"",
+        "    when awsRegion != \"ap-southeast-1\" {",
+        "      some configuration.replicas[*].regionName == \"ap-southeast-1\"",
+        "    }",
+        "    when awsRegion != \"eu-central-1\" {",
+        "      some configuration.replicas[*].regionName == \"eu-central-1\"",
+        "    }",
+        "    when awsRegion != \"us-east-1\" {",
+        "      some configuration.replicas[*].regionName == \"us-east-1\"",
+        "    }",
         "  }",
         "}",
       ])

@@ -176,76 +176,29 @@ locals {
   }
 
   custom_rules = {
-    "card-tokens-global-table" = {
-      data_class    = "card-tokens"
+    "global-tables-a86012e7" = {
+      tag_key       = "topology"
+      tag_value     = "helios-pay"
       resource_type = "AWS::DynamoDB::Table"
       regions       = ["eu-west-1", "us-east-1"]
       policy = join("\n", [
-        "# helios-pay-card-tokens: a global table (version 2019.11.21) with replicas in eu-west-1, us-east-1.",
-        "rule global_table_with_planned_replicas when resourceType == \"AWS::DynamoDB::Table\" {",
-        "  configuration.globalTableVersion == \"2019.11.21\"",
-        "  when awsRegion != \"eu-west-1\" {",
-        "    some configuration.replicas[*].regionName == \"eu-west-1\"",
-        "  }",
-        "  when awsRegion != \"us-east-1\" {",
-        "    some configuration.replicas[*].regionName == \"us-east-1\"",
-        "  }",
-        "}",
-      ])
-    }
-    "dashboard-sessions-global-table" = {
-      data_class    = "dashboard-sessions"
-      resource_type = "AWS::DynamoDB::Table"
-      regions       = ["eu-west-1", "us-east-1"]
-      policy = join("\n", [
-        "# helios-pay-dashboard-sessions: a global table (version 2019.11.21) with replicas in eu-west-1, us-east-1.",
-        "rule global_table_with_planned_replicas when resourceType == \"AWS::DynamoDB::Table\" {",
-        "  configuration.globalTableVersion == \"2019.11.21\"",
-        "  when awsRegion != \"eu-west-1\" {",
-        "    some configuration.replicas[*].regionName == \"eu-west-1\"",
-        "  }",
-        "  when awsRegion != \"us-east-1\" {",
-        "    some configuration.replicas[*].regionName == \"us-east-1\"",
-        "  }",
-        "}",
-      ])
-    }
-    "idempotency-keys-global-table" = {
-      data_class    = "idempotency-keys"
-      resource_type = "AWS::DynamoDB::Table"
-      regions       = ["eu-west-1", "us-east-1"]
-      policy = join("\n", [
-        "# helios-pay-idempotency-keys: a global table (version 2019.11.21) with replicas in eu-west-1, us-east-1.",
-        "rule global_table_with_planned_replicas when resourceType == \"AWS::DynamoDB::Table\" {",
-        "  configuration.globalTableVersion == \"2019.11.21\"",
-        "  when awsRegion != \"eu-west-1\" {",
-        "    some configuration.replicas[*].regionName == \"eu-west-1\"",
-        "  }",
-        "  when awsRegion != \"us-east-1\" {",
-        "    some configuration.replicas[*].regionName == \"us-east-1\"",
-        "  }",
-        "}",
-      ])
-    }
-    "merchant-limits-global-table" = {
-      data_class    = "merchant-limits"
-      resource_type = "AWS::DynamoDB::Table"
-      regions       = ["eu-west-1", "us-east-1"]
-      policy = join("\n", [
-        "# helios-pay-merchant-limits: a global table (version 2019.11.21) with replicas in eu-west-1, us-east-1.",
-        "rule global_table_with_planned_replicas when resourceType == \"AWS::DynamoDB::Table\" {",
-        "  configuration.globalTableVersion == \"2019.11.21\"",
-        "  when awsRegion != \"eu-west-1\" {",
-        "    some configuration.replicas[*].regionName == \"eu-west-1\"",
-        "  }",
-        "  when awsRegion != \"us-east-1\" {",
-        "    some configuration.replicas[*].regionName == \"us-east-1\"",
+        "# Global tables (version 2019.11.21) with replicas in eu-west-1, us-east-1.",
+        "rule global_tables_with_planned_replicas when resourceType == \"AWS::DynamoDB::Table\" {",
+        "  when resourceName IN [\"helios-pay-card-tokens\", \"helios-pay-dashboard-sessions\", \"helios-pay-idempotency-keys\", \"helios-pay-merchant-limits\"] {",
+        "    configuration.globalTableVersion == \"2019.11.21\"",
+        "    when awsRegion != \"eu-west-1\" {",
+        "      some configuration.replicas[*].regionName == \"eu-west-1\"",
+        "    }",
+        "    when awsRegion != \"us-east-1\" {",
+        "      some configuration.replicas[*].regionName == \"us-east-1\"",
+        "    }",
         "  }",
         "}",
       ])
     }
     "ledger-global-database" = {
-      data_class    = "ledger"
+      tag_key       = "data-class"
+      tag_value     = "ledger"
       resource_type = "AWS::RDS::DBCluster"
       regions       = ["eu-west-1", "us-east-1"]
       policy = join("\n", [
