@@ -263,7 +263,9 @@ const MAX_POLICY_CHARS: usize = 9_000;
 /// keeps one rule per global database.
 pub fn custom_rules(plan: &GovernancePlan) -> Vec<CustomRule> {
     let mut rules = Vec::new();
-    let mut table_groups: BTreeMap<(&Vec<String>, Option<&Vec<String>>), Vec<&str>> = BTreeMap::new();
+    // (regions, permitted regions) → table names.
+    type ReplicaSet<'a> = (&'a Vec<String>, Option<&'a Vec<String>>);
+    let mut table_groups: BTreeMap<ReplicaSet<'_>, Vec<&str>> = BTreeMap::new();
     // A table in one region is no global table (TOPO0047 warns about it); there are
     // no replicas to check.
     for table in plan.dynamodb_tables.iter().filter(|table| table.regions.len() > 1) {
