@@ -175,8 +175,8 @@ fn a_replica_in_its_tables_own_region_is_reported() {
     let errors = mutate(
         "helios-pay",
         "data/dynamodb.tf",
-        "region_name                 = \"eu-west-1\"",
-        "region_name                 = \"us-east-1\"",
+        "for_each = toset([\"eu-west-1\"])",
+        "for_each = toset([\"us-east-1\"])",
     );
     assert_reported(
         &errors,
@@ -225,7 +225,7 @@ fn a_dropped_required_argument_is_reported() {
     let errors = mutate(
         "helios-pay",
         "data/dynamodb.tf",
-        "    region_name                 = \"eu-west-1\"\n",
+        "      region_name                 = replica.value\n",
         "\n",
     );
     assert_reported(

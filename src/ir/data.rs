@@ -51,7 +51,10 @@ struct DynamodbTable {
     ttl_attribute: Option<String>,
     conflicts: String,
     kms_key: String,
-    replicas: Vec<Replica>,
+    key_class: String,
+    /// Replica regions; one `dynamic "replica"` block keeps a table's text the same
+    /// size whatever the number of regions.
+    replicas: Vec<String>,
     tags: Tags,
 }
 
@@ -280,13 +283,11 @@ pub(super) fn data_stack(context: &Context<'_>) -> Stack {
                     .map(|model| model.as_str().to_string())
                     .unwrap_or_default(),
                 kms_key: kms_key(context, class, home),
+                key_class: context.key_class_of(class).to_string(),
                 replicas: placement
                     .iter()
                     .filter(|region| region.as_str() != home)
-                    .map(|region| Replica {
-                        region: region.clone(),
-                        kms_key: kms_key(context, class, region),
-                    })
+                    .cloned()
                     .collect(),
                 tags: tags(class),
             },

@@ -259,7 +259,7 @@ const MAX_POLICY_CHARS: usize = 9_000;
 
 /// Organization Config rules are counted per organization, and AWS allows 150, so the
 /// DynamoDB checks are one rule per set of tables with the same replicas (split only
-/// when its Guard text would pass [`MAX_POLICY_CHARS`]), not one per table; Aurora
+/// when its Guard text would pass 9,000 characters), not one per table; Aurora
 /// keeps one rule per global database.
 pub fn custom_rules(plan: &GovernancePlan) -> Vec<CustomRule> {
     let mut rules = Vec::new();

@@ -522,8 +522,20 @@ fn requests_for(
             .iter()
             .map(|action| request(action).resource(arn(region)))
             .collect();
-            for replica in resource.block.body.get_blocks("replica") {
-                if let Some(replica_region) = attribute(&replica.body, "region_name").and_then(string_literal) {
+            for (replica_region, _) in parsed::nested_literals(&resource.block.body, "replica", &["region_name"]) {
+                let Some(replica_region) = replica_region else {
+                    errors.push(InternalError {
+                        file: "src/validate/policies.rs".to_string(),
+                        line: None,
+                        rule: "scp-coverage".to_string(),
+                        message: format!(
+                            "a replica region of {} is not a literal, so the SCP evaluation cannot check it",
+                            resource.address()
+                        ),
+                    });
+                    continue;
+                };
+                {
                     requests.push(
                         Request::new(
                             resource.address(),

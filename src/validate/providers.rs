@@ -13,7 +13,7 @@ use hcl::edit::Span;
 use hcl::edit::expr::{Expression, ObjectKey};
 use hcl::edit::structure::Block;
 
-use super::parsed::{ParsedFile, ParsedStack, attribute, labels, string_literal, traversal_path};
+use super::parsed::{ParsedFile, ParsedStack, attribute, labels, nested_literals, string_literal, traversal_path};
 use crate::ir::StackKind;
 use crate::render::InternalError;
 
@@ -159,13 +159,10 @@ fn check_replica_regions(
         .and_then(|path| path.get(1).and_then(|alias| aliases.get(alias)).cloned());
     let Some(own_region) = own_region else { return };
     let name = address(block);
-    for replica in block.body.get_blocks("replica") {
-        let region = attribute(&replica.body, "region_name")
-            .or_else(|| attribute(&replica.body, "region"))
-            .and_then(string_literal);
+    for (region, span) in nested_literals(&block.body, "replica", &["region_name", "region"]) {
         if region.as_deref() == Some(own_region.as_str()) {
             errors.push(file.error(
-                replica.span(),
+                span,
                 "replica-region",
                 format!("{name} has a replica in its own region {own_region}"),
             ));

@@ -26,12 +26,16 @@ resource "aws_dynamodb_table" "eu_user_profiles" {
     kms_key_arn = data.terraform_remote_state.regions.outputs.kms_key_arns["eu-west-1"]["eu"]
   }
 
-  replica {
-    region_name                 = "eu-central-1"
-    kms_key_arn                 = data.terraform_remote_state.regions.outputs.kms_key_arns["eu-central-1"]["eu"]
-    point_in_time_recovery      = true
-    propagate_tags              = true
-    deletion_protection_enabled = true
+  dynamic "replica" {
+    for_each = toset(["eu-central-1"])
+
+    content {
+      region_name                 = replica.value
+      kms_key_arn                 = data.terraform_remote_state.regions.outputs.kms_key_arns[replica.value]["eu"]
+      point_in_time_recovery      = true
+      propagate_tags              = true
+      deletion_protection_enabled = true
+    }
   }
 
   tags = {
@@ -75,20 +79,16 @@ resource "aws_dynamodb_table" "sessions" {
     enabled        = true
   }
 
-  replica {
-    region_name                 = "eu-central-1"
-    kms_key_arn                 = data.terraform_remote_state.regions.outputs.kms_key_arns["eu-central-1"]["default"]
-    point_in_time_recovery      = true
-    propagate_tags              = true
-    deletion_protection_enabled = true
-  }
+  dynamic "replica" {
+    for_each = toset(["eu-central-1", "us-east-1"])
 
-  replica {
-    region_name                 = "us-east-1"
-    kms_key_arn                 = data.terraform_remote_state.regions.outputs.kms_key_arns["us-east-1"]["default"]
-    point_in_time_recovery      = true
-    propagate_tags              = true
-    deletion_protection_enabled = true
+    content {
+      region_name                 = replica.value
+      kms_key_arn                 = data.terraform_remote_state.regions.outputs.kms_key_arns[replica.value]["default"]
+      point_in_time_recovery      = true
+      propagate_tags              = true
+      deletion_protection_enabled = true
+    }
   }
 
   tags = {
@@ -127,20 +127,16 @@ resource "aws_dynamodb_table" "tenant_directory" {
     kms_key_arn = data.terraform_remote_state.regions.outputs.kms_key_arns["eu-west-1"]["default"]
   }
 
-  replica {
-    region_name                 = "eu-central-1"
-    kms_key_arn                 = data.terraform_remote_state.regions.outputs.kms_key_arns["eu-central-1"]["default"]
-    point_in_time_recovery      = true
-    propagate_tags              = true
-    deletion_protection_enabled = true
-  }
+  dynamic "replica" {
+    for_each = toset(["eu-central-1", "us-east-1"])
 
-  replica {
-    region_name                 = "us-east-1"
-    kms_key_arn                 = data.terraform_remote_state.regions.outputs.kms_key_arns["us-east-1"]["default"]
-    point_in_time_recovery      = true
-    propagate_tags              = true
-    deletion_protection_enabled = true
+    content {
+      region_name                 = replica.value
+      kms_key_arn                 = data.terraform_remote_state.regions.outputs.kms_key_arns[replica.value]["default"]
+      point_in_time_recovery      = true
+      propagate_tags              = true
+      deletion_protection_enabled = true
+    }
   }
 
   tags = {

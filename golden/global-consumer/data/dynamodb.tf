@@ -32,20 +32,16 @@ resource "aws_dynamodb_table" "feed_items" {
     kms_key_arn = data.terraform_remote_state.regions.outputs.kms_key_arns["us-east-1"]["default"]
   }
 
-  replica {
-    region_name                 = "ap-southeast-1"
-    kms_key_arn                 = data.terraform_remote_state.regions.outputs.kms_key_arns["ap-southeast-1"]["default"]
-    point_in_time_recovery      = true
-    propagate_tags              = true
-    deletion_protection_enabled = true
-  }
+  dynamic "replica" {
+    for_each = toset(["ap-southeast-1", "eu-central-1"])
 
-  replica {
-    region_name                 = "eu-central-1"
-    kms_key_arn                 = data.terraform_remote_state.regions.outputs.kms_key_arns["eu-central-1"]["default"]
-    point_in_time_recovery      = true
-    propagate_tags              = true
-    deletion_protection_enabled = true
+    content {
+      region_name                 = replica.value
+      kms_key_arn                 = data.terraform_remote_state.regions.outputs.kms_key_arns[replica.value]["default"]
+      point_in_time_recovery      = true
+      propagate_tags              = true
+      deletion_protection_enabled = true
+    }
   }
 
   tags = {
@@ -90,20 +86,16 @@ resource "aws_dynamodb_table" "likes" {
     kms_key_arn = data.terraform_remote_state.regions.outputs.kms_key_arns["us-east-1"]["default"]
   }
 
-  replica {
-    region_name                 = "ap-southeast-1"
-    kms_key_arn                 = data.terraform_remote_state.regions.outputs.kms_key_arns["ap-southeast-1"]["default"]
-    point_in_time_recovery      = true
-    propagate_tags              = true
-    deletion_protection_enabled = true
-  }
+  dynamic "replica" {
+    for_each = toset(["ap-southeast-1", "eu-central-1"])
 
-  replica {
-    region_name                 = "eu-central-1"
-    kms_key_arn                 = data.terraform_remote_state.regions.outputs.kms_key_arns["eu-central-1"]["default"]
-    point_in_time_recovery      = true
-    propagate_tags              = true
-    deletion_protection_enabled = true
+    content {
+      region_name                 = replica.value
+      kms_key_arn                 = data.terraform_remote_state.regions.outputs.kms_key_arns[replica.value]["default"]
+      point_in_time_recovery      = true
+      propagate_tags              = true
+      deletion_protection_enabled = true
+    }
   }
 
   tags = {
@@ -142,20 +134,16 @@ resource "aws_dynamodb_table" "profiles" {
     kms_key_arn = data.terraform_remote_state.regions.outputs.kms_key_arns["us-east-1"]["default"]
   }
 
-  replica {
-    region_name                 = "ap-southeast-1"
-    kms_key_arn                 = data.terraform_remote_state.regions.outputs.kms_key_arns["ap-southeast-1"]["default"]
-    point_in_time_recovery      = true
-    propagate_tags              = true
-    deletion_protection_enabled = true
-  }
+  dynamic "replica" {
+    for_each = toset(["ap-southeast-1", "eu-central-1"])
 
-  replica {
-    region_name                 = "eu-central-1"
-    kms_key_arn                 = data.terraform_remote_state.regions.outputs.kms_key_arns["eu-central-1"]["default"]
-    point_in_time_recovery      = true
-    propagate_tags              = true
-    deletion_protection_enabled = true
+    content {
+      region_name                 = replica.value
+      kms_key_arn                 = data.terraform_remote_state.regions.outputs.kms_key_arns[replica.value]["default"]
+      point_in_time_recovery      = true
+      propagate_tags              = true
+      deletion_protection_enabled = true
+    }
   }
 
   tags = {
@@ -199,20 +187,16 @@ resource "aws_dynamodb_table" "sessions" {
     enabled        = true
   }
 
-  replica {
-    region_name                 = "ap-southeast-1"
-    kms_key_arn                 = data.terraform_remote_state.regions.outputs.kms_key_arns["ap-southeast-1"]["default"]
-    point_in_time_recovery      = true
-    propagate_tags              = true
-    deletion_protection_enabled = true
-  }
+  dynamic "replica" {
+    for_each = toset(["ap-southeast-1", "eu-central-1"])
 
-  replica {
-    region_name                 = "eu-central-1"
-    kms_key_arn                 = data.terraform_remote_state.regions.outputs.kms_key_arns["eu-central-1"]["default"]
-    point_in_time_recovery      = true
-    propagate_tags              = true
-    deletion_protection_enabled = true
+    content {
+      region_name                 = replica.value
+      kms_key_arn                 = data.terraform_remote_state.regions.outputs.kms_key_arns[replica.value]["default"]
+      point_in_time_recovery      = true
+      propagate_tags              = true
+      deletion_protection_enabled = true
+    }
   }
 
   tags = {

@@ -26,12 +26,16 @@ resource "aws_dynamodb_table" "card_tokens" {
     kms_key_arn = data.terraform_remote_state.regions.outputs.kms_key_arns["us-east-1"]["default"]
   }
 
-  replica {
-    region_name                 = "eu-west-1"
-    kms_key_arn                 = data.terraform_remote_state.regions.outputs.kms_key_arns["eu-west-1"]["default"]
-    point_in_time_recovery      = true
-    propagate_tags              = true
-    deletion_protection_enabled = true
+  dynamic "replica" {
+    for_each = toset(["eu-west-1"])
+
+    content {
+      region_name                 = replica.value
+      kms_key_arn                 = data.terraform_remote_state.regions.outputs.kms_key_arns[replica.value]["default"]
+      point_in_time_recovery      = true
+      propagate_tags              = true
+      deletion_protection_enabled = true
+    }
   }
 
   tags = {
@@ -75,12 +79,16 @@ resource "aws_dynamodb_table" "dashboard_sessions" {
     enabled        = true
   }
 
-  replica {
-    region_name                 = "eu-west-1"
-    kms_key_arn                 = data.terraform_remote_state.regions.outputs.kms_key_arns["eu-west-1"]["default"]
-    point_in_time_recovery      = true
-    propagate_tags              = true
-    deletion_protection_enabled = true
+  dynamic "replica" {
+    for_each = toset(["eu-west-1"])
+
+    content {
+      region_name                 = replica.value
+      kms_key_arn                 = data.terraform_remote_state.regions.outputs.kms_key_arns[replica.value]["default"]
+      point_in_time_recovery      = true
+      propagate_tags              = true
+      deletion_protection_enabled = true
+    }
   }
 
   tags = {
@@ -124,12 +132,16 @@ resource "aws_dynamodb_table" "idempotency_keys" {
     enabled        = true
   }
 
-  replica {
-    region_name                 = "eu-west-1"
-    kms_key_arn                 = data.terraform_remote_state.regions.outputs.kms_key_arns["eu-west-1"]["default"]
-    point_in_time_recovery      = true
-    propagate_tags              = true
-    deletion_protection_enabled = true
+  dynamic "replica" {
+    for_each = toset(["eu-west-1"])
+
+    content {
+      region_name                 = replica.value
+      kms_key_arn                 = data.terraform_remote_state.regions.outputs.kms_key_arns[replica.value]["default"]
+      point_in_time_recovery      = true
+      propagate_tags              = true
+      deletion_protection_enabled = true
+    }
   }
 
   tags = {
@@ -179,12 +191,16 @@ resource "aws_dynamodb_table" "merchant_limits" {
     enabled        = true
   }
 
-  replica {
-    region_name                 = "eu-west-1"
-    kms_key_arn                 = data.terraform_remote_state.regions.outputs.kms_key_arns["eu-west-1"]["default"]
-    point_in_time_recovery      = true
-    propagate_tags              = true
-    deletion_protection_enabled = true
+  dynamic "replica" {
+    for_each = toset(["eu-west-1"])
+
+    content {
+      region_name                 = replica.value
+      kms_key_arn                 = data.terraform_remote_state.regions.outputs.kms_key_arns[replica.value]["default"]
+      point_in_time_recovery      = true
+      propagate_tags              = true
+      deletion_protection_enabled = true
+    }
   }
 
   tags = {
