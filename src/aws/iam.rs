@@ -66,14 +66,27 @@ pub fn data() -> &'static IamData {
     })
 }
 
-/// IAM wildcard matching: `*` any run, `?` one character, case-insensitive.
+/// IAM wildcard matching: `*` any run, `?` one character, case-insensitive (action
+/// names).
 pub fn wildcard_match(pattern: &str, text: &str) -> bool {
-    let (pattern, text) = (pattern.as_bytes(), text.as_bytes());
-    let same = |left: u8, right: u8| left.eq_ignore_ascii_case(&right);
+    glob_match(pattern.as_bytes(), text.as_bytes(), |left, right| {
+        left.eq_ignore_ascii_case(&right)
+    })
+}
+
+/// The same matching, case-sensitive (ARNs and `StringLike` values).
+pub fn wildcard_match_exact_case(pattern: &str, text: &str) -> bool {
+    glob_match(pattern.as_bytes(), text.as_bytes(), |left, right| left == right)
+}
+
+/// Greedy matching that backtracks only to the last `*`: linear for the patterns IAM
+/// uses, where a recursive matcher is exponential in the number of stars.
+fn glob_match(pattern: &[u8], text: &[u8], same: impl Fn(u8, u8) -> bool) -> bool {
     let (mut pattern_index, mut text_index) = (0, 0);
     let (mut star, mut star_text) = (None, 0);
     while text_index < text.len() {
         if pattern_index < pattern.len()
+            && pattern[pattern_index] != b'*'
             && (pattern[pattern_index] == b'?' || same(pattern[pattern_index], text[text_index]))
         {
             pattern_index += 1;

@@ -12,7 +12,7 @@
 use std::collections::BTreeMap;
 
 use super::scp::{Scp, Statement};
-use crate::aws::iam::wildcard_match;
+use crate::aws::iam::{wildcard_match, wildcard_match_exact_case};
 
 /// One API call, as IAM sees it.
 #[derive(Clone, Debug)]
@@ -65,32 +65,76 @@ impl Request {
 
 /// The first statement that denies the request, as `(policy name, Sid)`.
 pub fn denied_by(scps: &[Scp], request: &Request) -> Option<(String, String)> {
-    scps.iter().find_map(|scp| {
-        scp.document
-            .statements
-            .iter()
-            .find(|statement| statement.effect == "Deny" && applies(statement, request))
-            .map(|statement| (scp.name.clone(), statement.sid.clone()))
-    })
+    Evaluator::new(scps).denied_by(request)
 }
 
+/// Evaluates many requests against the same SCPs. It remembers which Deny statements
+/// each action falls under: a region deny lists a hundred action patterns, and a large
+/// topology makes tens of thousands of requests with a few dozen distinct actions.
+pub struct Evaluator<'a> {
+    scps: &'a [Scp],
+    /// Action → (policy index, statement index) of the Deny statements whose action
+    /// patterns cover it.
+    statements_by_action: std::cell::RefCell<BTreeMap<String, std::rc::Rc<Vec<(usize, usize)>>>>,
+}
+
+impl<'a> Evaluator<'a> {
+    pub fn new(scps: &'a [Scp]) -> Evaluator<'a> {
+        Evaluator {
+            scps,
+            statements_by_action: std::cell::RefCell::new(BTreeMap::new()),
+        }
+    }
+
+    /// The first statement that denies the request, as `(policy name, Sid)`.
+    pub fn denied_by(&self, request: &Request) -> Option<(String, String)> {
+        let candidates = self.statements_for(&request.action);
+        candidates.iter().find_map(|&(policy, index)| {
+            let scp = &self.scps[policy];
+            let statement = &scp.document.statements[index];
+            applies_beyond_action(statement, request).then(|| (scp.name.clone(), statement.sid.clone()))
+        })
+    }
+
+    fn statements_for(&self, action: &str) -> std::rc::Rc<Vec<(usize, usize)>> {
+        if let Some(found) = self.statements_by_action.borrow().get(action) {
+            return found.clone();
+        }
+        let mut found = Vec::new();
+        for (policy, scp) in self.scps.iter().enumerate() {
+            for (index, statement) in scp.document.statements.iter().enumerate() {
+                if statement.effect == "Deny" && action_matches(statement, action) {
+                    found.push((policy, index));
+                }
+            }
+        }
+        let found = std::rc::Rc::new(found);
+        self.statements_by_action
+            .borrow_mut()
+            .insert(action.to_string(), found.clone());
+        found
+    }
+}
+
+/// Whether a statement covers the request: its action, a resource and every condition.
 pub fn applies(statement: &Statement, request: &Request) -> bool {
-    let action_matches = if statement.not_action.is_empty() {
-        statement
-            .action
-            .0
-            .iter()
-            .any(|pattern| wildcard_match(pattern, &request.action))
+    action_matches(statement, &request.action) && applies_beyond_action(statement, request)
+}
+
+fn action_matches(statement: &Statement, action: &str) -> bool {
+    if statement.not_action.is_empty() {
+        statement.action.0.iter().any(|pattern| wildcard_match(pattern, action))
     } else {
         !statement
             .not_action
             .0
             .iter()
-            .any(|pattern| wildcard_match(pattern, &request.action))
-    };
-    if !action_matches {
-        return false;
+            .any(|pattern| wildcard_match(pattern, action))
     }
+}
+
+/// Resources and conditions, once the action is known to match.
+fn applies_beyond_action(statement: &Statement, request: &Request) -> bool {
     let resource_matches = if statement.not_resource.is_empty() {
         statement
             .resource
@@ -114,16 +158,7 @@ pub fn applies(statement: &Statement, request: &Request) -> bool {
 
 /// ARN patterns match case-sensitively, with wildcards.
 fn arn_match(pattern: &str, arn: &str) -> bool {
-    fn matches(pattern: &[u8], text: &[u8]) -> bool {
-        match (pattern.first(), text.first()) {
-            (None, None) => true,
-            (Some(b'*'), _) => matches(&pattern[1..], text) || (!text.is_empty() && matches(pattern, &text[1..])),
-            (Some(b'?'), Some(_)) => matches(&pattern[1..], &text[1..]),
-            (Some(expected), Some(actual)) if expected == actual => matches(&pattern[1..], &text[1..]),
-            _ => false,
-        }
-    }
-    matches(pattern.as_bytes(), arn.as_bytes())
+    wildcard_match_exact_case(pattern, arn)
 }
 
 fn condition_holds(operator: &str, context: Option<Vec<String>>, policy_values: &[String]) -> bool {

@@ -18,7 +18,7 @@ use crate::aws::iam;
 use crate::aws::regions as aws_regions;
 use crate::ir::StackKind;
 use crate::ir::governance::GovernancePlan;
-use crate::policy::evaluate::{Request, denied_by};
+use crate::policy::evaluate::{Evaluator, Request};
 use crate::policy::scp::Scp;
 use crate::render::{InternalError, Rendered};
 
@@ -62,8 +62,9 @@ pub fn validate_stacks(stacks: &[ParsedStack], scps: &[Scp], plan: &GovernancePl
         plan.deployment_roles.first().map_or("topoc-deployer", String::as_str)
     );
     let requests = terraform_requests(stacks, &principal, &mut errors);
+    let evaluator = Evaluator::new(scps);
     for request in &requests {
-        if let Some((policy, sid)) = denied_by(scps, request) {
+        if let Some((policy, sid)) = evaluator.denied_by(request) {
             errors.push(InternalError {
                 file: format!(
                     "governance/policies/{}.json",
@@ -79,7 +80,7 @@ pub fn validate_stacks(stacks: &[ParsedStack], scps: &[Scp], plan: &GovernancePl
         }
     }
     for (request, promise) in residency_probes(plan, &principal) {
-        if denied_by(scps, &request).is_none() {
+        if evaluator.denied_by(&request).is_none() {
             errors.push(InternalError {
                 file: "governance/policies".to_string(),
                 line: None,
