@@ -75,8 +75,11 @@ pub struct Evaluator<'a> {
     scps: &'a [Scp],
     /// Action → (policy index, statement index) of the Deny statements whose action
     /// patterns cover it.
-    statements_by_action: std::cell::RefCell<BTreeMap<String, std::rc::Rc<Vec<(usize, usize)>>>>,
+    statements_by_action: std::cell::RefCell<BTreeMap<String, StatementRefs>>,
 }
+
+/// (policy index, statement index) pairs, shared between the cache and its readers.
+type StatementRefs = std::rc::Rc<Vec<(usize, usize)>>;
 
 impl<'a> Evaluator<'a> {
     pub fn new(scps: &'a [Scp]) -> Evaluator<'a> {
@@ -96,7 +99,7 @@ impl<'a> Evaluator<'a> {
         })
     }
 
-    fn statements_for(&self, action: &str) -> std::rc::Rc<Vec<(usize, usize)>> {
+    fn statements_for(&self, action: &str) -> StatementRefs {
         if let Some(found) = self.statements_by_action.borrow().get(action) {
             return found.clone();
         }
