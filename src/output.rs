@@ -146,16 +146,40 @@ fn write_into(
 ) -> Result<(), WriteError> {
     fs::create_dir_all(temporary).map_err(io_error(temporary))?;
     let mut created = BTreeSet::new();
-    for (relative, contents) in tree {
+    for relative in tree.keys() {
         let path = temporary.join(relative);
         if let Some(file_parent) = path.parent()
             && created.insert(file_parent.to_path_buf())
         {
             fs::create_dir_all(file_parent).map_err(io_error(file_parent))?;
         }
-        let mut file = fs::File::create(&path).map_err(io_error(&path))?;
-        file.write_all(contents.as_bytes()).map_err(io_error(&path))?;
     }
+    // Creating files is mostly waiting on the file system, so the files are written
+    // by a few threads at once.
+    let files: Vec<(&String, &String)> = tree.iter().collect();
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |count| count.get())
+        .clamp(1, 4);
+    let chunk_size = files.len().div_ceil(workers).max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .chunks(chunk_size)
+            .map(|chunk| {
+                scope.spawn(move || -> Result<(), WriteError> {
+                    for (relative, contents) in chunk {
+                        let path = temporary.join(relative);
+                        let mut file = fs::File::create(&path).map_err(io_error(&path))?;
+                        file.write_all(contents.as_bytes()).map_err(io_error(&path))?;
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| handle.join().expect("a writer thread panicked"))
+            .collect::<Result<(), WriteError>>()
+    })?;
     for relative in foreign {
         let source = directory.join(relative);
         let target = temporary.join(relative);
@@ -199,8 +223,13 @@ fn swap_into_place(temporary: &Path, directory: &Path, parent: &Path) -> Result<
     if !directory.exists() {
         fs::rename(temporary, directory).map_err(io_error(directory))?;
     } else if exchange(temporary, directory).is_ok() {
-        // `temporary` now holds the previous tree.
-        fs::remove_dir_all(temporary).map_err(io_error(temporary))?;
+        // `temporary` now holds the previous tree. Removing it and making the swap
+        // durable both wait on the disk, so they overlap.
+        return std::thread::scope(|scope| {
+            let removal = scope.spawn(|| fs::remove_dir_all(temporary).map_err(io_error(temporary)));
+            sync_directory(parent);
+            removal.join().expect("the removal thread panicked")
+        });
     } else {
         let name = directory
             .file_name()
@@ -213,10 +242,16 @@ fn swap_into_place(temporary: &Path, directory: &Path, parent: &Path) -> Result<
         }
         fs::remove_dir_all(&previous).map_err(io_error(&previous))?;
     }
-    if let Ok(handle) = fs::File::open(parent) {
+    sync_directory(parent);
+    Ok(())
+}
+
+/// Makes a rename in `directory` durable; best effort, as not every file system lets a
+/// directory be synced.
+fn sync_directory(directory: &Path) {
+    if let Ok(handle) = fs::File::open(directory) {
         let _ = handle.sync_all();
     }
-    Ok(())
 }
 
 /// Removes the temporary and previous trees that builds killed before they could clean
