@@ -177,8 +177,7 @@ fn write_into(
             .collect();
         handles
             .into_iter()
-            .map(|handle| handle.join().expect("a writer thread panicked"))
-            .collect::<Result<(), WriteError>>()
+            .try_for_each(|handle| handle.join().expect("a writer thread panicked"))
     })?;
     for relative in foreign {
         let source = directory.join(relative);
