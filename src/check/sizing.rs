@@ -109,6 +109,15 @@ pub(super) fn check(context: &Context<'_>, diagnostics: &mut Vec<Diagnostic>) {
     if topology.regions.len() < 2 || (total - 1.0).abs() > 1e-6 {
         return;
     }
+    // Sizing is services × regions², so a spec with unknown regions (TOPO0021 already
+    // reports each) is not sized: a thousand made-up regions would cost seconds.
+    if topology
+        .regions
+        .keys()
+        .any(|code| crate::aws::regions::find(code).is_none())
+    {
+        return;
+    }
     for (name, service) in &topology.services {
         let sizing = size_service(topology, service);
         for (region, region_sizing) in &sizing {
@@ -145,6 +154,10 @@ mod tests {
     use super::*;
 
     fn topology(shares: &[(&str, f64)], utilization: f64) -> Topology {
+        loaded(shares, utilization).topology.unwrap()
+    }
+
+    fn loaded(shares: &[(&str, f64)], utilization: f64) -> crate::spec::LoadedSpec {
         let regions: Vec<String> = shares
             .iter()
             .enumerate()
@@ -159,7 +172,7 @@ mod tests {
         let file = source_map.add("t.yaml", text);
         let (loaded, diagnostics) = crate::spec::load(&source_map, file);
         assert!(diagnostics.is_empty(), "{diagnostics:?}");
-        loaded.topology.unwrap()
+        loaded
     }
 
     #[test]
@@ -186,5 +199,26 @@ mod tests {
         assert_eq!(us.min_tasks, 110); // ceil(600 / 5.5)
         assert_eq!(us.max_tasks, 110);
         assert!(us.losses[0].utilization_before_scaling < 1.0);
+    }
+
+    #[test]
+    fn topologies_with_unknown_regions_are_not_sized() {
+        let run = |shares: &[(&str, f64)]| {
+            let loaded = loaded(shares, 0.55);
+            let topology = loaded.topology.expect("loads");
+            let context = super::super::Context {
+                topology: &topology,
+                spans: &loaded.spans,
+            };
+            let mut diagnostics = Vec::new();
+            check(&context, &mut diagnostics);
+            diagnostics.len()
+        };
+        assert_eq!(
+            run(&[("us-east-1", 0.6), ("eu-west-1", 0.4)]),
+            1,
+            "eu-west-1 is overloaded"
+        );
+        assert_eq!(run(&[("us-east-1", 0.6), ("eu-nowhere-1", 0.4)]), 0);
     }
 }
