@@ -17,6 +17,7 @@ pub mod ipv4;
 pub mod ir;
 pub mod naming;
 pub mod output;
+pub mod parallel;
 pub mod policy;
 pub mod render;
 pub mod source;

@@ -81,6 +81,7 @@ pub fn render(stack_set: &StackSet, spec_file: &str) -> Result<Rendered, Vec<Int
     let environment = templates::environment();
     let mut rendered = Rendered::default();
     let mut errors = Vec::new();
+    let mut files = Vec::new();
     for stack in &stack_set.stacks {
         rendered.stacks.push(StackInfo {
             directory: stack.directory.clone(),
@@ -88,28 +89,30 @@ pub fn render(stack_set: &StackSet, spec_file: &str) -> Result<Rendered, Vec<Int
             reads_from: stack.reads_from.clone(),
         });
         for file in &stack.files {
-            let path = format!("{}/{}", stack.directory, file.name);
-            if file.format != FileFormat::Hcl {
-                match render_text(environment, &path, file, None) {
-                    Ok(text) => {
-                        rendered.files.insert(
-                            path,
-                            RenderedFile {
-                                text,
-                                blocks: Vec::new(),
-                            },
-                        );
-                    }
-                    Err(error) => errors.push(error),
-                }
-                continue;
+            files.push((format!("{}/{}", stack.directory, file.name), file));
+        }
+    }
+    // Files render independently; a large topology has a few very large ones.
+    let results = crate::parallel::map_in_parallel(
+        &files,
+        |(_, file)| file.blocks.len(),
+        |(path, file)| {
+            if file.format == FileFormat::Hcl {
+                render_hcl_file(environment, path, file, spec_file)
+            } else {
+                render_text(environment, path, file, None).map(|text| RenderedFile {
+                    text,
+                    blocks: Vec::new(),
+                })
             }
-            match render_hcl_file(environment, &path, file, spec_file) {
-                Ok(rendered_file) => {
-                    rendered.files.insert(path, rendered_file);
-                }
-                Err(error) => errors.push(error),
+        },
+    );
+    for ((path, _), result) in files.into_iter().zip(results) {
+        match result {
+            Ok(rendered_file) => {
+                rendered.files.insert(path, rendered_file);
             }
+            Err(error) => errors.push(error),
         }
     }
     let inventory = minijinja::Value::from(minijinja::value::Serde(&inventory(&rendered)));

@@ -88,39 +88,11 @@ fn check_file(path: &str, file: &RenderedFile) -> (Option<ParsedFile>, Vec<Inter
     (parsed, errors)
 }
 
-/// Applies `work` to every file on all cores, largest files first so the cores finish
-/// together; results come back in path order, so the outcome does not depend on timing.
+/// Applies `work` to every file on all cores, largest files first; results come back in
+/// path order.
 fn map_files_in_parallel<T: Send>(rendered: &Rendered, work: impl Fn(&str, &RenderedFile) -> T + Sync) -> Vec<T> {
-    let mut order: Vec<(&String, &RenderedFile)> = rendered.files.iter().collect();
-    order.sort_by_key(|(path, file)| (std::cmp::Reverse(file.text.len()), path.as_str()));
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |count| count.get())
-        .min(order.len())
-        .max(1);
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut results: Vec<(&String, T)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..workers)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut done = Vec::new();
-                    loop {
-                        let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some((path, file)) = order.get(index) else {
-                            break;
-                        };
-                        done.push((*path, work(path, file)));
-                    }
-                    done
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|handle| handle.join().expect("a validation worker panicked"))
-            .collect()
-    });
-    results.sort_by(|left, right| left.0.cmp(right.0));
-    results.into_iter().map(|(_, result)| result).collect()
+    let files: Vec<(&String, &RenderedFile)> = rendered.files.iter().collect();
+    crate::parallel::map_in_parallel(&files, |(_, file)| file.text.len(), |(path, file)| work(path, file))
 }
 
 fn first_difference(left: &str, right: &str) -> Option<usize> {
