@@ -146,6 +146,7 @@ GLOBAL_CONDITION_KEYS: dict[str, str] = {
 }
 
 NOTES = [
+    "action_names.<prefix>: the service's action names, sorted; the same names as services.<prefix>.actions.",
     "services.<prefix>.actions.<Action>.condition_keys: condition keys the SAR action table lists for the action (union over its rows).",
     "services.<prefix>.actions.<Action>.resource_types: resource types the action acts on; a trailing '*' marks a required resource type (SAR convention).",
     "services.<prefix>.resource_types.<type>: the resource type's ARN template and the condition keys it supports (e.g. aws:ResourceTag/${TagKey}); "
@@ -283,6 +284,9 @@ def convert(definition: dict) -> dict:
             fail(f"service prefix {p!r} missing from the definition file")
 
     doc = {
+        # Only the names, one line per service: what checking and expanding action
+        # patterns needs, without reading each action's condition keys.
+        "action_names": {prefix: sorted(service["actions"]) for prefix, service in services.items()},
         "format_version": FORMAT_VERSION,
         "generated_by": GENERATED_BY,
         "global_condition_keys": GLOBAL_CONDITION_KEYS,
@@ -307,7 +311,7 @@ def render(doc: dict) -> str:
     top = sorted(doc)
     for i, key in enumerate(top):
         comma = "," if i + 1 < len(top) else ""
-        if key == "services":
+        if key in ("action_names", "services"):
             lines.append(f"{_dump(key)}:{{")
             names = sorted(doc[key])
             for j, name in enumerate(names):

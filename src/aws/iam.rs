@@ -17,6 +17,16 @@ pub struct IamData {
     pub source_sha256: String,
     pub global_condition_keys: BTreeMap<String, String>,
     pub services: LazyTable<Service>,
+    /// Each service's action names alone (a table of its own in the file): all that
+    /// checking and expanding action patterns needs. The region deny names some
+    /// seventy services, and reading their full entries cost more than compiling a
+    /// small spec.
+    pub action_names: LazyTable<Vec<String>>,
+}
+
+/// The action names of a service prefix, compared case-insensitively.
+fn action_names(prefix: &str) -> Option<&'static Vec<String>> {
+    data().action_names.get_ignore_case(prefix)
 }
 
 /// The entry of a service prefix (`s3`, `DynamoDB`), compared case-insensitively.
@@ -62,6 +72,7 @@ pub fn data() -> &'static IamData {
                 .scalar("global_condition_keys")
                 .expect("the IAM data lists global keys"),
             services: document.table("services"),
+            action_names: document.table("action_names"),
         }
     })
 }
@@ -111,7 +122,7 @@ pub fn names_an_action(pattern: &str) -> bool {
     let Some((prefix, name_pattern)) = pattern.split_once(':') else {
         return false;
     };
-    service(prefix).is_some_and(|service| service.actions.keys().any(|name| wildcard_match(name_pattern, name)))
+    action_names(prefix).is_some_and(|names| names.iter().any(|name| wildcard_match(name_pattern, name)))
 }
 
 /// Every action (`prefix:Name`) a pattern such as `s3:Get*` or `iam:*` names.
@@ -119,12 +130,11 @@ pub fn expand(pattern: &str) -> Vec<String> {
     let Some((prefix, name_pattern)) = pattern.split_once(':') else {
         return Vec::new();
     };
-    let Some(service) = service(prefix) else {
+    let Some(names) = action_names(prefix) else {
         return Vec::new();
     };
-    service
-        .actions
-        .keys()
+    names
+        .iter()
         .filter(|name| wildcard_match(name_pattern, name))
         .map(|name| format!("{prefix}:{name}"))
         .collect()
@@ -188,6 +198,17 @@ mod tests {
         ));
         assert!(wildcard_match("a?c", "abc"));
         assert!(!wildcard_match("a?c", "ac"));
+    }
+
+    #[test]
+    fn the_action_name_index_agrees_with_the_service_entries() {
+        let data = data();
+        assert_eq!(data.action_names.len(), data.services.len());
+        for prefix in data.services.keys() {
+            let from_entries: Vec<&String> = data.services.get(prefix).expect("entry").actions.keys().collect();
+            let from_index: Vec<&String> = data.action_names.get(prefix).expect("indexed").iter().collect();
+            assert_eq!(from_entries, from_index, "{prefix}");
+        }
     }
 
     #[test]
