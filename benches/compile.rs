@@ -6,7 +6,7 @@
 //! section) and the growth exponents: the slope of log(time) and log(memory) against
 //! log(output bytes), regions and data classes. Criterion and divan measure time only;
 //! this harness also needs the peak heap of each phase, so it counts allocations with a
-//! wrapper around the system allocator and takes medians itself.
+//! wrapper around mimalloc (the `topoc` binary's allocator) and takes medians itself.
 //!
 //! Under `cargo test --all-targets` (no `--bench` argument) it runs one small case once,
 //! as a smoke test, so CI proves the benchmark still works without paying for it.
@@ -16,7 +16,7 @@
 //! `--save-specs DIR` (write each case's spec to DIR as `NAME.yaml` and stop, to time
 //! `topoc build` on them by hand).
 
-use std::alloc::{GlobalAlloc, Layout, System};
+use std::alloc::{GlobalAlloc, Layout};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -24,19 +24,19 @@ use std::time::{Duration, Instant};
 
 use topoc::source::SourceMap;
 
-/// The system allocator, counting the bytes in use and their high-water mark.
+/// mimalloc, counting the bytes in use and their high-water mark.
 struct CountingAllocator;
 
 static IN_USE: AtomicUsize = AtomicUsize::new(0);
 static PEAK: AtomicUsize = AtomicUsize::new(0);
 
 // Counting allocations needs a `GlobalAlloc` impl, which is unsafe by definition; it
-// only forwards to `System` and updates two counters.
+// only forwards to mimalloc (the allocator the `topoc` binary uses) and updates two counters.
 #[allow(unsafe_code)]
 unsafe impl GlobalAlloc for CountingAllocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: forwards the caller's layout to the system allocator unchanged.
-        let pointer = unsafe { System.alloc(layout) };
+        // SAFETY: forwards the caller's layout to mimalloc unchanged.
+        let pointer = unsafe { mimalloc::MiMalloc.alloc(layout) };
         if !pointer.is_null() {
             let now = IN_USE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
             PEAK.fetch_max(now, Ordering::Relaxed);
@@ -46,13 +46,13 @@ unsafe impl GlobalAlloc for CountingAllocator {
 
     unsafe fn dealloc(&self, pointer: *mut u8, layout: Layout) {
         // SAFETY: the pointer came from `alloc` or `realloc` above with this layout.
-        unsafe { System.dealloc(pointer, layout) };
+        unsafe { mimalloc::MiMalloc.dealloc(pointer, layout) };
         IN_USE.fetch_sub(layout.size(), Ordering::Relaxed);
     }
 
     unsafe fn realloc(&self, pointer: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        // SAFETY: same contract as `GlobalAlloc::realloc`, forwarded to `System`.
-        let new_pointer = unsafe { System.realloc(pointer, layout, new_size) };
+        // SAFETY: same contract as `GlobalAlloc::realloc`, forwarded to mimalloc.
+        let new_pointer = unsafe { mimalloc::MiMalloc.realloc(pointer, layout, new_size) };
         if !new_pointer.is_null() {
             if new_size >= layout.size() {
                 let now = IN_USE.fetch_add(new_size - layout.size(), Ordering::Relaxed) + new_size - layout.size();
