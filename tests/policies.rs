@@ -113,17 +113,22 @@ fn a_residency_statement_that_allows_a_foreign_region_is_caught() {
     assert_reported(&compiled.errors(), "scp-residency", "key in us-east-1");
 }
 
-#[test]
-fn a_lost_deployment_exemption_denies_the_pipeline() {
-    let mut compiled = compile("helios-pay");
-    let statement = compiled.statement("DenyWeakeningTopologyDatabases");
-    statement
+/// Removes helios-pay's deployment role from a protection statement's exemptions.
+fn drop_deployment_exemption(compiled: &mut Generated, sid: &str) {
+    compiled
+        .statement(sid)
         .condition
         .get_mut("ArnNotLike")
         .unwrap()
         .get_mut("aws:PrincipalARN")
         .unwrap()
         .retain(|pattern| !pattern.ends_with("/PaymentsDeployer"));
+}
+
+#[test]
+fn a_lost_deployment_exemption_denies_the_pipeline() {
+    let mut compiled = compile("helios-pay");
+    drop_deployment_exemption(&mut compiled, "DenyWeakeningTopologyDatabases");
     assert_reported(
         &compiled.errors(),
         "scp-denies-deployment",
@@ -137,14 +142,7 @@ fn a_lost_deployment_exemption_denies_the_pipeline() {
 #[test]
 fn a_lost_bucket_exemption_is_caught_on_each_bucket_instance() {
     let mut compiled = compile("helios-pay");
-    let statement = compiled.statement("DenyWeakeningTopologyBuckets");
-    statement
-        .condition
-        .get_mut("ArnNotLike")
-        .unwrap()
-        .get_mut("aws:PrincipalARN")
-        .unwrap()
-        .retain(|pattern| !pattern.ends_with("/PaymentsDeployer"));
+    drop_deployment_exemption(&mut compiled, "DenyWeakeningTopologyBuckets");
     let errors = compiled.errors();
     for instance in [
         "aws_s3_bucket_versioning.eu_west_1[\"exports\"] (eu-west-1)",
