@@ -10,6 +10,7 @@
 //! blank lines that open or close a block, which `fmt` leaves alone.
 
 use std::fmt;
+use std::ops::Range;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
@@ -67,27 +68,37 @@ impl fmt::Display for FormatError {
 }
 
 /// Formats HCL text into its canonical form, ending with exactly one newline.
+///
+/// Lines are ranges of one token vector and formatted lines ranges of one text
+/// buffer: the formatter runs over every generated file twice (rendering, then the
+/// canonical-form check), so it allocates per file, not per line.
 pub fn format_hcl(text: &str) -> Result<String, FormatError> {
     let tokens = tokenize(text)?;
-    let mut lines: Vec<Vec<Token<'_>>> = vec![Vec::new()];
-    for token in tokens {
+    let mut lines: Vec<Range<usize>> = Vec::new();
+    let mut line_start = 0;
+    for (index, token) in tokens.iter().enumerate() {
         if token.kind == Kind::Newline {
-            lines.push(Vec::new());
-        } else {
-            lines.last_mut().expect("at least one line").push(token);
+            lines.push(line_start..index);
+            line_start = index + 1;
         }
     }
-    let lines = tidy_blank_lines(lines);
+    lines.push(line_start..tokens.len());
+    let lines = tidy_blank_lines(&tokens, lines);
 
     let mut indents: Vec<i32> = Vec::new();
+    let mut buffer = String::with_capacity(text.len() + text.len() / 2);
     let mut formatted: Vec<FormattedLine> = Vec::with_capacity(lines.len());
     for line in &lines {
+        let line = &tokens[line.clone()];
         if line.is_empty() {
-            formatted.push(FormattedLine::default());
+            formatted.push(FormattedLine {
+                text: buffer.len()..buffer.len(),
+                ..FormattedLine::default()
+            });
             continue;
         }
         let net: i32 = line.iter().map(Token::bracket_change).sum();
-        let indent = if net < 0 {
+        if net < 0 {
             let mut closed = -net;
             while closed > 0 {
                 let Some(last) = indents.last_mut() else { break };
@@ -99,25 +110,24 @@ pub fn format_hcl(text: &str) -> Result<String, FormatError> {
                     closed = 0;
                 }
             }
-            indents.len()
-        } else {
-            indents.len()
-        };
+        }
+        let indent = indents.len();
         if net > 0 {
             indents.push(net);
         }
-        formatted.push(format_line(line, indent * 2));
+        formatted.push(format_line(line, indent * 2, &mut buffer));
     }
     align_assignments(&mut formatted);
 
-    let mut output = String::with_capacity(text.len());
+    let mut output = String::with_capacity(buffer.len() + formatted.len() * 2);
     for line in &formatted {
+        let line_text = &buffer[line.text.clone()];
         if let Some(assign_at) = line.assign_at {
-            output.push_str(&line.text[..assign_at]);
-            output.push_str(&" ".repeat(line.assign_padding));
-            output.push_str(line.text[assign_at..].trim_start());
+            output.push_str(&line_text[..assign_at]);
+            output.extend(std::iter::repeat_n(' ', line.assign_padding));
+            output.push_str(line_text[assign_at..].trim_start());
         } else {
-            output.push_str(&line.text);
+            output.push_str(line_text);
         }
         output.push('\n');
     }
@@ -130,26 +140,30 @@ pub fn format_hcl(text: &str) -> Result<String, FormatError> {
     Ok(output)
 }
 
+fn bracket_sum(tokens: &[Token<'_>]) -> i32 {
+    tokens.iter().map(Token::bracket_change).sum()
+}
+
 /// Collapses runs of blank lines, and drops blank lines at the start and end of the
 /// file and right after an opening or before a closing bracket line.
-fn tidy_blank_lines(lines: Vec<Vec<Token<'_>>>) -> Vec<Vec<Token<'_>>> {
-    let mut kept: Vec<Vec<Token<'_>>> = Vec::with_capacity(lines.len());
+fn tidy_blank_lines(tokens: &[Token<'_>], lines: Vec<Range<usize>>) -> Vec<Range<usize>> {
+    let mut kept: Vec<Range<usize>> = Vec::with_capacity(lines.len());
     for line in lines {
         if line.is_empty() {
-            let previous_opens = kept.last().is_none_or(|previous| {
-                previous.is_empty() || previous.iter().map(Token::bracket_change).sum::<i32>() > 0
-            });
+            let previous_opens = kept
+                .last()
+                .is_none_or(|previous| previous.is_empty() || bracket_sum(&tokens[previous.clone()]) > 0);
             if previous_opens {
                 continue;
             }
-        } else if line.iter().map(Token::bracket_change).sum::<i32>() < 0 && line[0].bracket_change() < 0 {
-            while kept.last().is_some_and(Vec::is_empty) {
+        } else if bracket_sum(&tokens[line.clone()]) < 0 && tokens[line.start].bracket_change() < 0 {
+            while kept.last().is_some_and(Range::is_empty) {
                 kept.pop();
             }
         }
         kept.push(line);
     }
-    while kept.last().is_some_and(Vec::is_empty) {
+    while kept.last().is_some_and(Range::is_empty) {
         kept.pop();
     }
     kept
@@ -157,16 +171,19 @@ fn tidy_blank_lines(lines: Vec<Vec<Token<'_>>>) -> Vec<Vec<Token<'_>>> {
 
 #[derive(Default)]
 struct FormattedLine {
-    text: String,
-    /// Byte offset of the space before the aligned `=`, when the line is a single-line attribute.
+    /// The line's text in the shared buffer.
+    text: Range<usize>,
+    /// Byte offset in the line of the space before the aligned `=`, when the line is a
+    /// single-line attribute.
     assign_at: Option<usize>,
     /// Columns (characters) before the `=`, including indentation.
     lead_columns: usize,
     assign_padding: usize,
 }
 
-fn format_line(tokens: &[Token<'_>], indent: usize) -> FormattedLine {
-    let mut text = " ".repeat(indent);
+fn format_line(tokens: &[Token<'_>], indent: usize, buffer: &mut String) -> FormattedLine {
+    let start = buffer.len();
+    buffer.extend(std::iter::repeat_n(' ', indent));
     let mut assign_at = None;
     let mut lead_columns = 0;
     // hclwrite moves the first `=` (not at the start) into the alignment cell only if
@@ -176,27 +193,22 @@ fn format_line(tokens: &[Token<'_>], indent: usize) -> FormattedLine {
         .enumerate()
         .skip(1)
         .find(|(_, token)| token.kind == Kind::Equal)
-        .and_then(|(index, _)| {
-            let net: i32 = tokens[index..].iter().map(Token::bracket_change).sum();
-            (net == 0).then_some(index)
-        });
-    let trailing_comment = tokens.len() > 1 && tokens[tokens.len() - 1].kind == Kind::Comment;
-    let _ = trailing_comment;
+        .and_then(|(index, _)| (bracket_sum(&tokens[index..]) == 0).then_some(index));
     for (index, token) in tokens.iter().enumerate() {
         if index > 0 {
             let before = if index >= 2 { Some(&tokens[index - 2]) } else { None };
             if Some(index) == assign_index {
-                lead_columns = text.chars().count();
-                assign_at = Some(text.len());
-                text.push(' ');
+                lead_columns = buffer[start..].chars().count();
+                assign_at = Some(buffer.len() - start);
+                buffer.push(' ');
             } else if space_after(&tokens[index - 1], before, Some(token)) {
-                text.push(' ');
+                buffer.push(' ');
             }
         }
-        text.push_str(token.text);
+        buffer.push_str(token.text);
     }
     FormattedLine {
-        text,
+        text: start..buffer.len(),
         assign_at,
         lead_columns,
         assign_padding: 1,
