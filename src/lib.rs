@@ -195,9 +195,22 @@ pub fn validate_generated(generated: &Generated) -> Vec<render::InternalError> {
     errors
 }
 
+/// Builds the tables that rendering and validation read (the compiled templates, the
+/// IAM and provider-schema indexes) on another thread while this one loads and checks
+/// the spec: for a small spec they cost about as much as the checks. Each is built
+/// once, by whichever thread asks first.
+fn prepare_tables_in_background() {
+    std::thread::spawn(|| {
+        render::templates::environment();
+        aws::iam::data();
+        validate::schema::provider_schema();
+    });
+}
+
 /// Checks, lowers, renders and validates one spec. `spec_file` is the name quoted in
 /// generated file headers (a file name, so output never depends on the directory).
 pub fn build(source_map: &SourceMap, file: FileId, spec_file: &str) -> BuildOutcome {
+    prepare_tables_in_background();
     let analysis = analyze(source_map, file, spec_file);
     let diagnostics = analysis.diagnostics;
     let Some(compiled) = analysis.compiled.filter(|_| !diag::has_errors(&diagnostics)) else {

@@ -73,8 +73,16 @@ impl VendoredJson {
     }
 
     /// A table whose entries are deserialized on first use; empty if absent.
-    pub fn table<T>(&self, key: &str) -> LazyTable<T> {
+    pub fn table<T: DeserializeOwned>(&self, key: &str) -> LazyTable<T> {
+        self.table_with(key, |raw| {
+            serde_json::from_str(raw).expect("vendored table entries are valid JSON")
+        })
+    }
+
+    /// A table whose entries are turned into values by `parse` on first use.
+    pub fn table_with<T>(&self, key: &str, parse: fn(&'static str) -> T) -> LazyTable<T> {
         LazyTable {
+            parse,
             entries: self
                 .tables
                 .get(key)
@@ -91,12 +99,13 @@ impl VendoredJson {
 
 /// A map from names to values deserialized the first time each is read.
 pub struct LazyTable<T> {
+    parse: fn(&'static str) -> T,
     entries: BTreeMap<&'static str, (&'static str, OnceLock<T>)>,
 }
 
-impl<T: DeserializeOwned> LazyTable<T> {
+impl<T> LazyTable<T> {
     pub fn get(&self, key: &str) -> Option<&T> {
-        self.entries.get(key).map(Self::parsed)
+        self.entries.get(key).map(|entry| self.parsed(entry))
     }
 
     /// Like `get`, comparing names without regard to ASCII case (IAM service prefixes).
@@ -105,7 +114,7 @@ impl<T: DeserializeOwned> LazyTable<T> {
             self.entries
                 .iter()
                 .find(|(name, _)| name.eq_ignore_ascii_case(key))
-                .map(|(_, entry)| Self::parsed(entry))
+                .map(|(_, entry)| self.parsed(entry))
         })
     }
 
@@ -125,8 +134,8 @@ impl<T: DeserializeOwned> LazyTable<T> {
         self.entries.is_empty()
     }
 
-    fn parsed<'a>((raw, cell): &'a (&'static str, OnceLock<T>)) -> &'a T {
-        cell.get_or_init(|| serde_json::from_str(raw).expect("vendored table entries are valid JSON"))
+    fn parsed<'a>(&self, (raw, cell): &'a (&'static str, OnceLock<T>)) -> &'a T {
+        cell.get_or_init(|| (self.parse)(raw))
     }
 }
 
