@@ -154,31 +154,19 @@ fn write_into(
             fs::create_dir_all(file_parent).map_err(io_error(file_parent))?;
         }
     }
-    // Creating files is mostly waiting on the file system, so the files are written
-    // by a few threads at once.
+    // Creating files is mostly waiting on the file system, so several threads write.
     let files: Vec<(&String, &String)> = tree.iter().collect();
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |count| count.get())
-        .clamp(1, 4);
-    let chunk_size = files.len().div_ceil(workers).max(1);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = files
-            .chunks(chunk_size)
-            .map(|chunk| {
-                scope.spawn(move || -> Result<(), WriteError> {
-                    for (relative, contents) in chunk {
-                        let path = temporary.join(relative);
-                        let mut file = fs::File::create(&path).map_err(io_error(&path))?;
-                        file.write_all(contents.as_bytes()).map_err(io_error(&path))?;
-                    }
-                    Ok(())
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .try_for_each(|handle| handle.join().expect("a writer thread panicked"))
-    })?;
+    crate::parallel::map_in_parallel(
+        &files,
+        |(_, contents)| contents.len(),
+        |(relative, contents)| -> Result<(), WriteError> {
+            let path = temporary.join(relative);
+            let mut file = fs::File::create(&path).map_err(io_error(&path))?;
+            file.write_all(contents.as_bytes()).map_err(io_error(&path))
+        },
+    )
+    .into_iter()
+    .collect::<Result<(), WriteError>>()?;
     for relative in foreign {
         let source = directory.join(relative);
         let target = temporary.join(relative);
@@ -225,7 +213,7 @@ fn swap_into_place(temporary: &Path, directory: &Path, parent: &Path) -> Result<
         // `temporary` now holds the previous tree. Removing it and making the swap
         // durable both wait on the disk, so they overlap.
         return std::thread::scope(|scope| {
-            let removal = scope.spawn(|| fs::remove_dir_all(temporary).map_err(io_error(temporary)));
+            let removal = scope.spawn(|| remove_tree(temporary));
             sync_directory(parent);
             removal.join().expect("the removal thread panicked")
         });
@@ -243,6 +231,28 @@ fn swap_into_place(temporary: &Path, directory: &Path, parent: &Path) -> Result<
     }
     sync_directory(parent);
     Ok(())
+}
+
+/// Removes a whole tree, its top-level entries on several threads: each unlink waits on
+/// the file system's journal, and a tree has a handful of stack folders.
+fn remove_tree(root: &Path) -> Result<(), WriteError> {
+    let entries: Vec<PathBuf> = fs::read_dir(root)
+        .map_err(io_error(root))?
+        .map(|entry| entry.map(|entry| entry.path()))
+        .collect::<io::Result<_>>()
+        .map_err(io_error(root))?;
+    let remove = |path: &PathBuf| -> Result<(), WriteError> {
+        let is_directory = fs::symlink_metadata(path).map_err(io_error(path))?.is_dir();
+        if is_directory {
+            fs::remove_dir_all(path).map_err(io_error(path))
+        } else {
+            fs::remove_file(path).map_err(io_error(path))
+        }
+    };
+    crate::parallel::map_in_parallel(&entries, |_| 1, remove)
+        .into_iter()
+        .collect::<Result<(), WriteError>>()?;
+    fs::remove_dir(root).map_err(io_error(root))
 }
 
 /// Makes a rename in `directory` durable; best effort, as not every file system lets a
