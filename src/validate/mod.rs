@@ -26,6 +26,15 @@ pub fn validate(rendered: &Rendered) -> Vec<InternalError> {
 /// Runs every layer, and returns the parsed stacks with the failures, so later checks
 /// (the policy evaluation) reuse the one parse of each file.
 pub fn validate_parsed(rendered: &Rendered) -> (Vec<ParsedStack>, Vec<InternalError>) {
+    validate_parsed_with(rendered, |_| Vec::new())
+}
+
+/// [`validate_parsed`], running `more` over the parsed stacks on another thread while
+/// this one runs the reference, provider and schema layers; its failures join the rest.
+pub fn validate_parsed_with(
+    rendered: &Rendered,
+    more: impl FnOnce(&[ParsedStack]) -> Vec<InternalError> + Send,
+) -> (Vec<ParsedStack>, Vec<InternalError>) {
     let mut errors = Vec::new();
     let mut parsed_files = Vec::new();
     for (parsed, file_errors) in map_files_in_parallel(rendered, check_file) {
@@ -33,9 +42,13 @@ pub fn validate_parsed(rendered: &Rendered) -> (Vec<ParsedStack>, Vec<InternalEr
         errors.extend(file_errors);
     }
     let stacks = parsed::group(&rendered.stacks, parsed_files);
-    errors.extend(references::check(&stacks, &rendered.stacks));
-    errors.extend(providers::check(&stacks));
-    errors.extend(schema::check(&stacks));
+    std::thread::scope(|scope| {
+        let more = scope.spawn(|| more(&stacks));
+        errors.extend(references::check(&stacks, &rendered.stacks));
+        errors.extend(providers::check(&stacks));
+        errors.extend(schema::check(&stacks));
+        errors.extend(more.join().expect("a validation thread panicked"));
+    });
     errors.sort_by(|left, right| {
         (&left.file, left.line, &left.rule, &left.message).cmp(&(&right.file, right.line, &right.rule, &right.message))
     });
