@@ -135,7 +135,6 @@ struct S3Region {
     alias: String,
     region: String,
     log_bucket: String,
-    buckets: Vec<S3Entry>,
     /// Provider aliases of every region with data buckets, whose versioning
     /// replication waits for.
     versioning_aliases: Vec<String>,
@@ -148,24 +147,37 @@ struct DynamodbAlarms {
     name: String,
     alias: String,
     region: String,
-    /// Tables replicated from `region`, grouped by the regions they replicate to.
-    groups: Vec<ReplicationGroup>,
     threshold_ms: u64,
     evaluation_periods: u32,
     topic: String,
 }
 
-/// The `locals` block of every bucket region's map: one block, so that adding a region
-/// or a data class edits it and the blocks of that region only.
+/// The one `locals` block of a file whose per-region blocks iterate a map or list of
+/// entries (buckets, replication pairs): one block, so that adding a region or a data
+/// class edits it and the blocks of that region only.
 #[derive(Serialize)]
-struct S3Locals<'a> {
-    regions: &'a [S3Region],
+struct RegionLocals<'a, T> {
+    regions: Vec<RegionEntries<'a, T>>,
 }
 
-/// The `locals` block of every source region's [table, receiving region] pairs.
 #[derive(Serialize)]
-struct DynamodbAlarmLocals<'a> {
-    sources: &'a [DynamodbAlarms],
+struct RegionEntries<'a, T> {
+    alias: String,
+    entries: &'a [T],
+}
+
+impl<'a, T> RegionLocals<'a, T> {
+    fn new(by_region: &'a BTreeMap<String, Vec<T>>) -> RegionLocals<'a, T> {
+        RegionLocals {
+            regions: by_region
+                .iter()
+                .map(|(region, entries)| RegionEntries {
+                    alias: provider_alias(region),
+                    entries,
+                })
+                .collect(),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -307,33 +319,39 @@ pub(super) fn data_stack(context: &Context<'_>) -> Stack {
     }
     // One alarm block per source region, with an instance per table and receiving
     // region: the alarms grow as tables × regions², but the text only as tables × regions.
-    let sources: Vec<DynamodbAlarms> = replication_by_source
+    let replication_by_source: BTreeMap<String, Vec<ReplicationGroup>> = replication_by_source
         .into_iter()
-        .map(|(region, groups)| DynamodbAlarms {
-            name: format!("dynamodb_replication_latency_{}", provider_alias(&region)),
-            alias: provider_alias(&region),
-            region: region.clone(),
-            groups: groups
+        .map(|(region, groups)| {
+            let groups = groups
                 .into_iter()
                 .map(|(receiving_regions, tables)| ReplicationGroup {
                     tables,
                     receiving_regions,
                 })
-                .collect(),
-            threshold_ms: observability.dynamodb_replication_latency_ms,
-            evaluation_periods: observability.evaluation_periods,
-            topic: regions_output("alarm_topic_arns", &region),
+                .collect();
+            (region, groups)
         })
         .collect();
-    if !sources.is_empty() {
+    if !replication_by_source.is_empty() {
         alarm_blocks.push(Block::new(
             "data/dynamodb_alarm_locals.tf.j2",
             None,
-            &DynamodbAlarmLocals { sources: &sources },
+            &RegionLocals::new(&replication_by_source),
         ));
     }
-    for source in &sources {
-        alarm_blocks.push(Block::new("data/dynamodb_alarms.tf.j2", Some(&source.region), source));
+    for region in replication_by_source.keys() {
+        alarm_blocks.push(Block::new(
+            "data/dynamodb_alarms.tf.j2",
+            Some(region),
+            &DynamodbAlarms {
+                name: format!("dynamodb_replication_latency_{}", provider_alias(region)),
+                alias: provider_alias(region),
+                region: region.clone(),
+                threshold_ms: observability.dynamodb_replication_latency_ms,
+                evaluation_periods: observability.evaluation_periods,
+                topic: regions_output("alarm_topic_arns", region),
+            },
+        ));
     }
 
     let has_aurora = context.data_classes_of(Store::Aurora).next().is_some();
@@ -509,27 +527,25 @@ pub(super) fn data_stack(context: &Context<'_>) -> Stack {
     // region's configuration waits for all bucket regions, so adding a data class never
     // edits another region's `depends_on`.
     let versioning_aliases: Vec<String> = s3_regions.keys().map(|region| provider_alias(region)).collect();
-    let s3_regions: Vec<S3Region> = s3_regions
-        .into_iter()
-        .enumerate()
-        .map(|(index, (region, buckets))| S3Region {
-            alias: provider_alias(&region),
-            log_bucket: regions_output("log_bucket_names", &region),
-            region,
-            buckets,
-            versioning_aliases: versioning_aliases.clone(),
-            declares_partition: index == 0,
-        })
-        .collect();
     if !s3_regions.is_empty() {
         s3_blocks.push(Block::new(
             "data/s3_locals.tf.j2",
             None,
-            &S3Locals { regions: &s3_regions },
+            &RegionLocals::new(&s3_regions),
         ));
     }
-    for s3_region in &s3_regions {
-        s3_blocks.push(Block::new("data/s3_buckets.tf.j2", Some(&s3_region.region), s3_region));
+    for (index, region) in s3_regions.keys().enumerate() {
+        s3_blocks.push(Block::new(
+            "data/s3_buckets.tf.j2",
+            Some(region),
+            &S3Region {
+                alias: provider_alias(region),
+                region: region.clone(),
+                log_bucket: regions_output("log_bucket_names", region),
+                versioning_aliases: versioning_aliases.clone(),
+                declares_partition: index == 0,
+            },
+        ));
     }
 
     let outputs = Outputs {

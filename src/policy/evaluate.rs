@@ -119,11 +119,6 @@ impl<'a> Evaluator<'a> {
     }
 }
 
-/// Whether a statement covers the request: its action, a resource and every condition.
-pub fn applies(statement: &Statement, request: &Request) -> bool {
-    action_matches(statement, &request.action) && applies_beyond_action(statement, request)
-}
-
 fn action_matches(statement: &Statement, action: &str) -> bool {
     if statement.not_action.is_empty() {
         statement.action.0.iter().any(|pattern| wildcard_match(pattern, action))
