@@ -183,13 +183,7 @@ pub fn generate(compiled: Compiled, spec_file: &str) -> Result<Generated, Vec<re
 /// Runs every validation layer over generated output: the Terraform layers, then the
 /// policy documents and their evaluation against the Terraform's API calls.
 pub fn validate_generated(generated: &Generated) -> Vec<render::InternalError> {
-    let (stacks, errors) = validate::validate_parsed_with(&generated.rendered, |stacks| {
-        validate::policies::validate_stacks(stacks, &generated.scps, &generated.plan)
-    });
-    // Freeing the syntax trees of a large tree takes a tenth of the build; nothing
-    // waits for it, so it happens beside the write.
-    std::thread::spawn(move || drop(stacks));
-    errors
+    validate::validate_with_policies(&generated.rendered, &generated.scps, &generated.plan)
 }
 
 /// Builds the tables that rendering and validation read (the compiled templates, the

@@ -17,12 +17,35 @@ fn rendered(example: &str) -> Rendered {
 
 /// Replaces the first occurrence of `from` in `file` and returns the validation errors.
 fn mutate(example: &str, file: &str, from: &str, to: &str) -> Vec<InternalError> {
+    mutate_at(example, file, from, to).0
+}
+
+/// [`mutate`], also returning the 1-based line where the replaced text starts, so
+/// tests can check errors point into the file at the right line (validation parses
+/// each file one top-level segment at a time and must count lines from the file's top).
+fn mutate_at(example: &str, file: &str, from: &str, to: &str) -> (Vec<InternalError>, usize) {
     let mut rendered = rendered(example);
     let target = rendered.files.get_mut(file).unwrap_or_else(|| panic!("no file {file}"));
-    assert!(target.text.contains(from), "{file} does not contain {from:?}");
+    let offset = target
+        .text
+        .find(from)
+        .unwrap_or_else(|| panic!("{file} does not contain {from:?}"));
+    let line = target.text[..offset].matches('\n').count() + 1;
     target.text = target.text.replacen(from, to, 1);
     assert_eq!(target.text.lines().count(), rendered.files[file].text.lines().count());
-    topoc::validate::validate(&rendered)
+    (topoc::validate::validate(&rendered), line)
+}
+
+#[track_caller]
+fn assert_reported_at(errors: &[InternalError], file: &str, line: usize, rule: &str, fragment: &str) {
+    assert!(
+        errors.iter().any(|error| error.file == file
+            && error.rule == rule
+            && error.line == Some(line)
+            && error.message.contains(fragment)),
+        "expected a `{rule}` error at {file}:{line} mentioning {fragment:?}, got:\n{}",
+        errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
+    );
 }
 
 #[track_caller]
@@ -49,44 +72,70 @@ fn unmutated_output_validates_cleanly() {
 
 #[test]
 fn unparsable_hcl_is_reported() {
-    let errors = mutate(
-        "helios-pay",
-        "data/dynamodb.tf",
+    let mut rendered = rendered("helios-pay");
+    let file = rendered.files.get_mut("data/dynamodb.tf").unwrap();
+    file.text = file.text.replacen(
         "billing_mode                = \"PAY_PER_REQUEST\"",
         "billing_mode                = \"PAY_PER_REQUEST",
+        1,
     );
-    assert!(
-        errors
-            .iter()
-            .any(|error| error.file == "data/dynamodb.tf" && error.rule == "parse"),
-        "{errors:#?}"
+    // Validation parses one top-level segment at a time; the line it reports must be
+    // the one hcl-edit gives for the whole file.
+    let whole_file_line = hcl::edit::parser::parse_body(&file.text)
+        .expect_err("the file no longer parses")
+        .location()
+        .line();
+    assert!(whole_file_line > 3, "the mistake is past the header segment");
+    let errors = topoc::validate::validate(&rendered);
+    assert_reported_at(
+        &errors,
+        "data/dynamodb.tf",
+        whole_file_line,
+        "parse",
+        "hcl-edit cannot parse",
     );
 }
 
 #[test]
 fn misaligned_attributes_are_not_canonical() {
-    let errors = mutate(
+    let (errors, line) = mutate_at(
         "helios-pay",
         "data/dynamodb.tf",
         "billing_mode                = ",
         "billing_mode = ",
     );
-    assert_reported(&errors, "data/dynamodb.tf", "canonical", "terraform fmt");
+    assert_reported_at(&errors, "data/dynamodb.tf", line, "canonical", "terraform fmt");
+}
+
+#[test]
+fn a_second_blank_line_between_blocks_is_not_canonical() {
+    // The blank line replaces a comment line, so the line count stays the same.
+    let (errors, line) = mutate_at(
+        "helios-pay",
+        "regions/main.tf",
+        "\n# Primary of the multi-Region key for data without a residency class.\n",
+        "\n\n",
+    );
+    let errors: Vec<_> = errors.into_iter().filter(|error| error.rule == "canonical").collect();
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(errors[0].file, "regions/main.tf");
+    assert_eq!(errors[0].line, Some(line + 1), "{errors:#?}");
 }
 
 // Layer 4: references.
 
 #[test]
 fn a_reference_to_an_undeclared_resource_is_reported() {
-    let errors = mutate(
+    let (errors, line) = mutate_at(
         "helios-pay",
         "data/outputs.tf",
         "aws_dynamodb_table.card_tokens.arn",
         "aws_dynamodb_table.card_token.arn",
     );
-    assert_reported(
+    assert_reported_at(
         &errors,
         "data/outputs.tf",
+        line,
         "reference",
         "no resource `aws_dynamodb_table.card_token`",
     );
@@ -94,15 +143,16 @@ fn a_reference_to_an_undeclared_resource_is_reported() {
 
 #[test]
 fn a_remote_state_output_the_producer_does_not_declare_is_reported() {
-    let errors = mutate(
+    let (errors, line) = mutate_at(
         "helios-pay",
         "data/dynamodb.tf",
         "outputs.kms_key_arns[",
         "outputs.kms_keys_arns[",
     );
-    assert_reported(
+    assert_reported_at(
         &errors,
         "data/dynamodb.tf",
+        line,
         "reference",
         "stack `regions` declares no output `kms_keys_arns`",
     );
@@ -110,10 +160,11 @@ fn a_remote_state_output_the_producer_does_not_declare_is_reported() {
 
 #[test]
 fn a_module_argument_that_is_not_a_variable_is_reported() {
-    let errors = mutate("helios-pay", "regions/main.tf", "  zone_name ", "  zone_nme  ");
-    assert_reported(
+    let (errors, line) = mutate_at("helios-pay", "regions/main.tf", "  zone_name ", "  zone_nme  ");
+    assert_reported_at(
         &errors,
         "regions/main.tf",
+        line,
         "reference",
         "module `eu_west_1` has no variable `zone_nme`",
     );
@@ -206,15 +257,16 @@ fn a_provider_inside_the_module_is_reported() {
 
 #[test]
 fn a_renamed_argument_is_reported_with_a_suggestion() {
-    let errors = mutate(
+    let (errors, line) = mutate_at(
         "helios-pay",
         "data/dynamodb.tf",
         "stream_enabled              = true",
         "stream_enable               = true",
     );
-    assert_reported(
+    assert_reported_at(
         &errors,
         "data/dynamodb.tf",
+        line,
         "schema",
         "unknown argument `stream_enable` (did you mean `stream_enabled`?)",
     );

@@ -53,13 +53,18 @@ impl Request {
         self
     }
 
-    fn values(&self, key: &str) -> Option<Vec<String>> {
-        let key = key.to_ascii_lowercase();
-        match key.as_str() {
-            "aws:requestedregion" => Some(vec![self.region.clone()]),
-            "aws:principalarn" => Some(vec![self.principal.clone()]),
-            _ => self.context.get(&key).cloned(),
+    /// The values of a condition key in this request; keys compare case-insensitively.
+    fn values(&self, key: &str) -> Option<&[String]> {
+        if key.eq_ignore_ascii_case("aws:RequestedRegion") {
+            return Some(std::slice::from_ref(&self.region));
         }
+        if key.eq_ignore_ascii_case("aws:PrincipalArn") {
+            return Some(std::slice::from_ref(&self.principal));
+        }
+        self.context
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(key))
+            .map(|(_, values)| values.as_slice())
     }
 }
 
@@ -159,7 +164,7 @@ fn arn_match(pattern: &str, arn: &str) -> bool {
     wildcard_match_exact_case(pattern, arn)
 }
 
-fn condition_holds(operator: &str, context: Option<Vec<String>>, policy_values: &[String]) -> bool {
+fn condition_holds(operator: &str, context: Option<&[String]>, policy_values: &[String]) -> bool {
     let (set, base) = match operator.split_once(':') {
         Some((set, base)) => (Some(set), base),
         None => (None, operator),
@@ -198,9 +203,10 @@ mod tests {
     use super::*;
 
     fn holds(operator: &str, context: Option<&[&str]>, values: &[&str]) -> bool {
+        let context: Option<Vec<String>> = context.map(|values| values.iter().map(|value| value.to_string()).collect());
         condition_holds(
             operator,
-            context.map(|values| values.iter().map(|value| value.to_string()).collect()),
+            context.as_deref(),
             &values.iter().map(|value| value.to_string()).collect::<Vec<_>>(),
         )
     }

@@ -1,9 +1,12 @@
-//! Validation of the rendered tree before anything is written (DESIGN.md §6 layers 1
-//! to 5): every file parses, every `.tf` is already canonical, every block matches the
-//! AWS provider schema, every reference
-//! resolves inside its root (remote-state outputs against the producing stack's
-//! outputs), the stacks form a DAG in apply order, and every regional block uses the
-//! provider of the region it belongs to.
+//! Validation of the rendered tree before anything is written (DESIGN.md §6): every
+//! file parses, every `.tf` is already canonical, every block matches the AWS provider
+//! schema, every reference resolves inside its root (remote-state outputs against the
+//! producing stack's outputs), the stacks form a DAG in apply order, every regional
+//! block uses the provider of the region it belongs to, and the SCPs are valid and
+//! deny nothing the Terraform needs (layers 6 and 7, in [`policies`]).
+//!
+//! The file-local layers run segment by segment on all cores and keep only facts; the
+//! cross-file layers then run on the facts (see `examine`).
 //!
 //! A failure is an [`InternalError`]: generated output that breaks a rule is a bug in
 //! topoc, never a user mistake. Every error names the file, the line and the rule.
@@ -14,71 +17,251 @@ mod providers;
 mod references;
 pub mod schema;
 
+use crate::ir::StackKind;
+use crate::ir::governance::GovernancePlan;
+use crate::policy::scp::Scp;
 use crate::render::{InternalError, Rendered, RenderedFile, format};
 
-pub use parsed::{ParsedFile, ParsedStack};
+use std::ops::Range;
 
-/// Runs every layer and returns all failures.
+use parsed::{ParsedFile, Site};
+
+/// Runs layers 1 to 5 and returns all failures.
 pub fn validate(rendered: &Rendered) -> Vec<InternalError> {
-    validate_parsed(rendered).1
+    let (stacks, mut errors) = examine(rendered);
+    errors.extend(check_stacks(rendered, &stacks));
+    sort(&mut errors);
+    errors
 }
 
-/// Runs every layer, and returns the parsed stacks with the failures, so later checks
-/// (the policy evaluation) reuse the one parse of each file.
-pub fn validate_parsed(rendered: &Rendered) -> (Vec<ParsedStack>, Vec<InternalError>) {
-    validate_parsed_with(rendered, |_| Vec::new())
-}
-
-/// [`validate_parsed`], running `more` over the parsed stacks on another thread while
-/// this one runs the reference, provider and schema layers; its failures join the rest.
-pub fn validate_parsed_with(
-    rendered: &Rendered,
-    more: impl FnOnce(&[ParsedStack]) -> Vec<InternalError> + Send,
-) -> (Vec<ParsedStack>, Vec<InternalError>) {
-    let mut errors = Vec::new();
-    let mut parsed_files = Vec::new();
-    for (parsed, file_errors) in map_files_in_parallel(rendered, check_file) {
-        parsed_files.extend(parsed);
-        errors.extend(file_errors);
-    }
-    let stacks = parsed::group(&rendered.stacks, parsed_files);
+/// Runs every layer, the SCP documents and their evaluation against the Terraform's API
+/// calls (layers 6 and 7) included, and returns all failures.
+pub fn validate_with_policies(rendered: &Rendered, scps: &[Scp], plan: &GovernancePlan) -> Vec<InternalError> {
+    let (stacks, mut errors) = examine(rendered);
     std::thread::scope(|scope| {
-        let more = scope.spawn(|| more(&stacks));
-        errors.extend(references::check(&stacks, &rendered.stacks));
-        errors.extend(providers::check(&stacks));
-        errors.extend(schema::check(&stacks));
-        errors.extend(more.join().expect("a validation thread panicked"));
+        let evaluation = scope.spawn(|| policies::validate_stacks(&stacks, scps, plan));
+        errors.extend(check_stacks(rendered, &stacks));
+        errors.extend(evaluation.join().expect("the policy evaluation panicked"));
     });
-    errors.sort_by(|left, right| {
-        (&left.file, left.line, &left.rule, &left.message).cmp(&(&right.file, right.line, &right.rule, &right.message))
-    });
+    sort(&mut errors);
+    errors
+}
+
+/// What one `.tf` file declares and uses, as far as the cross-file layers need it.
+#[derive(Default)]
+pub struct FileFacts {
+    pub path: String,
+    pub references: references::FileFacts,
+    pub providers: providers::FileFacts,
+    pub policies: policies::FileFacts,
+}
+
+/// The facts of one stack's files, in path order.
+pub struct StackFacts {
+    pub directory: String,
+    pub kind: StackKind,
+    pub files: Vec<FileFacts>,
+}
+
+/// Layers 1 to 3 on all cores, and the facts of every file for the cross-file layers.
+///
+/// Each `.tf` file is parsed one top-level item at a time and each item's syntax tree
+/// is dropped once examined, so memory stays near the size of the text whatever the
+/// size of the output (a whole file's tree takes about seventeen times its text).
+/// The work is cut into units — a file's canonical-form check, and runs of its items
+/// of about [`UNIT_BYTES`] — so one very large file does not leave a core idle.
+fn examine(rendered: &Rendered) -> (Vec<StackFacts>, Vec<InternalError>) {
+    let kind_of = |path: &str| {
+        let directory = path.rsplit_once('/').map_or("", |(directory, _)| directory);
+        rendered
+            .stacks
+            .iter()
+            .find(|stack| stack.directory == directory)
+            .map(|stack| stack.kind)
+    };
+    let files: Vec<(&String, &RenderedFile)> = rendered.files.iter().collect();
+    let shapes = crate::parallel::map_in_parallel(
+        &files,
+        |(_, file)| file.text.len(),
+        |(path, file)| {
+            path.ends_with(".tf").then(|| {
+                let segments = parsed::top_level_segments(&file.text);
+                let whole = segments.is_none();
+                let segments = segments.unwrap_or_else(|| std::iter::once(0..file.text.len()).collect());
+                (ParsedFile::new(path, &file.text, &file.blocks), segments, whole)
+            })
+        },
+    );
+    let mut units = Vec::new();
+    for ((path, file), shape) in files.iter().zip(&shapes) {
+        let whole = shape.as_ref().is_none_or(|(_, _, whole)| *whole);
+        units.push(Unit::Text {
+            path,
+            file,
+            canonical_whole: whole,
+        });
+        let Some((parsed, segments, _)) = shape else { continue };
+        let Some(kind) = kind_of(path) else { continue };
+        let mut start = 0;
+        while start < segments.len() {
+            let mut end = start + 1;
+            while end < segments.len() && segments[end].end - segments[start].start < UNIT_BYTES {
+                end += 1;
+            }
+            units.push(Unit::Segments {
+                parsed,
+                text: &file.text,
+                segments: &segments[start..end],
+                canonical_by_segment: !whole,
+                kind,
+            });
+            start = end;
+        }
+    }
+    let mut stacks: Vec<StackFacts> = rendered
+        .stacks
+        .iter()
+        .map(|stack| StackFacts {
+            directory: stack.directory.clone(),
+            kind: stack.kind,
+            files: Vec::new(),
+        })
+        .collect();
+    let mut errors = Vec::new();
+    for (facts, unit_errors) in crate::parallel::map_in_parallel(&units, Unit::bytes, Unit::examine) {
+        errors.extend(unit_errors);
+        let Some(facts) = facts else { continue };
+        let directory = facts.path.rsplit_once('/').map_or("", |(directory, _)| directory);
+        if let Some(stack) = stacks.iter_mut().find(|stack| stack.directory == directory) {
+            stack.files.push(facts);
+        }
+    }
     (stacks, errors)
 }
 
-/// Layers 1 and 2 for one file: it parses, and `.tf` files are canonical.
-fn check_file(path: &str, file: &RenderedFile) -> (Option<ParsedFile>, Vec<InternalError>) {
+/// The cross-file layers: references (4) and providers (5).
+fn check_stacks(rendered: &Rendered, stacks: &[StackFacts]) -> Vec<InternalError> {
+    let mut errors = references::check(stacks, &rendered.stacks);
+    errors.extend(providers::check(stacks));
+    errors
+}
+
+fn sort(errors: &mut [InternalError]) {
+    errors.sort_by(|left, right| {
+        (&left.file, left.line, &left.rule, &left.message).cmp(&(&right.file, right.line, &right.rule, &right.message))
+    });
+}
+
+/// About how much text one unit of validation work parses.
+const UNIT_BYTES: usize = 256 * 1024;
+
+/// One unit of the file-by-file layers.
+enum Unit<'a> {
+    /// A whole file's text: JSON parses, line endings are `\n`, and, for a `.tf` file
+    /// that cannot be cut into segments, it is canonical.
+    Text {
+        path: &'a str,
+        file: &'a RenderedFile,
+        canonical_whole: bool,
+    },
+    /// A run of top-level segments of a `.tf` file in a stack of `kind`: each is
+    /// canonical (when the file was cut into segments), parses, matches the provider
+    /// schema, and yields its facts.
+    Segments {
+        parsed: &'a ParsedFile<'a>,
+        text: &'a str,
+        segments: &'a [Range<usize>],
+        canonical_by_segment: bool,
+        kind: StackKind,
+    },
+}
+
+impl Unit<'_> {
+    fn bytes(&self) -> usize {
+        match self {
+            Unit::Text { file, .. } => file.text.len(),
+            Unit::Segments { segments, .. } => segments.iter().map(|segment| segment.len()).sum(),
+        }
+    }
+
+    fn examine(&self) -> (Option<FileFacts>, Vec<InternalError>) {
+        match self {
+            Unit::Text {
+                path,
+                file,
+                canonical_whole,
+            } => (None, check_text(path, file, *canonical_whole)),
+            Unit::Segments {
+                parsed,
+                text,
+                segments,
+                canonical_by_segment,
+                kind,
+            } => {
+                let mut errors = Vec::new();
+                let mut facts = FileFacts {
+                    path: parsed.path.to_string(),
+                    ..FileFacts::default()
+                };
+                for range in segments.iter() {
+                    let segment = &text[range.clone()];
+                    if *canonical_by_segment && let Some(error) = canonical_error(parsed.path, segment) {
+                        let first_line = parsed.line(range.start);
+                        errors.push(InternalError {
+                            line: error.line.map(|line| first_line + line - 1),
+                            ..error
+                        });
+                    }
+                    let body = match parsed::parse_item(parsed, segment, range.start) {
+                        Ok(body) => body,
+                        Err(error) => {
+                            errors.push(error);
+                            continue;
+                        }
+                    };
+                    let site = Site {
+                        file: parsed,
+                        base: range.start,
+                    };
+                    for block in parsed::blocks(&body) {
+                        schema::check_block(&site, block, &mut errors);
+                        facts.references.add(&site, block, &mut errors);
+                        facts.providers.add(&site, block, *kind, &mut errors);
+                        facts.policies.add(&site, block);
+                    }
+                }
+                (Some(facts), errors)
+            }
+        }
+    }
+}
+
+/// Layer 2 on some HCL text: the error when it is not canonical, its line counted
+/// from the text's first line.
+fn canonical_error(path: &str, text: &str) -> Option<InternalError> {
+    match format::format_hcl(text) {
+        Ok(formatted) if formatted == text => None,
+        Ok(formatted) => Some(InternalError {
+            file: path.to_string(),
+            line: first_difference(text, &formatted),
+            rule: "canonical".to_string(),
+            message: "the file is not in `terraform fmt` form".to_string(),
+        }),
+        Err(error) => Some(InternalError {
+            file: path.to_string(),
+            line: Some(error.line),
+            rule: "canonical".to_string(),
+            message: error.message,
+        }),
+    }
+}
+
+/// Layers 1 and 2 on a file's whole text: JSON parses, line endings are `\n` with
+/// exactly one at the end, and, when `canonical_whole`, a `.tf` file is canonical.
+fn check_text(path: &str, file: &RenderedFile, canonical_whole: bool) -> Vec<InternalError> {
     let mut errors = Vec::new();
-    let mut parsed = None;
     if path.ends_with(".tf") {
-        match format::format_hcl(&file.text) {
-            Ok(formatted) if formatted == file.text => {}
-            Ok(formatted) => errors.push(InternalError {
-                file: path.to_string(),
-                line: first_difference(&file.text, &formatted),
-                rule: "canonical".to_string(),
-                message: "the file is not in `terraform fmt` form".to_string(),
-            }),
-            Err(error) => errors.push(InternalError {
-                file: path.to_string(),
-                line: Some(error.line),
-                rule: "canonical".to_string(),
-                message: error.message,
-            }),
-        }
-        match ParsedFile::parse(path, &file.text, &file.blocks) {
-            Ok(file) => parsed = Some(file),
-            Err(error) => errors.push(error),
-        }
+        errors.extend(canonical_whole.then(|| canonical_error(path, &file.text)).flatten());
     } else if path.ends_with(".json")
         && let Err(error) = serde_json::from_str::<serde_json::Value>(&file.text)
     {
@@ -98,14 +281,7 @@ fn check_file(path: &str, file: &RenderedFile) -> (Option<ParsedFile>, Vec<Inter
             message: "files use `\\n` line endings and end with exactly one newline".to_string(),
         });
     }
-    (parsed, errors)
-}
-
-/// Applies `work` to every file on all cores, largest files first; results come back in
-/// path order.
-fn map_files_in_parallel<T: Send>(rendered: &Rendered, work: impl Fn(&str, &RenderedFile) -> T + Sync) -> Vec<T> {
-    let files: Vec<(&String, &RenderedFile)> = rendered.files.iter().collect();
-    crate::parallel::map_in_parallel(&files, |(_, file)| file.text.len(), |(path, file)| work(path, file))
+    errors
 }
 
 fn first_difference(left: &str, right: &str) -> Option<usize> {
@@ -114,4 +290,66 @@ fn first_difference(left: &str, right: &str) -> Option<usize> {
         .position(|(a, b)| a != b)
         .map(|index| index + 1)
         .or(Some(left.lines().count().min(right.lines().count()) + 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whether the file-at-once and segment-by-segment checks of layer 2 agree; `None`
+    /// when the text cannot be cut (validation then checks it whole).
+    fn checks_agree(text: &str) -> Option<bool> {
+        let whole = canonical_error("x.tf", text).is_none();
+        let segments = parsed::top_level_segments(text)?;
+        let by_segment = segments
+            .iter()
+            .all(|range| canonical_error("x.tf", &text[range.clone()]).is_none());
+        Some(whole == by_segment)
+    }
+
+    #[test]
+    fn checking_segments_is_checking_the_whole_file() {
+        let canonical = "# header\n\nresource \"x\" \"a\" {\n  name  = \"a\"\n  count = 1\n\n  tags = {\n    a = \"b\"\n  }\n}\n\nresource \"x\" \"b\" {\n  name = \"b\"\n}\n";
+        assert_eq!(canonical_error("x.tf", canonical), None);
+        let broken = [
+            canonical.replace("  name  = \"a\"", "  name = \"a\""),
+            canonical.replace("    a = \"b\"", "  a = \"b\""),
+            canonical.replace("{\n  name  =", "{\n\n  name  ="),
+            canonical.replace("\"b\"\n}\n", "\"b\"\n\n}\n"),
+            canonical.replace("resource \"x\" \"b\"", "resource  \"x\" \"b\""),
+            canonical.replace("count = 1", "count =  1"),
+        ];
+        for text in &broken {
+            assert!(canonical_error("x.tf", text).is_some(), "{text}");
+        }
+        for text in std::iter::once(canonical.to_string()).chain(broken) {
+            assert_eq!(checks_agree(&text), Some(true), "{text}");
+        }
+    }
+
+    #[test]
+    fn every_golden_file_is_cut_into_segments_and_each_is_canonical() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("golden");
+        let mut files = 0;
+        let mut directories = vec![root];
+        while let Some(directory) = directories.pop() {
+            for entry in std::fs::read_dir(&directory).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    directories.push(path);
+                } else if path.extension().is_some_and(|extension| extension == "tf") {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    let segments = parsed::top_level_segments(&text);
+                    assert!(
+                        segments.as_ref().is_some_and(|segments| segments.len() > 1),
+                        "{}",
+                        path.display()
+                    );
+                    assert_eq!(checks_agree(&text), Some(true), "{}", path.display());
+                    files += 1;
+                }
+            }
+        }
+        assert!(files > 100, "only {files} golden .tf files found");
+    }
 }

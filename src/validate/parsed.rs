@@ -1,37 +1,32 @@
-//! Rendered files parsed with spans (hcl-edit, the parser behind hcl-rs), grouped by
-//! stack, with helpers to turn byte offsets into lines and to read simple expressions.
+//! Rendered files parsed with spans (hcl-edit, the parser behind hcl-rs) one top-level
+//! item at a time, with helpers to turn byte offsets into lines and to read simple
+//! expressions.
 
 use std::ops::Range;
 
 use hcl::edit::expr::{Expression, TraversalOperator};
 use hcl::edit::structure::{Block, BlockLabel, Body, Structure};
 
-use crate::ir::StackKind;
-use crate::render::{InternalError, RenderedBlock, StackInfo};
+use crate::render::{InternalError, RenderedBlock};
 
-pub struct ParsedFile {
-    pub path: String,
-    pub body: Body,
+/// Turns byte offsets of one rendered `.tf` file into lines, and lines into the region
+/// the IR assigned to the block there. Only needed while the file is examined: the
+/// facts kept for the cross-file layers carry lines, not offsets.
+pub struct ParsedFile<'a> {
+    pub path: &'a str,
     line_starts: Vec<usize>,
-    blocks: Vec<RenderedBlock>,
+    blocks: &'a [RenderedBlock],
 }
 
-impl ParsedFile {
-    pub fn parse(path: &str, text: &str, blocks: &[RenderedBlock]) -> Result<ParsedFile, InternalError> {
-        let body = hcl::edit::parser::parse_body(text).map_err(|error| InternalError {
-            file: path.to_string(),
-            line: Some(error.location().line()),
-            rule: "parse".to_string(),
-            message: format!("hcl-edit cannot parse the file: {}", error.message()),
-        })?;
+impl<'a> ParsedFile<'a> {
+    pub fn new(path: &'a str, text: &str, blocks: &'a [RenderedBlock]) -> ParsedFile<'a> {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(index, _)| index + 1));
-        Ok(ParsedFile {
-            path: path.to_string(),
-            body,
+        ParsedFile {
+            path,
             line_starts,
-            blocks: blocks.to_vec(),
-        })
+            blocks,
+        }
     }
 
     /// 1-based line of a byte offset.
@@ -42,10 +37,6 @@ impl ParsedFile {
         }
     }
 
-    pub fn line_of(&self, span: Option<Range<usize>>) -> Option<usize> {
-        span.map(|range| self.line(range.start))
-    }
-
     /// The region the IR says the block at `line` belongs to.
     pub fn intended_region(&self, line: usize) -> Option<Option<&str>> {
         self.blocks
@@ -53,17 +44,23 @@ impl ParsedFile {
             .find(|block| block.lines.contains(&line))
             .map(|block| block.region.as_deref())
     }
+}
 
-    pub fn top_level_blocks(&self) -> impl Iterator<Item = &Block> {
-        self.body.iter().filter_map(|structure| match structure {
-            Structure::Block(block) => Some(block),
-            Structure::Attribute(_) => None,
-        })
+/// One top-level item of a file, parsed on its own: the spans of its syntax tree count
+/// from `base`, the item's offset in the file.
+pub struct Site<'a> {
+    pub file: &'a ParsedFile<'a>,
+    pub base: usize,
+}
+
+impl Site<'_> {
+    pub fn line_of(&self, span: Option<Range<usize>>) -> Option<usize> {
+        span.map(|range| self.file.line(self.base + range.start))
     }
 
     pub fn error(&self, span: Option<Range<usize>>, rule: &str, message: String) -> InternalError {
         InternalError {
-            file: self.path.clone(),
+            file: self.file.path.to_string(),
             line: self.line_of(span),
             rule: rule.to_string(),
             message,
@@ -71,32 +68,74 @@ impl ParsedFile {
     }
 }
 
-pub struct ParsedStack {
-    pub directory: String,
-    pub kind: StackKind,
-    pub files: Vec<ParsedFile>,
+/// The byte ranges of a file's top-level segments — runs of non-blank lines between
+/// single blank lines, each one or more whole blocks with the comments above them — so
+/// each can be checked, parsed, examined and dropped before the next: a whole file's
+/// syntax tree takes about seventeen times its text.
+///
+/// In canonical form a block starts at column 0 and a multi-line block ends at the first
+/// line that is exactly `}` (nested lines are indented, and topoc emits no heredocs).
+/// The canonical formatter never carries state across a blank line between top-level
+/// blocks (indentation is back to zero, alignment runs end, a single blank line stays),
+/// so a file whose segments are each canonical, separated by single blank lines, with no
+/// blank first or last line, is canonical as a whole. `None` when the text does not have
+/// that shape; the caller then checks and parses the file whole.
+pub fn top_level_segments(text: &str) -> Option<Vec<Range<usize>>> {
+    let mut segments = Vec::new();
+    let mut segment_start: Option<usize> = None;
+    let mut inside_block = false;
+    let mut previous_blank = true;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let content = line.strip_suffix('\n').unwrap_or(line);
+        if inside_block {
+            if content == "}" {
+                inside_block = false;
+            } else if !(content.is_empty() || content.starts_with(' ')) {
+                return None;
+            }
+            continue;
+        }
+        if content.is_empty() {
+            if previous_blank {
+                return None;
+            }
+            segments.push(segment_start.take()?..start);
+            previous_blank = true;
+            continue;
+        }
+        if content.starts_with(' ') || content == "}" {
+            return None;
+        }
+        segment_start.get_or_insert(start);
+        previous_blank = false;
+        inside_block = content.ends_with('{');
+    }
+    if inside_block || previous_blank {
+        return None;
+    }
+    segments.push(segment_start?..text.len());
+    Some(segments)
 }
 
-pub fn group(stacks: &[StackInfo], files: Vec<ParsedFile>) -> Vec<ParsedStack> {
-    let mut grouped: Vec<ParsedStack> = stacks
-        .iter()
-        .map(|stack| ParsedStack {
-            directory: stack.directory.clone(),
-            kind: stack.kind,
-            files: Vec::new(),
-        })
-        .collect();
-    for file in files {
-        let directory = file
-            .path
-            .rsplit_once('/')
-            .map_or("", |(directory, _)| directory)
-            .to_string();
-        if let Some(stack) = grouped.iter_mut().find(|stack| stack.directory == directory) {
-            stack.files.push(file);
-        }
-    }
-    grouped
+/// Parses one segment (or a whole file) with hcl-edit; a parse error names the file's line.
+pub fn parse_item(file: &ParsedFile<'_>, text: &str, base: usize) -> Result<Body, InternalError> {
+    hcl::edit::parser::parse_body(text).map_err(|error| InternalError {
+        file: file.path.to_string(),
+        line: Some(file.line(base) + error.location().line() - 1),
+        rule: "parse".to_string(),
+        message: format!("hcl-edit cannot parse the file: {}", error.message()),
+    })
+}
+
+/// The blocks of a body, skipping top-level attributes.
+pub fn blocks(body: &Body) -> impl Iterator<Item = &Block> {
+    body.iter().filter_map(|structure| match structure {
+        Structure::Block(block) => Some(block),
+        Structure::Attribute(_) => None,
+    })
 }
 
 pub fn label(label: &BlockLabel) -> &str {
@@ -201,5 +240,43 @@ pub fn literal_list(expression: &Expression) -> Option<Vec<String>> {
             literal_list(call.args.iter().next()?)
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn segment_texts(text: &str) -> Option<Vec<&str>> {
+        top_level_segments(text).map(|segments| segments.into_iter().map(|range| &text[range]).collect())
+    }
+
+    #[test]
+    fn segments_are_runs_of_blocks_and_comments_between_blank_lines() {
+        let text = "# header\n\n# about a\nresource \"x\" \"a\" {\n  b = 1\n\n  c {\n  }\n}\nlocals {}\n\ndata \"y\" \"b\" {\n}\n";
+        assert_eq!(
+            segment_texts(text).unwrap(),
+            [
+                "# header\n",
+                "# about a\nresource \"x\" \"a\" {\n  b = 1\n\n  c {\n  }\n}\nlocals {}\n",
+                "data \"y\" \"b\" {\n}\n",
+            ]
+        );
+    }
+
+    #[test]
+    fn text_not_shaped_like_canonical_hcl_is_not_cut() {
+        for text in [
+            "\nresource \"x\" \"a\" {\n}\n",      // blank first line
+            "a = 1\n\n\nb = 2\n",                 // two blank lines
+            "resource \"x\" \"a\" {\n  b = 1\n",  // unclosed block
+            "resource \"x\" \"a\" {\nb = 1\n}\n", // unindented nested line
+            "resource \"x\" \"a\" {\n}\n}\n",     // stray closing brace
+            "  a = 1\n",                          // indented top level
+            "a = 1\n\n",                          // blank last line
+            "",
+        ] {
+            assert_eq!(segment_texts(text), None, "{text:?}");
+        }
     }
 }

@@ -13,7 +13,8 @@ use hcl::edit::Span;
 use hcl::edit::expr::{Expression, ObjectKey, TraversalOperator};
 use hcl::edit::structure::Block;
 
-use super::parsed::{self, ParsedFile, ParsedStack, attribute, labels, string_literal, traversal_path};
+use super::parsed::{self, Site, attribute, labels, string_literal, traversal_path};
+use super::{StackFacts, providers};
 use crate::aws::iam;
 use crate::aws::regions as aws_regions;
 use crate::ir::StackKind;
@@ -50,34 +51,38 @@ const KNOWN_OPERATORS: &[&str] = &[
     "Null",
 ];
 
+/// Layers 6 and 7 alone, for tests that break policies on purpose.
 pub fn validate(rendered: &Rendered, scps: &[Scp], plan: &GovernancePlan) -> Vec<InternalError> {
-    validate_stacks(&parse(rendered), scps, plan)
+    validate_stacks(&super::examine(rendered).0, scps, plan)
 }
 
-/// [`validate`] on stacks already parsed by the other layers.
-pub fn validate_stacks(stacks: &[ParsedStack], scps: &[Scp], plan: &GovernancePlan) -> Vec<InternalError> {
+/// Layers 6 and 7 on the facts of files already examined by the other layers.
+pub fn validate_stacks(stacks: &[StackFacts], scps: &[Scp], plan: &GovernancePlan) -> Vec<InternalError> {
     let mut errors = check_documents(scps, plan);
     let principal = format!(
         "arn:aws:iam::{ACCOUNT}:role/{}",
         plan.deployment_roles.first().map_or("topoc-deployer", String::as_str)
     );
-    let requests = terraform_requests(stacks, &principal, &mut errors);
-    let evaluator = Evaluator::new(scps);
-    for request in &requests {
-        if let Some((policy, sid)) = evaluator.denied_by(request) {
-            errors.push(InternalError {
-                file: format!(
-                    "governance/policies/{}.json",
-                    policy.strip_prefix(&format!("{}-", plan.topology)).unwrap_or(&policy)
-                ),
-                line: None,
-                rule: "scp-denies-deployment".to_string(),
-                message: format!(
-                    "statement `{sid}` denies {} ({} in {}), which the generated Terraform needs",
-                    request.action, request.description, request.region
-                ),
-            });
+    let work = terraform_work(stacks, &mut errors);
+    // A large topology makes a hundred thousand requests: they are built and evaluated
+    // in chunks on all cores, each thread with its own evaluator (and its cache).
+    let chunks: Vec<&[Resource<'_>]> = work.resources.chunks(2048).collect();
+    let evaluate_chunk = |chunk: &&[Resource<'_>]| {
+        let evaluator = Evaluator::new(scps);
+        let mut chunk_errors = Vec::new();
+        for resource in chunk.iter() {
+            for request in requests_for(resource, &principal, &work.buckets, &mut chunk_errors) {
+                chunk_errors.extend(denial(&evaluator, &request, plan));
+            }
         }
+        chunk_errors
+    };
+    for chunk_errors in crate::parallel::map_in_parallel(&chunks, |chunk| chunk.len(), evaluate_chunk) {
+        errors.extend(chunk_errors);
+    }
+    let evaluator = Evaluator::new(scps);
+    for request in replica_key_requests(&work, &principal) {
+        errors.extend(denial(&evaluator, &request, plan));
     }
     for (request, promise) in residency_probes(plan, &principal) {
         if evaluator.denied_by(&request).is_none() {
@@ -95,14 +100,21 @@ pub fn validate_stacks(stacks: &[ParsedStack], scps: &[Scp], plan: &GovernancePl
     errors
 }
 
-fn parse(rendered: &Rendered) -> Vec<ParsedStack> {
-    let files = rendered
-        .files
-        .iter()
-        .filter(|(path, _)| path.ends_with(".tf"))
-        .filter_map(|(path, file)| ParsedFile::parse(path, &file.text, &file.blocks).ok())
-        .collect();
-    parsed::group(&rendered.stacks, files)
+/// The error for a request an SCP denies, if one does.
+fn denial(evaluator: &Evaluator<'_>, request: &Request, plan: &GovernancePlan) -> Option<InternalError> {
+    let (policy, sid) = evaluator.denied_by(request)?;
+    Some(InternalError {
+        file: format!(
+            "governance/policies/{}.json",
+            policy.strip_prefix(&format!("{}-", plan.topology)).unwrap_or(&policy)
+        ),
+        line: None,
+        rule: "scp-denies-deployment".to_string(),
+        message: format!(
+            "statement `{sid}` denies {} ({} in {}), which the generated Terraform needs",
+            request.action, request.description, request.region
+        ),
+    })
 }
 
 /// Layer 6: each document is well formed, fits the quota and uses real actions and keys.
@@ -202,39 +214,226 @@ fn check_documents(scps: &[Scp], plan: &GovernancePlan) -> Vec<InternalError> {
     errors
 }
 
-/// A resource block with its literal arguments, as far as the requests need them. A
-/// block with `for_each` over a literal map becomes one `Resource` per entry, whose
-/// `each.key` and `each.value.<field>` read as literals too.
-struct Resource<'a> {
-    block: &'a Block,
+/// A copy of an expression as far as the requests read it (`for_each` maps, locals,
+/// names, tags, bucket references), without the syntax tree.
+#[derive(Debug)]
+enum Value {
+    Text(String),
+    /// A traversal from a name: `aws_s3_bucket.logs[each.key].id`.
+    Path(String, Vec<Step>),
+    /// Keys are `None` where they are not literal names.
+    Object(Vec<(Option<String>, Value)>),
+    /// `{ for key, value in <collection> : key => value }`, whatever its filter.
+    KeepingFor(Box<Value>),
+    Other,
+}
+
+#[derive(Debug)]
+enum Step {
+    Attribute(String),
+    Index(Value),
+    Other,
+}
+
+impl Value {
+    fn from_expression(expression: &Expression) -> Value {
+        if let Some(text) = string_literal(expression) {
+            return Value::Text(text);
+        }
+        match expression {
+            Expression::Variable(variable) => Value::Path(variable.as_str().to_string(), Vec::new()),
+            Expression::Traversal(traversal) => {
+                let Expression::Variable(root) = &traversal.expr else {
+                    return Value::Other;
+                };
+                let steps = traversal
+                    .operators
+                    .iter()
+                    .map(|operator| match operator.value() {
+                        TraversalOperator::GetAttr(ident) => Step::Attribute(ident.as_str().to_string()),
+                        TraversalOperator::Index(index) => Step::Index(Value::from_expression(index)),
+                        _ => Step::Other,
+                    })
+                    .collect();
+                Value::Path(root.as_str().to_string(), steps)
+            }
+            Expression::Object(object) => Value::Object(
+                object
+                    .iter()
+                    .map(|(key, value)| (object_key_name(key), Value::from_expression(value.expr())))
+                    .collect(),
+            ),
+            Expression::ForExpr(for_expression) => {
+                let intro = &for_expression.intro;
+                let keeps_keys = intro.key_var.as_ref().is_some_and(|key_variable| {
+                    matches!(for_expression.key_expr.as_ref(), Some(Expression::Variable(variable)) if variable.as_str() == key_variable.as_str())
+                });
+                let keeps_values = matches!(&for_expression.value_expr, Expression::Variable(variable) if variable.as_str() == intro.value_var.as_str());
+                if keeps_keys && keeps_values {
+                    Value::KeepingFor(Box::new(Value::from_expression(&intro.collection_expr)))
+                } else {
+                    Value::Other
+                }
+            }
+            _ => Value::Other,
+        }
+    }
+
+    /// The names of a traversal made only of attribute steps: `local.buckets` → `["local", "buckets"]`.
+    fn names(&self) -> Option<Vec<&str>> {
+        let Value::Path(root, steps) = self else {
+            return None;
+        };
+        let mut names = vec![root.as_str()];
+        for step in steps {
+            match step {
+                Step::Attribute(name) => names.push(name),
+                _ => return None,
+            }
+        }
+        Some(names)
+    }
+}
+
+/// The arguments of a resource the requests read.
+const READ_ARGUMENTS: &[&str] = &[
+    "name",
+    "bucket",
+    "global_cluster_identifier",
+    "cluster_identifier",
+    "tags",
+];
+
+/// What the evaluation needs of one file: its locals (in root stacks), its resources
+/// and its module calls.
+#[derive(Default)]
+pub struct FileFacts {
+    locals: Vec<(String, Value)>,
+    resources: Vec<ResourceFacts>,
+    modules: Vec<ModuleFacts>,
+}
+
+/// A resource block as the requests read it.
+struct ResourceFacts {
     kind: String,
+    name: String,
+    line: Option<usize>,
+    /// The alias of its `provider = aws.<alias>`.
+    alias: Option<String>,
+    for_each: Option<Value>,
+    arguments: Vec<(&'static str, Value)>,
+    /// Replica regions of a table (`replica` blocks, written out or `dynamic`) or of a
+    /// secret; `None` where a region is not a literal.
+    replicas: Vec<Option<String>>,
+}
+
+/// A module call: the aliases it passes as providers, and the multi-Region keys whose
+/// replicas it creates (`kms_primary_key_arns = { class = aws_kms_key.<name>.arn }`).
+struct ModuleFacts {
+    provider_aliases: Vec<String>,
+    kms_keys: Vec<String>,
+}
+
+impl FileFacts {
+    pub fn add(&mut self, site: &Site<'_>, block: &Block) {
+        let alias_of = |expression: &Expression| traversal_path(expression).and_then(|path| path.get(1).cloned());
+        match (block.ident.as_str(), labels(block).as_slice()) {
+            ("locals", []) => {
+                for attribute in block.body.attributes() {
+                    self.locals.push((
+                        attribute.key.as_str().to_string(),
+                        Value::from_expression(&attribute.value),
+                    ));
+                }
+            }
+            ("resource", [kind, name]) => {
+                let replicas = match *kind {
+                    "aws_dynamodb_table" => parsed::nested_literals(&block.body, "replica", &["region_name"])
+                        .into_iter()
+                        .map(|(region, _)| region)
+                        .collect(),
+                    "aws_secretsmanager_secret" => block
+                        .body
+                        .get_blocks("replica")
+                        .filter_map(|replica| attribute(&replica.body, "region").and_then(string_literal))
+                        .map(Some)
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                self.resources.push(ResourceFacts {
+                    kind: kind.to_string(),
+                    name: name.to_string(),
+                    line: site.line_of(block.span()),
+                    alias: attribute(&block.body, "provider").and_then(alias_of),
+                    for_each: attribute(&block.body, "for_each").map(Value::from_expression),
+                    arguments: READ_ARGUMENTS
+                        .iter()
+                        .filter_map(|argument| {
+                            Some((*argument, Value::from_expression(attribute(&block.body, argument)?)))
+                        })
+                        .collect(),
+                    replicas,
+                });
+            }
+            ("module", [_]) => {
+                let values = |argument: &str| match attribute(&block.body, argument) {
+                    Some(Expression::Object(object)) => {
+                        object.iter().filter_map(|(_, value)| alias_of(value.expr())).collect()
+                    }
+                    _ => Vec::new(),
+                };
+                self.modules.push(ModuleFacts {
+                    provider_aliases: values("providers"),
+                    kms_keys: values("kms_primary_key_arns"),
+                });
+            }
+            _ => {}
+        }
+    }
+}
+
+/// One instance of a resource: the block's facts, its region, and for an instance of a
+/// `for_each` block its key and map entry, whose `each.key` and `each.value.<field>`
+/// read as literals too.
+struct Resource<'a> {
+    facts: &'a ResourceFacts,
     name: String,
     region: String,
     instance_key: Option<String>,
-    instance_value: Option<&'a Expression>,
+    instance_value: Option<&'a Value>,
 }
 
 impl Resource<'_> {
+    fn kind(&self) -> &str {
+        &self.facts.kind
+    }
+
+    fn argument(&self, name: &str) -> Option<&Value> {
+        self.facts
+            .arguments
+            .iter()
+            .find(|(argument, _)| *argument == name)
+            .map(|(_, value)| value)
+    }
+
     fn literal(&self, name: &str) -> Option<String> {
-        attribute(&self.block.body, name).and_then(|expression| self.value_of(expression))
+        self.argument(name).and_then(|value| self.value_of(value))
     }
 
     /// A string literal, or `each.key` / `each.value.<field>` of this instance.
-    fn value_of(&self, expression: &Expression) -> Option<String> {
-        if let Some(text) = string_literal(expression) {
-            return Some(text);
+    fn value_of(&self, value: &Value) -> Option<String> {
+        if let Value::Text(text) = value {
+            return Some(text.clone());
         }
-        let path = traversal_path(expression)?;
-        match path.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        match value.names()?.as_slice() {
             ["each", "key"] => self.instance_key.clone(),
             ["each", "value", field] => {
-                let Some(Expression::Object(object)) = self.instance_value else {
+                let Some(Value::Object(entries)) = self.instance_value else {
                     return None;
                 };
-                object.iter().find_map(|(key, value)| {
-                    (object_key_name(key)? == *field)
-                        .then(|| string_literal(value.expr()))
-                        .flatten()
+                entries.iter().find_map(|(key, value)| match value {
+                    Value::Text(text) if key.as_deref() == Some(*field) => Some(text.clone()),
+                    _ => None,
                 })
             }
             _ => None,
@@ -242,21 +441,18 @@ impl Resource<'_> {
     }
 
     fn tag(&self, key: &str) -> Option<String> {
-        let Some(Expression::Object(tags)) = attribute(&self.block.body, "tags") else {
+        let Some(Value::Object(tags)) = self.argument("tags") else {
             return None;
         };
-        tags.iter().find_map(|(object_key, value)| {
-            (object_key_name(object_key)? == key)
-                .then(|| self.value_of(value.expr()))
-                .flatten()
-        })
+        tags.iter()
+            .find_map(|(tag, value)| (tag.as_deref() == Some(key)).then(|| self.value_of(value)).flatten())
     }
 
     /// `kind.name` or `kind.name["key"]`, the way Terraform addresses the instance.
     fn terraform_address(&self) -> String {
         match &self.instance_key {
-            Some(key) => format!("{}.{}[\"{key}\"]", self.kind, self.name),
-            None => format!("{}.{}", self.kind, self.name),
+            Some(key) => format!("{}.{}[\"{key}\"]", self.kind(), self.name),
+            None => format!("{}.{}", self.kind(), self.name),
         }
     }
 
@@ -278,210 +474,157 @@ fn object_key_name(key: &ObjectKey) -> Option<String> {
 /// evaluation covers a superset). Values are `None` where `each.value` is not the
 /// map entry (another resource's instances).
 fn for_each_entries<'a>(
-    expression: &'a Expression,
-    locals: &BTreeMap<String, &'a Expression>,
-    resources: &BTreeMap<(String, String), &'a Block>,
+    value: &'a Value,
+    locals: &BTreeMap<&str, &'a Value>,
+    resources: &BTreeMap<(&str, &str), &'a ResourceFacts>,
     depth: usize,
-) -> Option<Vec<(String, Option<&'a Expression>)>> {
+) -> Option<Vec<(String, Option<&'a Value>)>> {
     if depth > 8 {
         return None;
     }
-    match expression {
-        Expression::Object(object) => object
+    match value {
+        Value::Object(entries) => entries
             .iter()
-            .map(|(key, value)| Some((object_key_name(key)?, Some(value.expr()))))
+            .map(|(key, value)| Some((key.clone()?, Some(value))))
             .collect(),
-        Expression::ForExpr(for_expression) => {
-            let intro = &for_expression.intro;
-            let key_variable = intro.key_var.as_ref()?.as_str();
-            let value_variable = intro.value_var.as_str();
-            let keeps_keys = matches!(for_expression.key_expr.as_ref()?, Expression::Variable(variable) if variable.as_str() == key_variable);
-            let keeps_values = matches!(&for_expression.value_expr, Expression::Variable(variable) if variable.as_str() == value_variable);
-            if !keeps_keys || !keeps_values {
-                return None;
+        Value::KeepingFor(collection) => for_each_entries(collection, locals, resources, depth + 1),
+        _ => match value.names()?.as_slice() {
+            ["local", name] => for_each_entries(locals.get(name)?, locals, resources, depth + 1),
+            [kind, name] => {
+                let block = resources.get(&(*kind, *name))?;
+                let entries = for_each_entries(block.for_each.as_ref()?, locals, resources, depth + 1)?;
+                Some(entries.into_iter().map(|(key, _)| (key, None)).collect())
             }
-            for_each_entries(&intro.collection_expr, locals, resources, depth + 1)
-        }
-        _ => {
-            let path = traversal_path(expression)?;
-            match path.as_slice() {
-                [local, name] if local == "local" => for_each_entries(locals.get(name)?, locals, resources, depth + 1),
-                [kind, name] => {
-                    let block = resources.get(&(kind.clone(), name.clone()))?;
-                    let entries = for_each_entries(attribute(&block.body, "for_each")?, locals, resources, depth + 1)?;
-                    Some(entries.into_iter().map(|(key, _)| (key, None)).collect())
-                }
-                _ => None,
-            }
-        }
+            _ => None,
+        },
     }
 }
 
-/// A stack's locals by name, and its resource blocks by (type, name).
-type StackSymbols<'a> = (BTreeMap<String, &'a Expression>, BTreeMap<(String, String), &'a Block>);
-
-/// Locals and resource blocks of a stack, by name, for [`for_each_entries`].
-fn stack_symbols(stack: &ParsedStack) -> StackSymbols<'_> {
-    let mut locals = BTreeMap::new();
-    let mut resources = BTreeMap::new();
-    for file in &stack.files {
-        for block in file.top_level_blocks() {
-            match (block.ident.as_str(), labels(block).as_slice()) {
-                ("locals", []) => {
-                    for attribute in block.body.attributes() {
-                        locals.insert(attribute.key.as_str().to_string(), &attribute.value);
-                    }
-                }
-                ("resource", [kind, name]) => {
-                    resources.insert((kind.to_string(), name.to_string()), block);
-                }
-                _ => {}
-            }
-        }
-    }
-    (locals, resources)
+/// Every resource instance the generated Terraform creates, in its region (the region
+/// module's resources once per module instance), the literal names of the stacks'
+/// buckets by address, and the multi-Region keys the module instances replicate.
+struct TerraformWork<'a> {
+    resources: Vec<Resource<'a>>,
+    buckets: BTreeMap<String, String>,
+    /// Key name → its region and `data-residency` tag.
+    key_tags: BTreeMap<String, (String, Option<String>)>,
+    /// (key name, region of the module instance that replicates it).
+    module_keys: Vec<(String, String)>,
 }
 
-fn provider_regions(stack: &ParsedStack) -> BTreeMap<String, String> {
-    let mut aliases = BTreeMap::new();
-    for file in &stack.files {
-        for block in file.top_level_blocks() {
-            if block.ident.as_str() == "provider"
-                && let (Some(alias), Some(region)) = (
-                    attribute(&block.body, "alias").and_then(string_literal),
-                    attribute(&block.body, "region").and_then(string_literal),
-                )
-            {
-                aliases.insert(alias, region);
-            }
-        }
-    }
-    aliases
-}
-
-fn terraform_requests(stacks: &[ParsedStack], principal: &str, errors: &mut Vec<InternalError>) -> Vec<Request> {
+fn terraform_work<'a>(stacks: &'a [StackFacts], errors: &mut Vec<InternalError>) -> TerraformWork<'a> {
     let mut resources: Vec<Resource<'_>> = Vec::new();
     let mut module_regions: Vec<String> = Vec::new();
     let mut key_tags: BTreeMap<String, (String, Option<String>)> = BTreeMap::new();
     let mut module_keys: Vec<(String, String)> = Vec::new();
     for stack in stacks.iter().filter(|stack| stack.kind == StackKind::Root) {
-        let aliases = provider_regions(stack);
-        let (locals, stack_resources) = stack_symbols(stack);
+        let aliases = providers::declared_aliases(stack);
+        let locals: BTreeMap<&str, &Value> = stack
+            .files
+            .iter()
+            .flat_map(|file| &file.policies.locals)
+            .map(|(name, value)| (name.as_str(), value))
+            .collect();
+        let stack_resources: BTreeMap<(&str, &str), &ResourceFacts> = stack
+            .files
+            .iter()
+            .flat_map(|file| &file.policies.resources)
+            .map(|resource| ((resource.kind.as_str(), resource.name.as_str()), resource))
+            .collect();
         for file in &stack.files {
-            for block in file.top_level_blocks() {
-                let block_labels = labels(block);
-                let alias = |body: &hcl::edit::structure::Body, attribute_name: &str| {
-                    attribute(body, attribute_name)
-                        .and_then(traversal_path)
-                        .and_then(|path| path.get(1).and_then(|alias| aliases.get(alias)).cloned())
-                };
-                match (block.ident.as_str(), block_labels.as_slice()) {
-                    ("resource", [kind, name]) => {
-                        if stack.directory == "governance" {
-                            // Applied from the management account, which SCPs never restrict.
-                            continue;
-                        }
-                        let Some(region) = alias(&block.body, "provider") else {
-                            continue;
-                        };
-                        let instances: Vec<(Option<String>, Option<&Expression>)> = match attribute(
-                            &block.body,
-                            "for_each",
-                        ) {
-                            None => vec![(None, None)],
-                            Some(for_each) => match for_each_entries(for_each, &locals, &stack_resources, 0) {
-                                Some(entries) => entries.into_iter().map(|(key, value)| (Some(key), value)).collect(),
-                                None if NAMED_BY_LITERALS.contains(kind) => {
-                                    errors.push(file.error(
-                                            block.span(),
-                                            "scp-coverage",
-                                            format!(
-                                                "the instances of {kind}.{name} cannot be read from its `for_each`, so the SCP evaluation cannot name them"
-                                            ),
-                                        ));
-                                    continue;
-                                }
-                                // Requests of other types do not depend on instance values.
-                                None => vec![(None, None)],
-                            },
-                        };
-                        for (instance_key, instance_value) in instances {
-                            let resource = Resource {
-                                block,
-                                kind: kind.to_string(),
-                                name: name.to_string(),
-                                region: region.clone(),
-                                instance_key,
-                                instance_value,
-                            };
-                            if *kind == "aws_kms_key" {
-                                key_tags.insert(
-                                    name.to_string(),
-                                    (resource.region.clone(), resource.tag("data-residency")),
-                                );
-                            }
-                            resources.push(resource);
-                        }
-                    }
-                    ("module", [_]) => {
-                        let region = match attribute(&block.body, "providers") {
-                            Some(Expression::Object(object)) => object.iter().find_map(|(_, value)| {
-                                traversal_path(value.expr())
-                                    .and_then(|path| path.get(1).and_then(|alias| aliases.get(alias)).cloned())
-                            }),
-                            _ => None,
-                        };
-                        let Some(region) = region else { continue };
-                        if let Some(Expression::Object(keys)) = attribute(&block.body, "kms_primary_key_arns") {
-                            for (_, value) in keys.iter() {
-                                if let Some(path) = traversal_path(value.expr())
-                                    && path.len() >= 2
-                                {
-                                    module_keys.push((path[1].clone(), region.clone()));
-                                }
-                            }
-                        }
-                        module_regions.push(region);
-                    }
-                    _ => {}
+            for facts in &file.policies.resources {
+                if stack.directory == "governance" {
+                    // Applied from the management account, which SCPs never restrict.
+                    continue;
                 }
+                let Some(region) = facts.alias.as_ref().and_then(|alias| aliases.get(alias)) else {
+                    continue;
+                };
+                let (kind, name) = (facts.kind.as_str(), facts.name.as_str());
+                let instances: Vec<(Option<String>, Option<&Value>)> = match &facts.for_each {
+                    None => vec![(None, None)],
+                    Some(for_each) => match for_each_entries(for_each, &locals, &stack_resources, 0) {
+                        Some(entries) => entries.into_iter().map(|(key, value)| (Some(key), value)).collect(),
+                        None if NAMED_BY_LITERALS.contains(&kind) => {
+                            errors.push(InternalError {
+                                file: file.path.clone(),
+                                line: facts.line,
+                                rule: "scp-coverage".to_string(),
+                                message: format!(
+                                    "the instances of {kind}.{name} cannot be read from its `for_each`, so the SCP evaluation cannot name them"
+                                ),
+                            });
+                            continue;
+                        }
+                        // Requests of other types do not depend on instance values.
+                        None => vec![(None, None)],
+                    },
+                };
+                for (instance_key, instance_value) in instances {
+                    let resource = Resource {
+                        facts,
+                        name: name.to_string(),
+                        region: region.clone(),
+                        instance_key,
+                        instance_value,
+                    };
+                    if kind == "aws_kms_key" {
+                        key_tags.insert(
+                            name.to_string(),
+                            (resource.region.clone(), resource.tag("data-residency")),
+                        );
+                    }
+                    resources.push(resource);
+                }
+            }
+            for module in &file.policies.modules {
+                let Some(region) = module
+                    .provider_aliases
+                    .iter()
+                    .find_map(|alias| aliases.get(alias))
+                    .cloned()
+                else {
+                    continue;
+                };
+                module_keys.extend(module.kms_keys.iter().map(|key| (key.clone(), region.clone())));
+                module_regions.push(region);
             }
         }
     }
     let buckets: BTreeMap<String, String> = resources
         .iter()
-        .filter(|resource| resource.kind == "aws_s3_bucket")
+        .filter(|resource| resource.kind() == "aws_s3_bucket")
         .filter_map(|resource| Some((resource.terraform_address(), resource.literal("bucket")?)))
         .collect();
-    let mut requests = Vec::new();
-    for resource in &resources {
-        requests.extend(requests_for(resource, principal, &buckets, errors));
-    }
     for stack in stacks.iter().filter(|stack| stack.kind == StackKind::Module) {
         for region in &module_regions {
-            for file in &stack.files {
-                for block in file.top_level_blocks() {
-                    if let ("resource", [kind, name]) = (block.ident.as_str(), labels(block).as_slice()) {
-                        if *kind == "aws_kms_replica_key" {
-                            continue;
-                        }
-                        let resource = Resource {
-                            block,
-                            kind: kind.to_string(),
-                            name: format!("{name} in module"),
-                            region: region.clone(),
-                            instance_key: None,
-                            instance_value: None,
-                        };
-                        requests.extend(requests_for(&resource, principal, &buckets, errors));
-                    }
+            for facts in stack.files.iter().flat_map(|file| &file.policies.resources) {
+                if facts.kind == "aws_kms_replica_key" {
+                    continue;
                 }
+                resources.push(Resource {
+                    facts,
+                    name: format!("{} in module", facts.name),
+                    region: region.clone(),
+                    instance_key: None,
+                    instance_value: None,
+                });
             }
         }
     }
-    // Replica keys: ReplicateKey is called in the primary's region, naming the replica's.
-    for (key, replica_region) in module_keys {
-        let Some((home, tag)) = key_tags.get(&key) else {
+    TerraformWork {
+        resources,
+        buckets,
+        key_tags,
+        module_keys,
+    }
+}
+
+/// Replica keys: ReplicateKey is called in the primary's region, naming the replica's.
+fn replica_key_requests(work: &TerraformWork<'_>, principal: &str) -> Vec<Request> {
+    let mut requests = Vec::new();
+    for (key, replica_region) in &work.module_keys {
+        let Some((home, tag)) = work.key_tags.get(key) else {
             continue;
         };
         let mut request = Request::new(
@@ -510,7 +653,7 @@ fn requests_for(
     let region = resource.region.as_str();
     let request = |action: &str| Request::new(resource.address(), action, region, principal);
     let single = |action: &str| vec![request(action)];
-    match resource.kind.as_str() {
+    match resource.kind() {
         "aws_dynamodb_table" => {
             let name = resource.literal("name").unwrap_or_default();
             let arn = |table_region: &str| format!("arn:aws:dynamodb:{table_region}:{ACCOUNT}:table/{name}");
@@ -523,7 +666,7 @@ fn requests_for(
             .iter()
             .map(|action| request(action).resource(arn(region)))
             .collect();
-            for (replica_region, _) in parsed::nested_literals(&resource.block.body, "replica", &["region_name"]) {
+            for replica_region in &resource.facts.replicas {
                 let Some(replica_region) = replica_region else {
                     errors.push(InternalError {
                         file: "src/validate/policies.rs".to_string(),
@@ -541,10 +684,10 @@ fn requests_for(
                         Request::new(
                             resource.address(),
                             "dynamodb:CreateTableReplica",
-                            &replica_region,
+                            replica_region,
                             principal,
                         )
-                        .resource(arn(&replica_region)),
+                        .resource(arn(replica_region)),
                     );
                 }
             }
@@ -560,13 +703,7 @@ fn requests_for(
             vec![create]
         }
         "aws_secretsmanager_secret" => {
-            let replicas: Vec<String> = resource
-                .block
-                .body
-                .get_blocks("replica")
-                .filter_map(|replica| attribute(&replica.body, "region").and_then(string_literal))
-                .collect();
-            let replica_refs: Vec<&str> = replicas.iter().map(String::as_str).collect();
+            let replica_refs: Vec<&str> = resource.facts.replicas.iter().flatten().map(String::as_str).collect();
             let mut create = request("secretsmanager:CreateSecret")
                 .resource(format!("arn:aws:secretsmanager:{region}:{ACCOUNT}:secret:x"));
             if !replica_refs.is_empty() {
@@ -648,25 +785,22 @@ fn requests_for(
 /// `aws_s3_bucket.<name>[each.key].id` names a bucket whose literal name `buckets` maps
 /// from its Terraform address.
 fn bucket_of(resource: &Resource<'_>, buckets: &BTreeMap<String, String>) -> String {
-    let Some(Expression::Traversal(traversal)) = attribute(&resource.block.body, "bucket") else {
+    let Some(Value::Path(root, steps)) = resource.argument("bucket") else {
         return "module-bucket".to_string();
     };
-    let Expression::Variable(root) = &traversal.expr else {
-        return "module-bucket".to_string();
-    };
-    let mut address = root.as_str().to_string();
-    for operator in &traversal.operators {
-        match operator.value() {
-            TraversalOperator::GetAttr(ident) if ident.as_str() == "id" => break,
-            TraversalOperator::GetAttr(ident) => {
+    let mut address = root.clone();
+    for step in steps {
+        match step {
+            Step::Attribute(name) if name == "id" => break,
+            Step::Attribute(name) => {
                 address.push('.');
-                address.push_str(ident.as_str());
+                address.push_str(name);
             }
-            TraversalOperator::Index(index) => match resource.value_of(index) {
+            Step::Index(index) => match resource.value_of(index) {
                 Some(key) => address.push_str(&format!("[\"{key}\"]")),
                 None => return "module-bucket".to_string(),
             },
-            _ => return "module-bucket".to_string(),
+            Step::Other => return "module-bucket".to_string(),
         }
     }
     buckets

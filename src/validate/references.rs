@@ -12,7 +12,8 @@ use hcl::edit::expr::{Expression, ObjectKey, TraversalOperator};
 use hcl::edit::structure::{Block, Body, Structure};
 use hcl::edit::template::{Directive, Element, Template};
 
-use super::parsed::{ParsedFile, ParsedStack, attribute, labels, string_literal};
+use super::StackFacts;
+use super::parsed::{Site, attribute, labels, string_literal};
 use crate::render::{InternalError, StackInfo};
 
 #[derive(Default)]
@@ -30,71 +31,110 @@ struct Declarations {
     remote_states: BTreeMap<String, String>,
 }
 
-fn declarations(stack: &ParsedStack) -> Declarations {
-    let mut declared = Declarations::default();
-    for file in &stack.files {
-        for block in file.top_level_blocks() {
-            let block_labels = labels(block);
-            match (block.ident.as_str(), block_labels.as_slice()) {
-                ("variable", [name]) => {
-                    declared
-                        .variables
-                        .insert(name.to_string(), block.body.has_attribute("default"));
-                }
-                ("output", [name]) => {
-                    declared.outputs.insert(name.to_string());
-                }
-                ("locals", []) => {
-                    declared.locals.extend(
-                        block
-                            .body
-                            .attributes()
-                            .map(|attribute| attribute.key.as_str().to_string()),
-                    );
-                }
-                ("resource", [kind, name]) => {
-                    declared.resources.insert((kind.to_string(), name.to_string()));
-                }
-                ("data", [kind, name]) => {
-                    declared.data.insert((kind.to_string(), name.to_string()));
-                    if *kind == "terraform_remote_state"
-                        && let Some(Expression::Object(config)) = attribute(&block.body, "config")
-                    {
-                        for (key, value) in config.iter() {
-                            let key_name = match key {
-                                ObjectKey::Ident(ident) => ident.as_str().to_string(),
-                                ObjectKey::Expression(expression) => string_literal(expression).unwrap_or_default(),
-                            };
-                            if key_name == "key"
-                                && let Some(state_key) = string_literal(value.expr())
-                            {
-                                let stack_name = state_key
-                                    .rsplit('/')
-                                    .next()
-                                    .unwrap_or_default()
-                                    .trim_end_matches(".tfstate")
-                                    .to_string();
-                                declared.remote_states.insert(name.to_string(), stack_name);
-                            }
+impl Declarations {
+    /// Records what one top-level block of a file in `directory` declares.
+    fn add(&mut self, block: &Block, directory: &str) {
+        let block_labels = labels(block);
+        match (block.ident.as_str(), block_labels.as_slice()) {
+            ("variable", [name]) => {
+                self.variables
+                    .insert(name.to_string(), block.body.has_attribute("default"));
+            }
+            ("output", [name]) => {
+                self.outputs.insert(name.to_string());
+            }
+            ("locals", []) => {
+                self.locals.extend(
+                    block
+                        .body
+                        .attributes()
+                        .map(|attribute| attribute.key.as_str().to_string()),
+                );
+            }
+            ("resource", [kind, name]) => {
+                self.resources.insert((kind.to_string(), name.to_string()));
+            }
+            ("data", [kind, name]) => {
+                self.data.insert((kind.to_string(), name.to_string()));
+                if *kind == "terraform_remote_state"
+                    && let Some(Expression::Object(config)) = attribute(&block.body, "config")
+                {
+                    for (key, value) in config.iter() {
+                        let key_name = match key {
+                            ObjectKey::Ident(ident) => ident.as_str().to_string(),
+                            ObjectKey::Expression(expression) => string_literal(expression).unwrap_or_default(),
+                        };
+                        if key_name == "key"
+                            && let Some(state_key) = string_literal(value.expr())
+                        {
+                            let stack_name = state_key
+                                .rsplit('/')
+                                .next()
+                                .unwrap_or_default()
+                                .trim_end_matches(".tfstate")
+                                .to_string();
+                            self.remote_states.insert(name.to_string(), stack_name);
                         }
                     }
                 }
-                ("ephemeral", [kind, name]) => {
-                    declared.ephemeral.insert((kind.to_string(), name.to_string()));
-                }
-                ("module", [name]) => {
-                    let source = attribute(&block.body, "source")
-                        .and_then(string_literal)
-                        .unwrap_or_default();
-                    declared
-                        .modules
-                        .insert(name.to_string(), resolve_source(&stack.directory, &source));
-                }
-                _ => {}
             }
+            ("ephemeral", [kind, name]) => {
+                self.ephemeral.insert((kind.to_string(), name.to_string()));
+            }
+            ("module", [name]) => {
+                let source = attribute(&block.body, "source")
+                    .and_then(string_literal)
+                    .unwrap_or_default();
+                self.modules
+                    .insert(name.to_string(), resolve_source(directory, &source));
+            }
+            _ => {}
         }
     }
-    declared
+
+    fn merge(&mut self, other: &Declarations) {
+        self.variables
+            .extend(other.variables.iter().map(|(name, default)| (name.clone(), *default)));
+        self.locals.extend(other.locals.iter().cloned());
+        self.outputs.extend(other.outputs.iter().cloned());
+        self.resources.extend(other.resources.iter().cloned());
+        self.data.extend(other.data.iter().cloned());
+        self.ephemeral.extend(other.ephemeral.iter().cloned());
+        self.modules.extend(other.modules.clone());
+        self.remote_states.extend(other.remote_states.clone());
+    }
+}
+
+/// What one file declares, and the references and module calls in it that can only be
+/// resolved against the declarations of its whole stack (and of other stacks).
+#[derive(Default)]
+pub struct FileFacts {
+    declared: Declarations,
+    /// Each reference as its dotted names (as many as resolving reads) and its line.
+    references: Vec<(String, Option<usize>)>,
+    module_calls: Vec<ModuleCall>,
+}
+
+/// A `module` block: its name, line, and the arguments it sets with their lines.
+struct ModuleCall {
+    name: String,
+    line: Option<usize>,
+    arguments: Vec<(String, Option<usize>)>,
+}
+
+impl FileFacts {
+    /// Records one top-level block: its declarations, its references (those that need
+    /// no declarations, such as `each` outside a `for_each` block, are checked here).
+    pub fn add(&mut self, site: &Site<'_>, block: &Block, errors: &mut Vec<InternalError>) {
+        let directory = site.file.path.rsplit_once('/').map_or("", |(directory, _)| directory);
+        self.declared.add(block, directory);
+        let mut checker = BlockChecker {
+            site,
+            facts: self,
+            errors,
+        };
+        checker.check_top_level(block);
+    }
 }
 
 /// `../modules/region` from `regions` is `modules/region`.
@@ -118,10 +158,18 @@ struct Reference {
     span: Option<Range<usize>>,
 }
 
-pub fn check(stacks: &[ParsedStack], infos: &[StackInfo]) -> Vec<InternalError> {
+/// Resolves every file's references and module calls against the declarations of its
+/// stack and of the stacks it reads, and checks the stacks form a DAG in apply order.
+pub fn check(stacks: &[StackFacts], infos: &[StackInfo]) -> Vec<InternalError> {
     let declared: BTreeMap<&str, Declarations> = stacks
         .iter()
-        .map(|stack| (stack.directory.as_str(), declarations(stack)))
+        .map(|stack| {
+            let mut declarations = Declarations::default();
+            for file in &stack.files {
+                declarations.merge(&file.references.declared);
+            }
+            (stack.directory.as_str(), declarations)
+        })
         .collect();
     let mut errors = Vec::new();
     let order: Vec<&str> = infos.iter().map(|info| info.directory.as_str()).collect();
@@ -129,14 +177,26 @@ pub fn check(stacks: &[ParsedStack], infos: &[StackInfo]) -> Vec<InternalError> 
         let own = &declared[stack.directory.as_str()];
         let info = infos.iter().find(|info| info.directory == stack.directory);
         for file in &stack.files {
-            for block in file.top_level_blocks() {
-                let mut checker = BlockChecker {
-                    file,
-                    own,
-                    all: &declared,
-                    errors: &mut errors,
-                };
-                checker.check_top_level(block);
+            let error = |line: Option<usize>, message: String| InternalError {
+                file: file.path.clone(),
+                line,
+                rule: "reference".to_string(),
+                message,
+            };
+            for (reference, line) in &file.references.references {
+                if let Some(problem) = resolve(reference, own, &declared) {
+                    errors.push(error(*line, problem));
+                }
+            }
+            for call in &file.references.module_calls {
+                errors.extend(
+                    check_module_call(call, own, &declared)
+                        .into_iter()
+                        .map(|(line, rule, message)| InternalError {
+                            rule: rule.to_string(),
+                            ..error(line, message)
+                        }),
+                );
             }
         }
         // The DAG: each remote state reads a stack that is declared as an input and is
@@ -172,14 +232,96 @@ pub fn check(stacks: &[ParsedStack], infos: &[StackInfo]) -> Vec<InternalError> 
     errors
 }
 
-struct BlockChecker<'a, 'e> {
-    file: &'a ParsedFile,
-    own: &'a Declarations,
-    all: &'a BTreeMap<&'a str, Declarations>,
+/// A module call's problems: a source topoc does not generate, arguments that are not
+/// variables of the module, variables without a default that are not set.
+fn check_module_call(
+    call: &ModuleCall,
+    own: &Declarations,
+    all: &BTreeMap<&str, Declarations>,
+) -> Vec<(Option<usize>, &'static str, String)> {
+    let name = &call.name;
+    let Some(directory) = own.modules.get(name) else {
+        return Vec::new();
+    };
+    let Some(module) = all.get(directory.as_str()) else {
+        return vec![(
+            call.line,
+            "module-source",
+            format!("module `{name}` has source `{directory}`, which topoc does not generate"),
+        )];
+    };
+    let mut problems = Vec::new();
+    for (key, line) in &call.arguments {
+        if !module.variables.contains_key(key) {
+            problems.push((*line, "reference", format!("module `{name}` has no variable `{key}`")));
+        }
+    }
+    for (variable, has_default) in &module.variables {
+        if !has_default && !call.arguments.iter().any(|(key, _)| key == variable) {
+            problems.push((
+                call.line,
+                "reference",
+                format!("module `{name}` needs variable `{variable}`, which is not set"),
+            ));
+        }
+    }
+    problems
+}
+
+/// `None` when a reference to a declared name (`var`, `local`, `module`, `data`,
+/// `ephemeral` or a resource) resolves; otherwise what is wrong.
+fn resolve(text: &str, own: &Declarations, all: &BTreeMap<&str, Declarations>) -> Option<String> {
+    let path: Vec<&str> = text.split('.').collect();
+    let second = path.get(1).copied().unwrap_or_default().to_string();
+    let third = path.get(2).copied().unwrap_or_default().to_string();
+    match path[0] {
+        "var" => {
+            (!own.variables.contains_key(&second)).then(|| format!("`{text}`: no variable `{second}` in this stack"))
+        }
+        "local" => {
+            (!own.locals.contains(&second)).then(|| format!("`{text}`: no local value `{second}` in this stack"))
+        }
+        "module" => match own.modules.get(&second) {
+            None => Some(format!("`{text}`: no module `{second}` in this stack")),
+            Some(directory) => {
+                let outputs = all.get(directory.as_str()).map(|module| &module.outputs);
+                (!third.is_empty() && !outputs.is_some_and(|outputs| outputs.contains(&third)))
+                    .then(|| format!("`{text}`: module `{second}` ({directory}) has no output `{third}`"))
+            }
+        },
+        "data" => {
+            if !own.data.contains(&(second.clone(), third.clone())) {
+                return Some(format!("`{text}`: no data source `{second}.{third}` in this stack"));
+            }
+            if second == "terraform_remote_state" {
+                let producer = own.remote_states.get(&third)?;
+                if path.get(3).copied() != Some("outputs") {
+                    return Some(format!("`{text}`: read remote state through `.outputs`"));
+                }
+                let output = path.get(4)?;
+                let producer_outputs = all.get(producer.as_str()).map(|stack| &stack.outputs);
+                if !producer_outputs.is_some_and(|outputs| outputs.contains(*output)) {
+                    return Some(format!("`{text}`: stack `{producer}` declares no output `{output}`"));
+                }
+            }
+            None
+        }
+        "ephemeral" => (!own.ephemeral.contains(&(second.clone(), third.clone())))
+            .then(|| format!("`{text}`: no ephemeral resource `{second}.{third}` in this stack")),
+        kind => (!own.resources.contains(&(kind.to_string(), second.clone())))
+            .then(|| format!("`{text}`: no resource `{kind}.{second}` in this stack")),
+    }
+}
+
+/// Walks one top-level block: references that need no declarations are checked at once,
+/// the others are kept in the file's facts.
+struct BlockChecker<'a, 'f, 'e> {
+    site: &'a Site<'a>,
+    facts: &'f mut FileFacts,
     errors: &'e mut Vec<InternalError>,
 }
 
-impl BlockChecker<'_, '_> {
+impl BlockChecker<'_, '_, '_> {
     fn check_top_level(&mut self, block: &Block) {
         let has_for_each = block.body.has_attribute("for_each");
         let has_count = block.body.has_attribute("count");
@@ -189,7 +331,17 @@ impl BlockChecker<'_, '_> {
             count: has_count,
         };
         if block.ident.as_str() == "module" {
-            self.check_module_arguments(block);
+            const META: &[&str] = &["source", "version", "providers", "count", "for_each", "depends_on"];
+            self.facts.module_calls.push(ModuleCall {
+                name: labels(block).first().map(|label| label.to_string()).unwrap_or_default(),
+                line: self.site.line_of(block.span()),
+                arguments: block
+                    .body
+                    .attributes()
+                    .filter(|attribute| !META.contains(&attribute.key.as_str()))
+                    .map(|attribute| (attribute.key.as_str().to_string(), self.site.line_of(attribute.span())))
+                    .collect(),
+            });
         }
         if block.ident.as_str() == "provider" {
             return;
@@ -202,54 +354,7 @@ impl BlockChecker<'_, '_> {
                 Structure::Attribute(attribute)
                     if block.ident.as_str() == "variable" && attribute.key.as_str() == "type" => {}
                 Structure::Attribute(attribute) => self.check_expression(&attribute.value, &mut scope),
-                Structure::Block(_) => {}
-            }
-        }
-        let nested = block
-            .body
-            .iter()
-            .filter(|structure| matches!(structure, Structure::Block(_)))
-            .cloned()
-            .collect();
-        self.check_body(&nested, &mut scope);
-    }
-
-    fn check_module_arguments(&mut self, block: &Block) {
-        let name = labels(block).first().map(|label| label.to_string()).unwrap_or_default();
-        let Some(directory) = self.own.modules.get(&name) else {
-            return;
-        };
-        let Some(module) = self.all.get(directory.as_str()) else {
-            self.errors.push(self.file.error(
-                block.span(),
-                "module-source",
-                format!("module `{name}` has source `{directory}`, which topoc does not generate"),
-            ));
-            return;
-        };
-        const META: &[&str] = &["source", "version", "providers", "count", "for_each", "depends_on"];
-        let mut given = BTreeSet::new();
-        for attribute in block.body.attributes() {
-            let key = attribute.key.as_str();
-            if META.contains(&key) {
-                continue;
-            }
-            given.insert(key.to_string());
-            if !module.variables.contains_key(key) {
-                self.errors.push(self.file.error(
-                    attribute.span(),
-                    "reference",
-                    format!("module `{name}` has no variable `{key}`"),
-                ));
-            }
-        }
-        for (variable, has_default) in &module.variables {
-            if !has_default && !given.contains(variable) {
-                self.errors.push(self.file.error(
-                    block.span(),
-                    "reference",
-                    format!("module `{name}` needs variable `{variable}`, which is not set"),
-                ));
+                Structure::Block(nested) => self.check_nested_block(nested, &mut scope),
             }
         }
     }
@@ -258,31 +363,37 @@ impl BlockChecker<'_, '_> {
         for structure in body.iter() {
             match structure {
                 Structure::Attribute(attribute) => self.check_expression(&attribute.value, scope),
-                Structure::Block(block) if block.ident.as_str() == "dynamic" => {
-                    if let Some(for_each) = attribute(&block.body, "for_each") {
-                        self.check_expression(for_each, scope);
-                    }
-                    let iterator = attribute(&block.body, "iterator")
-                        .and_then(super::parsed::traversal_path)
-                        .and_then(|path| path.first().cloned())
-                        .or_else(|| labels(block).first().map(|label| label.to_string()))
-                        .unwrap_or_default();
-                    for content in block.body.get_blocks("content") {
-                        scope.names.push(iterator.clone());
-                        self.check_body(&content.body, scope);
-                        scope.names.pop();
-                    }
-                }
-                Structure::Block(block) if block.ident.as_str() == "lifecycle" => {
-                    // `ignore_changes` lists attribute names, not references.
-                    for attribute in block.body.attributes() {
-                        if attribute.key.as_str() != "ignore_changes" {
-                            self.check_expression(&attribute.value, scope);
-                        }
-                    }
-                }
-                Structure::Block(block) => self.check_body(&block.body, scope),
+                Structure::Block(block) => self.check_nested_block(block, scope),
             }
+        }
+    }
+
+    fn check_nested_block(&mut self, block: &Block, scope: &mut Scope) {
+        match block.ident.as_str() {
+            "dynamic" => {
+                if let Some(for_each) = attribute(&block.body, "for_each") {
+                    self.check_expression(for_each, scope);
+                }
+                let iterator = attribute(&block.body, "iterator")
+                    .and_then(super::parsed::traversal_path)
+                    .and_then(|path| path.first().cloned())
+                    .or_else(|| labels(block).first().map(|label| label.to_string()))
+                    .unwrap_or_default();
+                for content in block.body.get_blocks("content") {
+                    scope.names.push(iterator.clone());
+                    self.check_body(&content.body, scope);
+                    scope.names.pop();
+                }
+            }
+            "lifecycle" => {
+                // `ignore_changes` lists attribute names, not references.
+                for attribute in block.body.attributes() {
+                    if attribute.key.as_str() != "ignore_changes" {
+                        self.check_expression(&attribute.value, scope);
+                    }
+                }
+            }
+            _ => self.check_body(&block.body, scope),
         }
     }
 
@@ -290,59 +401,42 @@ impl BlockChecker<'_, '_> {
         let mut references = Vec::new();
         collect(expression, &mut scope.names, &mut references);
         for reference in references {
-            if let Some(problem) = self.resolve(&reference, scope) {
-                self.errors
-                    .push(self.file.error(reference.span.clone(), "reference", problem));
+            let line = self.site.line_of(reference.span.clone());
+            let path = &reference.path;
+            let problem = match path[0].as_str() {
+                "each" => (!scope.each).then(|| format!("`{}` used in a block without `for_each`", path.join("."))),
+                "count" => (!scope.count).then(|| format!("`{}` used in a block without `count`", path.join("."))),
+                "path" | "terraform" => None,
+                "self" => Some("`self` is only valid in provisioners".to_string()),
+                "var" | "local" | "module" | "data" | "ephemeral" => {
+                    self.defer(path, line);
+                    None
+                }
+                kind if kind.contains('_') => {
+                    self.defer(path, line);
+                    None
+                }
+                other => Some(format!(
+                    "`{}`: `{other}` is not a name Terraform knows here",
+                    path.join(".")
+                )),
+            };
+            if let Some(problem) = problem {
+                self.errors.push(InternalError {
+                    file: self.site.file.path.to_string(),
+                    line,
+                    rule: "reference".to_string(),
+                    message: problem,
+                });
             }
         }
     }
 
-    /// `None` when the reference resolves; otherwise what is wrong.
-    fn resolve(&self, reference: &Reference, scope: &Scope) -> Option<String> {
-        let path = &reference.path;
-        let text = path.join(".");
-        let second = path.get(1).cloned().unwrap_or_default();
-        let third = path.get(2).cloned().unwrap_or_default();
-        match path[0].as_str() {
-            "var" => (!self.own.variables.contains_key(&second))
-                .then(|| format!("`{text}`: no variable `{second}` in this stack")),
-            "local" => (!self.own.locals.contains(&second))
-                .then(|| format!("`{text}`: no local value `{second}` in this stack")),
-            "each" => (!scope.each).then(|| format!("`{text}` used in a block without `for_each`")),
-            "count" => (!scope.count).then(|| format!("`{text}` used in a block without `count`")),
-            "path" | "terraform" => None,
-            "module" => match self.own.modules.get(&second) {
-                None => Some(format!("`{text}`: no module `{second}` in this stack")),
-                Some(directory) => {
-                    let outputs = self.all.get(directory.as_str()).map(|module| &module.outputs);
-                    (!third.is_empty() && !outputs.is_some_and(|outputs| outputs.contains(&third)))
-                        .then(|| format!("`{text}`: module `{second}` ({directory}) has no output `{third}`"))
-                }
-            },
-            "data" => {
-                if !self.own.data.contains(&(second.clone(), third.clone())) {
-                    return Some(format!("`{text}`: no data source `{second}.{third}` in this stack"));
-                }
-                if second == "terraform_remote_state" {
-                    let producer = self.own.remote_states.get(&third)?;
-                    if path.get(3).map(String::as_str) != Some("outputs") {
-                        return Some(format!("`{text}`: read remote state through `.outputs`"));
-                    }
-                    let output = path.get(4)?;
-                    let producer_outputs = self.all.get(producer.as_str()).map(|stack| &stack.outputs);
-                    if !producer_outputs.is_some_and(|outputs| outputs.contains(output)) {
-                        return Some(format!("`{text}`: stack `{producer}` declares no output `{output}`"));
-                    }
-                }
-                None
-            }
-            "ephemeral" => (!self.own.ephemeral.contains(&(second.clone(), third.clone())))
-                .then(|| format!("`{text}`: no ephemeral resource `{second}.{third}` in this stack")),
-            "self" => Some("`self` is only valid in provisioners".to_string()),
-            kind if kind.contains('_') => (!self.own.resources.contains(&(kind.to_string(), second.clone())))
-                .then(|| format!("`{text}`: no resource `{kind}.{second}` in this stack")),
-            other => Some(format!("`{text}`: `{other}` is not a name Terraform knows here")),
-        }
+    /// Keeps a reference for [`check`], with at most the five names resolving reads
+    /// (`data.terraform_remote_state.<name>.outputs.<output>`).
+    fn defer(&mut self, path: &[String], line: Option<usize>) {
+        let names = &path[..path.len().min(5)];
+        self.facts.references.push((names.join("."), line));
     }
 }
 

@@ -17,7 +17,7 @@ use hcl::edit::expr::Expression;
 use hcl::edit::structure::{Block, Body, Structure};
 use serde::Deserialize;
 
-use super::parsed::{ParsedFile, ParsedStack, labels};
+use super::parsed::{Site, labels};
 use crate::aws::vendored::{LazyTable, VendoredJson};
 use crate::render::InternalError;
 
@@ -108,66 +108,59 @@ struct Level<'a> {
     names_only: bool,
 }
 
-pub fn check(stacks: &[ParsedStack]) -> Vec<InternalError> {
+/// Checks one top-level block against the provider schema.
+pub fn check_block(file: &Site<'_>, block: &Block, errors: &mut Vec<InternalError>) {
     let schema = provider_schema();
-    let mut errors = Vec::new();
-    for stack in stacks {
-        for file in &stack.files {
-            for block in file.top_level_blocks() {
-                let block_labels = labels(block);
-                let (kind, table) = match block.ident.as_str() {
-                    "resource" => ("resource", &schema.resources),
-                    "data" => ("data source", &schema.data_sources),
-                    "ephemeral" => ("ephemeral resource", &schema.ephemeral_resources),
-                    _ => continue,
-                };
-                let Some(type_name) = block_labels.first() else {
-                    continue;
-                };
-                let address = format!("{}.{}", type_name, block_labels.get(1).unwrap_or(&""));
-                if *type_name == "terraform_remote_state" {
-                    check_remote_state(file, block, &address, &mut errors);
-                    continue;
-                }
-                if !type_name.starts_with("aws_") {
-                    errors.push(file.error(
-                        block.span(),
-                        "schema",
-                        format!("{address}: topoc only emits AWS provider types"),
-                    ));
-                    continue;
-                }
-                let Some(type_schema) = table.get(type_name) else {
-                    errors.push(file.error(
-                        block.span(),
-                        "schema",
-                        format!(
-                            "{address}: `{type_name}` is not a {kind} type of the AWS provider {}",
-                            schema.provider_version
-                        ),
-                    ));
-                    continue;
-                };
-                let level = Level {
-                    attributes: &type_schema.attributes,
-                    blocks: &type_schema.blocks,
-                    names_only: false,
-                };
-                let mut checker = Checker {
-                    file,
-                    type_name,
-                    root: type_schema,
-                    errors: &mut errors,
-                };
-                checker.check_body(&block.body, &level, &address, true);
-            }
-        }
+    let block_labels = labels(block);
+    let (kind, table) = match block.ident.as_str() {
+        "resource" => ("resource", &schema.resources),
+        "data" => ("data source", &schema.data_sources),
+        "ephemeral" => ("ephemeral resource", &schema.ephemeral_resources),
+        _ => return,
+    };
+    let Some(type_name) = block_labels.first() else {
+        return;
+    };
+    let address = format!("{}.{}", type_name, block_labels.get(1).unwrap_or(&""));
+    if *type_name == "terraform_remote_state" {
+        check_remote_state(file, block, &address, errors);
+        return;
     }
-    errors
+    if !type_name.starts_with("aws_") {
+        errors.push(file.error(
+            block.span(),
+            "schema",
+            format!("{address}: topoc only emits AWS provider types"),
+        ));
+        return;
+    }
+    let Some(type_schema) = table.get(type_name) else {
+        errors.push(file.error(
+            block.span(),
+            "schema",
+            format!(
+                "{address}: `{type_name}` is not a {kind} type of the AWS provider {}",
+                schema.provider_version
+            ),
+        ));
+        return;
+    };
+    let level = Level {
+        attributes: &type_schema.attributes,
+        blocks: &type_schema.blocks,
+        names_only: false,
+    };
+    let mut checker = Checker {
+        file,
+        type_name,
+        root: type_schema,
+        errors,
+    };
+    checker.check_body(&block.body, &level, &address, true);
 }
 
 struct Checker<'a, 'e> {
-    file: &'a ParsedFile,
+    file: &'a Site<'a>,
     type_name: &'a str,
     root: &'a BlockSchema,
     errors: &'e mut Vec<InternalError>,
@@ -384,7 +377,7 @@ fn literal_type_problem(kind: &str, value: &Expression) -> Option<String> {
     (!accepted).then(|| format!("must be {kind}, not {found}"))
 }
 
-fn check_remote_state(file: &ParsedFile, block: &Block, address: &str, errors: &mut Vec<InternalError>) {
+fn check_remote_state(file: &Site<'_>, block: &Block, address: &str, errors: &mut Vec<InternalError>) {
     const ALLOWED: &[&str] = &["backend", "config", "workspace", "defaults"];
     for structure in block.body.iter() {
         if let Structure::Attribute(attribute) = structure
