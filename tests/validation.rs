@@ -79,8 +79,9 @@ fn unparsable_hcl_is_reported() {
         "billing_mode                = \"PAY_PER_REQUEST",
         1,
     );
-    // Validation parses one top-level segment at a time; the line it reports must be
-    // the one hcl-edit gives for the whole file.
+    // Validation parses one top-level segment at a time; for this mistake the line it
+    // reports is the one hcl-edit gives for the whole file (for others, such as a string
+    // left open until the end of the file, the segment's own line is the closer one).
     let whole_file_line = hcl::edit::parser::parse_body(&file.text)
         .expect_err("the file no longer parses")
         .location()
@@ -120,6 +121,53 @@ fn a_second_blank_line_between_blocks_is_not_canonical() {
     assert_eq!(errors.len(), 1, "{errors:#?}");
     assert_eq!(errors[0].file, "regions/main.tf");
     assert_eq!(errors[0].line, Some(line + 1), "{errors:#?}");
+}
+
+#[test]
+fn an_argument_at_the_top_level_of_a_file_is_reported_even_twice_in_separate_segments() {
+    let mut rendered = rendered("helios-pay");
+    let file = rendered.files.get_mut("data/dynamodb.tf").unwrap();
+    let lines = file.text.lines().count();
+    file.text.push_str("\nx = 1\n\nx = 2\n");
+    let errors = topoc::validate::validate(&rendered);
+    for line in [lines + 2, lines + 4] {
+        assert_reported_at(
+            &errors,
+            "data/dynamodb.tf",
+            line,
+            "parse",
+            "`x` is an argument at the top level",
+        );
+    }
+}
+
+#[test]
+fn a_tf_file_outside_every_stack_is_still_parsed() {
+    let mut rendered = rendered("helios-pay");
+    let mut broken = rendered.files["data/dynamodb.tf"].clone();
+    broken.text = "q = [\n\ny = (\n".to_string();
+    rendered.files.insert("extra/broken.tf".to_string(), broken);
+    let errors = topoc::validate::validate(&rendered);
+    assert!(
+        errors
+            .iter()
+            .any(|error| error.file == "extra/broken.tf" && error.rule == "parse"),
+        "{errors:#?}"
+    );
+}
+
+#[test]
+fn a_formatting_mistake_repeated_in_every_block_is_reported_once_per_file() {
+    let mut rendered = rendered("helios-pay");
+    let file = rendered.files.get_mut("data/dynamodb.tf").unwrap();
+    let blocks = file.text.matches("billing_mode                = ").count();
+    assert!(blocks > 1);
+    file.text = file.text.replace("billing_mode                = ", "billing_mode = ");
+    let canonical: Vec<_> = topoc::validate::validate(&rendered)
+        .into_iter()
+        .filter(|error| error.rule == "canonical")
+        .collect();
+    assert_eq!(canonical.len(), 1, "{canonical:#?}");
 }
 
 // Layer 4: references.

@@ -17,13 +17,14 @@ mod providers;
 mod references;
 pub mod schema;
 
+use std::ops::Range;
+
+use hcl::edit::Span;
+
 use crate::ir::StackKind;
 use crate::ir::governance::GovernancePlan;
 use crate::policy::scp::Scp;
 use crate::render::{InternalError, Rendered, RenderedFile, format};
-
-use std::ops::Range;
-
 use parsed::{ParsedFile, Site};
 
 /// Runs layers 1 to 5 and returns all failures.
@@ -101,7 +102,7 @@ fn examine(rendered: &Rendered) -> (Vec<StackFacts>, Vec<InternalError>) {
             canonical_whole: whole,
         });
         let Some((parsed, segments, _)) = shape else { continue };
-        let Some(kind) = kind_of(path) else { continue };
+        let kind = kind_of(path);
         let mut start = 0;
         while start < segments.len() {
             let mut end = start + 1;
@@ -127,9 +128,19 @@ fn examine(rendered: &Rendered) -> (Vec<StackFacts>, Vec<InternalError>) {
             files: Vec::new(),
         })
         .collect();
-    let mut errors = Vec::new();
+    let mut errors: Vec<InternalError> = Vec::new();
     for (facts, unit_errors) in crate::parallel::map_in_parallel(&units, Unit::bytes, Unit::examine) {
-        errors.extend(unit_errors);
+        // One canonical-form error per file, as when files were checked whole: a template
+        // bug would otherwise repeat in every segment it renders.
+        for error in unit_errors {
+            let repeated = error.rule == "canonical"
+                && errors
+                    .iter()
+                    .any(|earlier| earlier.rule == "canonical" && earlier.file == error.file);
+            if !repeated {
+                errors.push(error);
+            }
+        }
         let Some(facts) = facts else { continue };
         let directory = facts.path.rsplit_once('/').map_or("", |(directory, _)| directory);
         if let Some(stack) = stacks.iter_mut().find(|stack| stack.directory == directory) {
@@ -164,15 +175,15 @@ enum Unit<'a> {
         file: &'a RenderedFile,
         canonical_whole: bool,
     },
-    /// A run of top-level segments of a `.tf` file in a stack of `kind`: each is
-    /// canonical (when the file was cut into segments), parses, matches the provider
-    /// schema, and yields its facts.
+    /// A run of top-level segments of a `.tf` file: each is canonical (when the file
+    /// was cut into segments), parses and holds only blocks; in a stack of `kind`, each
+    /// block matches the provider schema and yields its facts.
     Segments {
         parsed: &'a ParsedFile<'a>,
         text: &'a str,
         segments: &'a [Range<usize>],
         canonical_by_segment: bool,
-        kind: StackKind,
+        kind: Option<StackKind>,
     },
 }
 
@@ -223,6 +234,20 @@ impl Unit<'_> {
                         file: parsed,
                         base: range.start,
                     };
+                    // Terraform takes only blocks at the top level of a file. Checking it
+                    // here also catches an attribute set twice in different segments,
+                    // which hcl-edit reports only within one body.
+                    for attribute in body.attributes() {
+                        errors.push(site.error(
+                            attribute.span(),
+                            "parse",
+                            format!(
+                                "`{}` is an argument at the top level; Terraform files hold only blocks there",
+                                attribute.key.as_str()
+                            ),
+                        ));
+                    }
+                    let Some(kind) = kind else { continue };
                     for block in parsed::blocks(&body) {
                         schema::check_block(&site, block, &mut errors);
                         facts.references.add(&site, block, &mut errors);
@@ -230,7 +255,7 @@ impl Unit<'_> {
                         facts.policies.add(&site, block);
                     }
                 }
-                (Some(facts), errors)
+                (kind.map(|_| facts), errors)
             }
         }
     }
