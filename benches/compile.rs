@@ -164,6 +164,8 @@ fn run_phases(case: &Case, directory: &Path) -> PhaseRun {
     let tree = topoc::output::with_manifest(generated.rendered.tree());
     let output_bytes = tree.values().map(String::len).sum();
     let output_files = tree.len();
+    // Into a fresh folder, as a rebuild of an unchanged tree writes nothing.
+    let _ = std::fs::remove_dir_all(directory);
     let (written, elapsed, peak) = measure(|| topoc::output::write_tree(directory, &tree, false));
     track(6, elapsed, peak);
     written.expect("writes");
@@ -200,6 +202,8 @@ fn run_process(spec: &Path, output: &Path) -> (Duration, u64) {
 }
 
 fn measure_process(spec: &str, output: &str) {
+    // Into a fresh folder: rebuilding an unchanged tree writes nothing.
+    let _ = std::fs::remove_dir_all(output);
     let start = Instant::now();
     let status = Command::new(env!("CARGO_BIN_EXE_topoc"))
         .args(["build", spec, "-o", output, "--force"])

@@ -266,7 +266,11 @@ fn run_build(spec: &Path, output: &Path, force: bool, format: MessageFormat, col
     };
     match topoc::output::write_tree(output, &tree, force) {
         Ok(summary) => {
-            println!("wrote {} files to {}", summary.written, display_name(output));
+            if summary.unchanged {
+                println!("{} is up to date", display_name(output));
+            } else {
+                println!("wrote {} files to {}", summary.written, display_name(output));
+            }
             if !summary.kept_foreign.is_empty() {
                 println!("kept {} files topoc did not create", summary.kept_foreign.len());
             }

@@ -278,3 +278,40 @@ fn cleanup_removes_only_the_trees_of_builds_that_are_gone() {
     assert!(alive.exists(), "the tree of a running build was removed");
     assert!(!dead.exists(), "the tree of a finished build was left");
 }
+
+#[test]
+fn an_unchanged_tree_is_left_alone_and_an_edited_one_is_rewritten() {
+    let scratch = tempfile::tempdir().unwrap();
+    let output = scratch.path().join("out");
+    let stdout = |result: &Output| String::from_utf8_lossy(&result.stdout).into_owned();
+    let first = build(&example("helios-pay"), &output, &[]);
+    assert!(
+        first.status.success() && stdout(&first).starts_with("wrote "),
+        "{}",
+        stdout(&first)
+    );
+    let tree = topoc::output::read_tree(&output).unwrap();
+
+    // Rebuilding the same spec touches nothing: not even modification times.
+    let table_file = output.join("data/dynamodb.tf");
+    let long_ago = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000);
+    std::fs::File::options()
+        .write(true)
+        .open(&table_file)
+        .unwrap()
+        .set_modified(long_ago)
+        .unwrap();
+    let again = build(&example("helios-pay"), &output, &[]);
+    assert!(again.status.success(), "{}", String::from_utf8_lossy(&again.stderr));
+    assert!(stdout(&again).contains("is up to date"), "{}", stdout(&again));
+    assert_eq!(std::fs::metadata(&table_file).unwrap().modified().unwrap(), long_ago);
+    assert_eq!(topoc::output::read_tree(&output).unwrap(), tree);
+
+    // A hand edit to a generated file, or a deleted one, is undone by the next build.
+    std::fs::write(&table_file, "edited by hand\n").unwrap();
+    std::fs::remove_file(output.join("global/outputs.tf")).unwrap();
+    let repaired = build(&example("helios-pay"), &output, &[]);
+    assert!(stdout(&repaired).starts_with("wrote "), "{}", stdout(&repaired));
+    assert_eq!(topoc::output::read_tree(&output).unwrap(), tree);
+    assert_eq!(siblings(scratch.path(), "out"), Vec::<String>::new());
+}
