@@ -182,12 +182,21 @@ fn write_into(
         }
     }
     // Creating files is mostly waiting on the file system, so several threads write.
+    // A file whose bytes have not changed since the previous build is hard-linked from
+    // it instead: no data to write or flush, it keeps its modification time, and
+    // removing the previous tree then frees nothing but a name.
     let files: Vec<(&String, &String)> = tree.iter().collect();
     crate::parallel::map_in_parallel(
         &files,
         |(_, contents)| contents.len(),
         |(relative, contents)| -> Result<(), WriteError> {
             let path = temporary.join(relative);
+            let previous = directory.join(relative);
+            if fs::read(&previous).ok().as_deref() == Some(contents.as_bytes())
+                && fs::hard_link(&previous, &path).is_ok()
+            {
+                return Ok(());
+            }
             let mut file = fs::File::create(&path).map_err(io_error(&path))?;
             file.write_all(contents.as_bytes()).map_err(io_error(&path))
         },

@@ -307,11 +307,25 @@ fn an_unchanged_tree_is_left_alone_and_an_edited_one_is_rewritten() {
     assert_eq!(std::fs::metadata(&table_file).unwrap().modified().unwrap(), long_ago);
     assert_eq!(topoc::output::read_tree(&output).unwrap(), tree);
 
-    // A hand edit to a generated file, or a deleted one, is undone by the next build.
+    // A hand edit to a generated file, or a deleted one, is undone by the next build;
+    // the files that did not change keep their modification times.
     std::fs::write(&table_file, "edited by hand\n").unwrap();
     std::fs::remove_file(output.join("global/outputs.tf")).unwrap();
     let repaired = build(&example("helios-pay"), &output, &[]);
     assert!(stdout(&repaired).starts_with("wrote "), "{}", stdout(&repaired));
     assert_eq!(topoc::output::read_tree(&output).unwrap(), tree);
+    let untouched = output.join("data/s3.tf");
+    std::fs::File::options()
+        .write(true)
+        .open(&untouched)
+        .unwrap()
+        .set_modified(long_ago)
+        .unwrap();
+    std::fs::write(&table_file, "edited by hand again\n").unwrap();
+    let repaired = build(&example("helios-pay"), &output, &[]);
+    assert!(stdout(&repaired).starts_with("wrote "), "{}", stdout(&repaired));
+    assert_eq!(topoc::output::read_tree(&output).unwrap(), tree);
+    assert_eq!(std::fs::metadata(&untouched).unwrap().modified().unwrap(), long_ago);
+    assert_ne!(std::fs::metadata(&table_file).unwrap().modified().unwrap(), long_ago);
     assert_eq!(siblings(scratch.path(), "out"), Vec::<String>::new());
 }
