@@ -158,11 +158,17 @@ fn already_written(directory: &Path, tree: &BTreeMap<String, String>) -> bool {
     let Some(manifest) = tree.get(MANIFEST) else {
         return false;
     };
-    if fs::read(directory.join(MANIFEST)).ok().as_deref() != Some(manifest.as_bytes()) {
-        return false;
-    }
-    tree.iter()
-        .all(|(relative, contents)| fs::read(directory.join(relative)).ok().as_deref() == Some(contents.as_bytes()))
+    holds(&directory.join(MANIFEST), manifest)
+        && tree
+            .iter()
+            .all(|(relative, contents)| holds(&directory.join(relative), contents))
+}
+
+/// Whether `path` is a regular file (not a link put in its place) holding exactly
+/// `contents`: only such a file may stay, or be hard-linked into the next tree.
+fn holds(path: &Path, contents: &str) -> bool {
+    fs::symlink_metadata(path).is_ok_and(|metadata| metadata.file_type().is_file())
+        && fs::read(path).ok().as_deref() == Some(contents.as_bytes())
 }
 
 fn write_into(
@@ -192,9 +198,7 @@ fn write_into(
         |(relative, contents)| -> Result<(), WriteError> {
             let path = temporary.join(relative);
             let previous = directory.join(relative);
-            if fs::read(&previous).ok().as_deref() == Some(contents.as_bytes())
-                && fs::hard_link(&previous, &path).is_ok()
-            {
+            if holds(&previous, contents) && fs::hard_link(&previous, &path).is_ok() {
                 return Ok(());
             }
             let mut file = fs::File::create(&path).map_err(io_error(&path))?;

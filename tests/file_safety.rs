@@ -329,3 +329,21 @@ fn an_unchanged_tree_is_left_alone_and_an_edited_one_is_rewritten() {
     assert_ne!(std::fs::metadata(&table_file).unwrap().modified().unwrap(), long_ago);
     assert_eq!(siblings(scratch.path(), "out"), Vec::<String>::new());
 }
+
+#[cfg(unix)]
+#[test]
+fn a_generated_file_replaced_by_a_link_is_written_again_as_a_file() {
+    let scratch = tempfile::tempdir().unwrap();
+    let output = scratch.path().join("out");
+    assert!(build(&example("helios-pay"), &output, &[]).status.success());
+    // Same bytes, but through a symbolic link to a file outside the tree.
+    let table_file = output.join("data/dynamodb.tf");
+    let elsewhere = scratch.path().join("dynamodb.tf");
+    std::fs::copy(&table_file, &elsewhere).unwrap();
+    std::fs::remove_file(&table_file).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, &table_file).unwrap();
+    let rebuilt = build(&example("helios-pay"), &output, &[]);
+    assert!(String::from_utf8_lossy(&rebuilt.stdout).starts_with("wrote "));
+    assert!(std::fs::symlink_metadata(&table_file).unwrap().file_type().is_file());
+    assert_eq!(std::fs::read(&table_file).unwrap(), std::fs::read(&elsewhere).unwrap());
+}
