@@ -275,15 +275,15 @@ pub fn custom_rules(plan: &GovernancePlan) -> Vec<CustomRule> {
             .push(table.name.as_str());
     }
     for ((regions, permitted), tables) in table_groups {
+        let residency_note = if permitted.is_some() {
+            ", and none outside their residency class"
+        } else {
+            ""
+        };
         let head = vec![
             format!(
-                "# Global tables (version 2019.11.21) with replicas in {}{}.",
+                "# Global tables (version 2019.11.21) with replicas in {}{residency_note}.",
                 regions.join(", "),
-                if permitted.is_some() {
-                    ", and none outside their residency class"
-                } else {
-                    ""
-                }
             ),
             "rule global_tables_with_planned_replicas when resourceType == \"AWS::DynamoDB::Table\" {".to_string(),
         ];
@@ -337,21 +337,16 @@ pub fn custom_rules(plan: &GovernancePlan) -> Vec<CustomRule> {
                 resource_type: "AWS::DynamoDB::Table",
                 regions: regions.clone(),
                 checks: {
-                    let suffix = if permitted.is_some() {
-                        ", and none outside their residency class"
-                    } else {
-                        ""
-                    };
                     let names: Vec<String> = chunk.iter().map(|table| format!("`{table}`")).collect();
                     if names.len() == 1 {
                         format!(
-                            "table {} is a global table with replicas in {}{suffix}",
+                            "table {} is a global table with replicas in {}{residency_note}",
                             names[0],
                             regions.join(", ")
                         )
                     } else {
                         format!(
-                            "tables {} are global tables with replicas in {}{suffix}",
+                            "tables {} are global tables with replicas in {}{residency_note}",
                             names.join(", "),
                             regions.join(", ")
                         )

@@ -139,16 +139,21 @@ fn action_matches(statement: &Statement, action: &str) -> bool {
 /// Resources and conditions, once the action is known to match.
 fn applies_beyond_action(statement: &Statement, request: &Request) -> bool {
     let resource_matches = if statement.not_resource.is_empty() {
-        statement
-            .resource
-            .0
-            .iter()
-            .any(|pattern| pattern == "*" || request.resources.iter().any(|arn| arn_match(pattern, arn)))
+        statement.resource.0.iter().any(|pattern| {
+            pattern == "*"
+                || request
+                    .resources
+                    .iter()
+                    .any(|arn| wildcard_match_exact_case(pattern, arn))
+        })
     } else {
-        request
-            .resources
-            .iter()
-            .any(|arn| !statement.not_resource.0.iter().any(|pattern| arn_match(pattern, arn)))
+        request.resources.iter().any(|arn| {
+            !statement
+                .not_resource
+                .0
+                .iter()
+                .any(|pattern| wildcard_match_exact_case(pattern, arn))
+        })
     };
     if !resource_matches {
         return false;
@@ -157,11 +162,6 @@ fn applies_beyond_action(statement: &Statement, request: &Request) -> bool {
         keys.iter()
             .all(|(key, values)| condition_holds(operator, request.values(key), values))
     })
-}
-
-/// ARN patterns match case-sensitively, with wildcards.
-fn arn_match(pattern: &str, arn: &str) -> bool {
-    wildcard_match_exact_case(pattern, arn)
 }
 
 fn condition_holds(operator: &str, context: Option<&[String]>, policy_values: &[String]) -> bool {
@@ -182,7 +182,7 @@ fn condition_holds(operator: &str, context: Option<&[String]>, policy_values: &[
         let matched = policy_values.iter().any(|policy| match base {
             "StringEquals" | "StringNotEquals" | "ArnEquals" | "ArnNotEquals" => policy == value,
             "StringEqualsIgnoreCase" | "StringNotEqualsIgnoreCase" => policy.eq_ignore_ascii_case(value),
-            "StringLike" | "StringNotLike" | "ArnLike" | "ArnNotLike" => arn_match(policy, value),
+            "StringLike" | "StringNotLike" | "ArnLike" | "ArnNotLike" => wildcard_match_exact_case(policy, value),
             "Bool" => policy.eq_ignore_ascii_case(value),
             _ => false,
         });
@@ -260,15 +260,15 @@ mod tests {
 
     #[test]
     fn arn_patterns_match_with_wildcards() {
-        assert!(arn_match(
+        assert!(wildcard_match_exact_case(
             "arn:*:dynamodb:us-*:*:table/t",
             "arn:aws:dynamodb:us-east-1:123456789012:table/t"
         ));
-        assert!(!arn_match(
+        assert!(!wildcard_match_exact_case(
             "arn:*:dynamodb:us-*:*:table/t",
             "arn:aws:dynamodb:eu-west-1:123456789012:table/t"
         ));
-        assert!(!arn_match(
+        assert!(!wildcard_match_exact_case(
             "arn:*:dynamodb:us-*:*:table/t",
             "arn:aws:dynamodb:us-east-1:123456789012:table/t2"
         ));

@@ -66,43 +66,43 @@ pub struct StackFacts {
 
 /// Layers 1 to 3 on all cores, and the facts of every file for the cross-file layers.
 ///
-/// Each `.tf` file is parsed one top-level item at a time and each item's syntax tree
-/// is dropped once examined, so memory stays near the size of the text whatever the
-/// size of the output (a whole file's tree takes about seventeen times its text).
-/// The work is cut into units — a file's canonical-form check, and runs of its items
-/// of about [`UNIT_BYTES`] — so one very large file does not leave a core idle.
+/// Each `.tf` file is parsed one top-level segment at a time and each segment's syntax
+/// tree is dropped once examined, so memory stays near the size of the text whatever
+/// the size of the output (a whole file's tree takes about seventeen times its text).
+/// The work is cut into units — each file's whole-text checks, and runs of a `.tf`
+/// file's segments of about [`UNIT_BYTES`] — so one very large file does not leave a
+/// core idle.
 fn examine(rendered: &Rendered) -> (Vec<StackFacts>, Vec<InternalError>) {
-    let kind_of = |path: &str| {
-        let directory = path.rsplit_once('/').map_or("", |(directory, _)| directory);
-        rendered
-            .stacks
-            .iter()
-            .find(|stack| stack.directory == directory)
-            .map(|stack| stack.kind)
-    };
     let files: Vec<(&String, &RenderedFile)> = rendered.files.iter().collect();
+    // For each `.tf` file: its lines, and its segments when it can be cut into them.
     let shapes = crate::parallel::map_in_parallel(
         &files,
         |(_, file)| file.text.len(),
         |(path, file)| {
             path.ends_with(".tf").then(|| {
-                let segments = parsed::top_level_segments(&file.text);
-                let whole = segments.is_none();
-                let segments = segments.unwrap_or_else(|| std::iter::once(0..file.text.len()).collect());
-                (ParsedFile::new(path, &file.text, &file.blocks), segments, whole)
+                (
+                    ParsedFile::new(path, &file.text, &file.blocks),
+                    parsed::top_level_segments(&file.text),
+                )
             })
         },
     );
     let mut units = Vec::new();
     for ((path, file), shape) in files.iter().zip(&shapes) {
-        let whole = shape.as_ref().is_none_or(|(_, _, whole)| *whole);
+        let segmented = shape.as_ref().is_some_and(|(_, segments)| segments.is_some());
         units.push(Unit::Text {
             path,
             file,
-            canonical_whole: whole,
+            canonical_whole: !segmented,
         });
-        let Some((parsed, segments, _)) = shape else { continue };
-        let kind = kind_of(path);
+        let Some((parsed, segments)) = shape else { continue };
+        let whole_file: Vec<Range<usize>> = std::iter::once(0..file.text.len()).collect();
+        let segments = segments.as_deref().unwrap_or(&whole_file);
+        let stack = rendered
+            .stacks
+            .iter()
+            .position(|stack| stack.directory == parsed::directory_of(path))
+            .map(|index| (index, rendered.stacks[index].kind));
         let mut start = 0;
         while start < segments.len() {
             let mut end = start + 1;
@@ -112,9 +112,9 @@ fn examine(rendered: &Rendered) -> (Vec<StackFacts>, Vec<InternalError>) {
             units.push(Unit::Segments {
                 parsed,
                 text: &file.text,
-                segments: &segments[start..end],
-                canonical_by_segment: !whole,
-                kind,
+                segments: segments[start..end].to_vec(),
+                canonical_by_segment: segmented,
+                stack,
             });
             start = end;
         }
@@ -141,10 +141,8 @@ fn examine(rendered: &Rendered) -> (Vec<StackFacts>, Vec<InternalError>) {
                 errors.push(error);
             }
         }
-        let Some(facts) = facts else { continue };
-        let directory = facts.path.rsplit_once('/').map_or("", |(directory, _)| directory);
-        if let Some(stack) = stacks.iter_mut().find(|stack| stack.directory == directory) {
-            stack.files.push(facts);
+        if let Some((index, facts)) = facts {
+            stacks[index].files.push(facts);
         }
     }
     (stacks, errors)
@@ -176,14 +174,14 @@ enum Unit<'a> {
         canonical_whole: bool,
     },
     /// A run of top-level segments of a `.tf` file: each is canonical (when the file
-    /// was cut into segments), parses and holds only blocks; in a stack of `kind`, each
-    /// block matches the provider schema and yields its facts.
+    /// was cut into segments), parses and holds only blocks; in a stack (index, kind),
+    /// each block matches the provider schema and yields its facts.
     Segments {
         parsed: &'a ParsedFile<'a>,
         text: &'a str,
-        segments: &'a [Range<usize>],
+        segments: Vec<Range<usize>>,
         canonical_by_segment: bool,
-        kind: Option<StackKind>,
+        stack: Option<(usize, StackKind)>,
     },
 }
 
@@ -195,7 +193,9 @@ impl Unit<'_> {
         }
     }
 
-    fn examine(&self) -> (Option<FileFacts>, Vec<InternalError>) {
+    /// The unit's errors, and for segments of a stack's file the stack's index and the
+    /// facts of those segments.
+    fn examine(&self) -> (Option<(usize, FileFacts)>, Vec<InternalError>) {
         match self {
             Unit::Text {
                 path,
@@ -207,57 +207,76 @@ impl Unit<'_> {
                 text,
                 segments,
                 canonical_by_segment,
-                kind,
+                stack,
             } => {
                 let mut errors = Vec::new();
                 let mut facts = FileFacts {
                     path: parsed.path.to_string(),
                     ..FileFacts::default()
                 };
-                for range in segments.iter() {
-                    let segment = &text[range.clone()];
-                    if *canonical_by_segment && let Some(error) = canonical_error(parsed.path, segment) {
-                        let first_line = parsed.line(range.start);
-                        errors.push(InternalError {
-                            line: error.line.map(|line| first_line + line - 1),
-                            ..error
-                        });
-                    }
-                    let body = match parsed::parse_item(parsed, segment, range.start) {
-                        Ok(body) => body,
-                        Err(error) => {
-                            errors.push(error);
-                            continue;
-                        }
-                    };
+                for range in segments {
                     let site = Site {
                         file: parsed,
                         base: range.start,
                     };
-                    // Terraform takes only blocks at the top level of a file. Checking it
-                    // here also catches an attribute set twice in different segments,
-                    // which hcl-edit reports only within one body.
-                    for attribute in body.attributes() {
-                        errors.push(site.error(
-                            attribute.span(),
-                            "parse",
-                            format!(
-                                "`{}` is an argument at the top level; Terraform files hold only blocks there",
-                                attribute.key.as_str()
-                            ),
-                        ));
-                    }
-                    let Some(kind) = kind else { continue };
-                    for block in parsed::blocks(&body) {
-                        schema::check_block(&site, block, &mut errors);
-                        facts.references.add(&site, block, &mut errors);
-                        facts.providers.add(&site, block, *kind, &mut errors);
-                        facts.policies.add(&site, block);
-                    }
+                    let kind = stack.map(|(_, kind)| kind);
+                    examine_segment(
+                        &site,
+                        &text[range.clone()],
+                        *canonical_by_segment,
+                        kind,
+                        &mut facts,
+                        &mut errors,
+                    );
                 }
-                (kind.map(|_| facts), errors)
+                (stack.map(|(index, _)| (index, facts)), errors)
             }
         }
+    }
+}
+
+/// Layers 1 to 3 on one segment: canonical form (when `canonical`), parsing, only
+/// blocks at the top level, and, in a stack of `kind`, the provider schema and the facts.
+fn examine_segment(
+    site: &Site<'_>,
+    segment: &str,
+    canonical: bool,
+    kind: Option<StackKind>,
+    facts: &mut FileFacts,
+    errors: &mut Vec<InternalError>,
+) {
+    if canonical && let Some(error) = canonical_error(site.file.path, segment) {
+        errors.push(InternalError {
+            line: error.line.map(|line| site.file_line(line)),
+            ..error
+        });
+    }
+    let body = match parsed::parse_segment(site, segment) {
+        Ok(body) => body,
+        Err(error) => {
+            errors.push(error);
+            return;
+        }
+    };
+    // Terraform takes only blocks at the top level of a file. Checking it here also
+    // catches an attribute set twice in different segments, which hcl-edit reports
+    // only within one body.
+    for attribute in body.attributes() {
+        errors.push(site.error(
+            attribute.span(),
+            "parse",
+            format!(
+                "`{}` is an argument at the top level; Terraform files hold only blocks there",
+                attribute.key.as_str()
+            ),
+        ));
+    }
+    let Some(kind) = kind else { return };
+    for block in body.blocks() {
+        schema::check_block(site, block, errors);
+        facts.references.add(site, block, errors);
+        facts.providers.add(site, block, kind, errors);
+        facts.policies.add(site, block);
     }
 }
 

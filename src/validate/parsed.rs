@@ -1,11 +1,11 @@
 //! Rendered files parsed with spans (hcl-edit, the parser behind hcl-rs) one top-level
-//! item at a time, with helpers to turn byte offsets into lines and to read simple
+//! segment at a time, with helpers to turn byte offsets into lines and to read simple
 //! expressions.
 
 use std::ops::Range;
 
-use hcl::edit::expr::{Expression, TraversalOperator};
-use hcl::edit::structure::{Block, BlockLabel, Body, Structure};
+use hcl::edit::expr::{Expression, ObjectKey, TraversalOperator};
+use hcl::edit::structure::{Block, BlockLabel, Body};
 
 use crate::render::{InternalError, RenderedBlock};
 
@@ -46,8 +46,13 @@ impl<'a> ParsedFile<'a> {
     }
 }
 
-/// One top-level item of a file, parsed on its own: the spans of its syntax tree count
-/// from `base`, the item's offset in the file.
+/// The folder of an output path: `data` for `data/s3.tf`, empty at the root.
+pub fn directory_of(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(directory, _)| directory)
+}
+
+/// One top-level segment of a file, parsed on its own: the spans of its syntax tree
+/// count from `base`, the segment's offset in the file.
 pub struct Site<'a> {
     pub file: &'a ParsedFile<'a>,
     pub base: usize,
@@ -56,6 +61,11 @@ pub struct Site<'a> {
 impl Site<'_> {
     pub fn line_of(&self, span: Option<Range<usize>>) -> Option<usize> {
         span.map(|range| self.file.line(self.base + range.start))
+    }
+
+    /// The file's line of the segment's 1-based `line`.
+    pub fn file_line(&self, line: usize) -> usize {
+        self.file.line(self.base) + line - 1
     }
 
     pub fn error(&self, span: Option<Range<usize>>, rule: &str, message: String) -> InternalError {
@@ -120,22 +130,23 @@ pub fn top_level_segments(text: &str) -> Option<Vec<Range<usize>>> {
     Some(segments)
 }
 
-/// Parses one segment (or a whole file) with hcl-edit; a parse error names the file's line.
-pub fn parse_item(file: &ParsedFile<'_>, text: &str, base: usize) -> Result<Body, InternalError> {
+/// Parses the text of one segment (or a whole file) with hcl-edit; a parse error names
+/// the file's line.
+pub fn parse_segment(site: &Site<'_>, text: &str) -> Result<Body, InternalError> {
     hcl::edit::parser::parse_body(text).map_err(|error| InternalError {
-        file: file.path.to_string(),
-        line: Some(file.line(base) + error.location().line() - 1),
+        file: site.file.path.to_string(),
+        line: Some(site.file_line(error.location().line())),
         rule: "parse".to_string(),
         message: format!("hcl-edit cannot parse the file: {}", error.message()),
     })
 }
 
-/// The blocks of a body, skipping top-level attributes.
-pub fn blocks(body: &Body) -> impl Iterator<Item = &Block> {
-    body.iter().filter_map(|structure| match structure {
-        Structure::Block(block) => Some(block),
-        Structure::Attribute(_) => None,
-    })
+/// An object key as a name: `name = ...` or `"name" = ...`; `None` for a computed key.
+pub fn object_key_name(key: &ObjectKey) -> Option<String> {
+    match key {
+        ObjectKey::Ident(ident) => Some(ident.as_str().to_string()),
+        ObjectKey::Expression(expression) => string_literal(expression),
+    }
 }
 
 pub fn label(label: &BlockLabel) -> &str {

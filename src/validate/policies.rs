@@ -10,10 +10,10 @@
 use std::collections::BTreeMap;
 
 use hcl::edit::Span;
-use hcl::edit::expr::{Expression, ObjectKey, TraversalOperator};
+use hcl::edit::expr::{Expression, TraversalOperator};
 use hcl::edit::structure::Block;
 
-use super::parsed::{self, Site, attribute, labels, string_literal, traversal_path};
+use super::parsed::{self, Site, attribute, labels, object_key_name, string_literal, traversal_path};
 use super::{StackFacts, providers};
 use crate::aws::iam;
 use crate::aws::regions as aws_regions;
@@ -458,13 +458,6 @@ impl Resource<'_> {
 
     fn address(&self) -> String {
         format!("{} ({})", self.terraform_address(), self.region)
-    }
-}
-
-fn object_key_name(key: &ObjectKey) -> Option<String> {
-    match key {
-        ObjectKey::Ident(ident) => Some(ident.as_str().to_string()),
-        ObjectKey::Expression(expression) => string_literal(expression),
     }
 }
 

@@ -13,7 +13,7 @@ use hcl::edit::structure::{Block, Body, Structure};
 use hcl::edit::template::{Directive, Element, Template};
 
 use super::StackFacts;
-use super::parsed::{Site, attribute, labels, string_literal};
+use super::parsed::{Site, attribute, directory_of, labels, object_key_name, string_literal};
 use crate::render::{InternalError, StackInfo};
 
 #[derive(Default)]
@@ -60,11 +60,7 @@ impl Declarations {
                     && let Some(Expression::Object(config)) = attribute(&block.body, "config")
                 {
                     for (key, value) in config.iter() {
-                        let key_name = match key {
-                            ObjectKey::Ident(ident) => ident.as_str().to_string(),
-                            ObjectKey::Expression(expression) => string_literal(expression).unwrap_or_default(),
-                        };
-                        if key_name == "key"
+                        if object_key_name(key).as_deref() == Some("key")
                             && let Some(state_key) = string_literal(value.expr())
                         {
                             let stack_name = state_key
@@ -126,8 +122,7 @@ impl FileFacts {
     /// Records one top-level block: its declarations, its references (those that need
     /// no declarations, such as `each` outside a `for_each` block, are checked here).
     pub fn add(&mut self, site: &Site<'_>, block: &Block, errors: &mut Vec<InternalError>) {
-        let directory = site.file.path.rsplit_once('/').map_or("", |(directory, _)| directory);
-        self.declared.add(block, directory);
+        self.declared.add(block, directory_of(site.file.path));
         let mut checker = BlockChecker {
             site,
             facts: self,
