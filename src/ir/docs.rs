@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::global::{EDGE_REGION, RECOVERY_CONTROL_REGION, failover_target};
 use super::lower::Context;
+use super::markdown::Markdown;
 use super::{Block, File, Stack, StackKind};
 use crate::check::format_number;
 use crate::naming;
@@ -14,11 +15,11 @@ use crate::spec::model::Store;
 struct StackSummary {
     directory: String,
     reads_from: Vec<String>,
-    summary: &'static str,
+    summary: Markdown,
 }
 
-fn stack_summary(directory: &str) -> &'static str {
-    match directory {
+fn stack_summary(directory: &str) -> Markdown {
+    Markdown::literal(match directory {
         "governance" => {
             "Service Control Policies and their attachments to the organization's targets, AWS Config organization rules in every region"
         }
@@ -32,7 +33,7 @@ fn stack_summary(directory: &str) -> &'static str {
             "CloudFront with origin-group failover, CLOUDFRONT WAF and certificate, Route 53 records and health checks, Global Accelerator, ARC, edge alarms"
         }
         _ => "",
-    }
+    })
 }
 
 #[derive(Serialize)]
@@ -50,14 +51,14 @@ struct DataRow {
     store: String,
     regions: Vec<String>,
     residency: String,
-    detail: String,
+    detail: Markdown,
 }
 
 #[derive(Serialize)]
 struct ServiceRow {
     name: String,
     path: String,
-    edge: String,
+    edge: Markdown,
 }
 
 #[derive(Serialize)]
@@ -178,21 +179,16 @@ pub(super) fn documents(context: &Context<'_>, stacks: &[Stack]) -> Vec<File> {
                 regions: context.placements[name].clone(),
                 residency: context.residency_tag_of(name),
                 detail: match data_class.store {
-                    Store::Dynamodb => format!(
+                    Store::Dynamodb => crate::md!(
                         "conflicts: {}",
-                        data_class.conflicts.map(|model| model.as_str()).unwrap_or_default()
+                        Markdown::text(data_class.conflicts.map(|model| model.as_str()).unwrap_or_default())
                     ),
-                    Store::Aurora => format!(
-                        "writer {}",
-                        data_class
-                            .writer
-                            .as_ref()
-                            .map(|writer| writer.regions().join(", "))
-                            .unwrap_or_default()
-                    ),
+                    Store::Aurora => crate::md!("writer {}", Markdown::text(&data_class.writer_region())),
                     Store::S3 => match data_class.replication {
-                        crate::spec::model::S3Replication::Bidirectional => "bidirectional replication".to_string(),
-                        crate::spec::model::S3Replication::HubAndSpoke => "hub-and-spoke replication".to_string(),
+                        crate::spec::model::S3Replication::Bidirectional => {
+                            Markdown::literal("bidirectional replication")
+                        }
+                        crate::spec::model::S3Replication::HubAndSpoke => Markdown::literal("hub-and-spoke replication"),
                     },
                 },
             })
@@ -204,14 +200,14 @@ pub(super) fn documents(context: &Context<'_>, stacks: &[Stack]) -> Vec<File> {
                 name: name.clone(),
                 path: service.path.clone(),
                 edge: if topology.edge.accelerator.contains(name) {
-                    format!(
-                        "CloudFront and Global Accelerator (`{}`)",
-                        naming::accelerator_name(topology, name)
+                    crate::md!(
+                        "CloudFront and Global Accelerator ({})",
+                        Markdown::code(&naming::accelerator_name(topology, name))
                     )
                 } else if service.read_only {
-                    "CloudFront, read-only: origin-group failover".to_string()
+                    Markdown::literal("CloudFront, read-only: origin-group failover")
                 } else {
-                    "CloudFront, latency-routed origin".to_string()
+                    Markdown::literal("CloudFront, latency-routed origin")
                 },
             })
             .collect(),

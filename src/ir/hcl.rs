@@ -1,11 +1,17 @@
 //! Literal HCL values built in Rust and written by the `hcl_value` template filter:
 //! strings, numbers, booleans, raw expressions, lists and objects.
 //!
-//! Escaping of strings happens in one place (the `hcl` filter), so a spec value can
-//! never inject HCL syntax, interpolation (`${`) or template directives (`%{`).
+//! Every other way text reaches HCL is here too, each the one encoder for its context:
+//! [`quote`] for a string literal (escaping `"`, `\\`, control characters, `${` and
+//! `%{`), [`comment`] for comment lines, [`key`] for an object key, [`is_identifier`]
+//! for block labels and names, and [`check_expression`] for the references topoc
+//! builds in Rust. A spec value can never inject HCL syntax, interpolation or template
+//! directives.
 
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
+
+use super::encoded::{is_bidi_control, visible_lines};
 
 /// The map key that marks a raw HCL expression when values cross into templates.
 pub const EXPRESSION_MARKER: &str = "__hcl_expression__";
@@ -29,8 +35,15 @@ impl Value {
         Value::String(text.into())
     }
 
+    /// An expression built by topoc. It must be a reference, a list of them, or a
+    /// quoted template whose interpolations are references ([`check_expression`]);
+    /// anything else is a bug in topoc, and panics here rather than reaching a file.
     pub fn expression(text: impl Into<String>) -> Value {
-        Value::Expression(text.into())
+        let text = text.into();
+        if let Err(problem) = check_expression(&text) {
+            panic!("topoc built an HCL expression that is not a reference: {text:?}: {problem}");
+        }
+        Value::Expression(text)
     }
 
     pub fn strings<I, S>(items: I) -> Value
@@ -87,12 +100,191 @@ pub fn quote(text: &str) -> String {
                 quoted.push(character);
                 quoted.push(character);
             }
-            control if control.is_control() => quoted.push_str(&format!("\\u{:04x}", u32::from(control))),
+            control if control.is_control() || is_bidi_control(control) => {
+                quoted.push_str(&format!("\\u{:04x}", u32::from(control)));
+            }
             other => quoted.push(other),
         }
     }
     quoted.push('"');
     quoted
+}
+
+/// Comment lines holding any text: each line of it starts with `# `, control and
+/// bidirectional characters are dropped and surrounding blank lines removed, so no part
+/// of the text can end the comment. Empty text gives no lines.
+pub fn comment(text: &str) -> String {
+    let lines = visible_lines(text);
+    let first = lines.iter().position(|line| !line.is_empty());
+    let last = lines.iter().rposition(|line| !line.is_empty());
+    let (Some(first), Some(last)) = (first, last) else {
+        return String::new();
+    };
+    lines[first..=last]
+        .iter()
+        .map(|line| if line.is_empty() { "#".to_string() } else { format!("# {line}") })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Whether a text is an HCL identifier topoc may print bare (a block label, a provider
+/// alias, a resource name): an ASCII letter or `_`, then letters, digits, `_` and `-`.
+pub fn is_identifier(text: &str) -> bool {
+    let mut characters = text.chars();
+    characters
+        .next()
+        .is_some_and(|first| first.is_ascii_alphabetic() || first == '_')
+        && characters.all(|character| character.is_ascii_alphanumeric() || character == '_' || character == '-')
+}
+
+/// Checks that an expression topoc built is one of the forms it may print bare: a
+/// reference (`a.b["key"][0].c`, indexes being numbers, quoted literals or references),
+/// a list of expressions, or a quoted template whose interpolations are references.
+pub fn check_expression(text: &str) -> Result<(), String> {
+    let mut parser = ExpressionParser { text, position: 0 };
+    parser.expression()?;
+    if parser.position == text.len() {
+        Ok(())
+    } else {
+        Err(format!("unexpected text at byte {}", parser.position))
+    }
+}
+
+struct ExpressionParser<'a> {
+    text: &'a str,
+    position: usize,
+}
+
+impl ExpressionParser<'_> {
+    fn rest(&self) -> &str {
+        &self.text[self.position..]
+    }
+
+    fn eat(&mut self, literal: &str) -> bool {
+        if self.rest().starts_with(literal) {
+            self.position += literal.len();
+            true
+        } else {
+            false
+        }
+    }
+
+    fn expression(&mut self) -> Result<(), String> {
+        match self.rest().chars().next() {
+            Some('"') => self.template(),
+            Some('[') => self.list(),
+            _ => self.reference(),
+        }
+    }
+
+    fn list(&mut self) -> Result<(), String> {
+        self.eat("[");
+        if self.eat("]") {
+            return Ok(());
+        }
+        loop {
+            self.expression()?;
+            if self.eat("]") {
+                return Ok(());
+            }
+            if !self.eat(", ") {
+                return Err(format!("expected `, ` or `]` at byte {}", self.position));
+            }
+        }
+    }
+
+    fn name(&mut self) -> Result<(), String> {
+        let length = self
+            .rest()
+            .char_indices()
+            .find(|(index, character)| {
+                !(character.is_ascii_alphabetic()
+                    || *character == '_'
+                    || (*index > 0 && (character.is_ascii_digit() || *character == '-')))
+            })
+            .map_or(self.rest().len(), |(index, _)| index);
+        if length == 0 {
+            return Err(format!("expected a name at byte {}", self.position));
+        }
+        self.position += length;
+        Ok(())
+    }
+
+    fn reference(&mut self) -> Result<(), String> {
+        self.name()?;
+        loop {
+            if self.eat(".") {
+                self.name()?;
+            } else if self.eat("[") {
+                let digits = self.rest().chars().take_while(char::is_ascii_digit).count();
+                if digits > 0 {
+                    self.position += digits;
+                } else if self.rest().starts_with('"') {
+                    self.literal()?;
+                } else {
+                    self.reference()?;
+                }
+                if !self.eat("]") {
+                    return Err(format!("expected `]` at byte {}", self.position));
+                }
+            } else {
+                return Ok(());
+            }
+        }
+    }
+
+    /// A quoted string without interpolation, as [`quote`] writes it.
+    fn literal(&mut self) -> Result<(), String> {
+        self.quoted(false)
+    }
+
+    /// A quoted string whose interpolations are references.
+    fn template(&mut self) -> Result<(), String> {
+        self.quoted(true)
+    }
+
+    fn quoted(&mut self, interpolations: bool) -> Result<(), String> {
+        self.eat("\"");
+        loop {
+            if self.eat("\"") {
+                return Ok(());
+            }
+            if self.eat("$${") || self.eat("%%{") {
+                continue;
+            }
+            if self.rest().starts_with("%{") {
+                return Err(format!("template directive at byte {}", self.position));
+            }
+            if self.eat("${") {
+                if !interpolations {
+                    return Err(format!("interpolation in a literal at byte {}", self.position));
+                }
+                self.reference()?;
+                if !self.eat("}") {
+                    return Err(format!("expected `}}` at byte {}", self.position));
+                }
+                continue;
+            }
+            if self.eat("\\") {
+                let escaped = self.rest().chars().next();
+                match escaped {
+                    Some('"' | '\\' | 'n' | 'r' | 't') => self.position += 1,
+                    Some('u') if self.rest().len() >= 5 && self.rest()[1..5].chars().all(|digit| digit.is_ascii_hexdigit()) => {
+                        self.position += 5;
+                    }
+                    _ => return Err(format!("unknown escape at byte {}", self.position)),
+                }
+                continue;
+            }
+            match self.rest().chars().next() {
+                None => return Err("unterminated string".to_string()),
+                Some(character) if character.is_control() || is_bidi_control(character) => {
+                    return Err(format!("unescaped control character at byte {}", self.position));
+                }
+                Some(character) => self.position += character.len_utf8(),
+            }
+        }
+    }
 }
 
 /// An object key: bare when it is a plain identifier, quoted otherwise.
@@ -173,6 +365,47 @@ mod tests {
         assert_eq!(quote("${var.x} and %{if}"), "\"$${var.x} and %%{if}\"");
         assert_eq!(quote("$5 %d"), "\"$5 %d\"");
         assert_eq!(quote("line\nbreak\u{7}"), "\"line\\nbreak\\u0007\"");
+    }
+
+    #[test]
+    fn comments_comment_every_line() {
+        assert_eq!(comment("one line"), "# one line");
+        assert_eq!(comment("\nfirst\r\n\nresource \"x\" \"y\" {}\n\n"), "# first\n#\n# resource \"x\" \"y\" {}");
+        assert_eq!(comment("block {\n  indented\n}"), "# block {\n#   indented\n# }");
+        assert_eq!(comment("bell\u{7} and \u{202e}reversed"), "# bell and reversed");
+        assert_eq!(comment("\n \n"), "");
+    }
+
+    #[test]
+    fn identifiers_and_expressions_are_checked() {
+        assert!(is_identifier("us_east_1"));
+        assert!(is_identifier("eu-merchant-pii"));
+        assert!(!is_identifier("9lives"));
+        assert!(!is_identifier("a b"));
+        assert!(!is_identifier("x\" {"));
+        for good in [
+            "aws_kms_key.default.arn",
+            "data.terraform_remote_state.regions.outputs.kms_key_arns[\"us-east-1\"][\"default\"]",
+            "aws_route53_record.certificate_validation[\"a.example.com\"].fqdn",
+            "module.us_east_1.subnets[0]",
+            "local.map[each.key]",
+            "\"repo/x@${var.image_digests[\"api\"]}\"",
+            "[aws_kms_key.a.arn, aws_kms_key.b.arn]",
+            "\"$${not interpolated} %%{nor this}\"",
+        ] {
+            assert_eq!(check_expression(good), Ok(()), "{good}");
+        }
+        for bad in [
+            "aws_kms_key.default.arn }\nresource",
+            "\"${file(\"/etc/passwd\")}\"",
+            "\"%{ for x in y }\"",
+            "a[\"${b}\"]",
+            "\"unterminated",
+            "a.b # comment",
+            "",
+        ] {
+            assert!(check_expression(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -9,10 +9,12 @@
 
 mod data;
 mod docs;
+pub mod encoded;
 pub mod global;
 pub mod governance;
 pub mod hcl;
 pub mod lower;
+pub mod markdown;
 mod regions;
 
 use std::collections::BTreeMap;

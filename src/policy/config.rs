@@ -10,6 +10,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::ir::markdown::Markdown;
+use crate::md;
 use crate::ir::governance::GovernancePlan;
 
 /// Which resources a rule looks at.
@@ -250,8 +252,28 @@ pub struct CustomRule {
     pub tag_value: String,
     pub resource_type: &'static str,
     pub regions: Vec<String>,
-    pub checks: String,
+    pub checks: Markdown,
     pub policy_lines: Vec<String>,
+}
+
+/// A Guard string literal. topoc quotes only region codes and names it derives from
+/// the spec's names, which the schema limits to letters, digits and hyphens; anything
+/// Guard could read as syntax is a bug in topoc, refused here rather than written.
+fn guard_string(text: &str) -> String {
+    assert!(
+        !text.is_empty() && text.chars().all(|character| character.is_ascii_alphanumeric() || "-_.".contains(character)),
+        "topoc would quote {text:?} in a Guard rule"
+    );
+    format!("\"{text}\"")
+}
+
+/// Guard strings of every item, comma-separated.
+fn guard_strings<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> String {
+    items
+        .into_iter()
+        .map(|item| guard_string(item.as_ref()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Guard text of one rule stays under this many characters; AWS Config accepts 10,000.
@@ -289,17 +311,17 @@ pub fn custom_rules(plan: &GovernancePlan) -> Vec<CustomRule> {
         ];
         let mut body = vec!["    configuration.globalTableVersion == \"2019.11.21\"".to_string()];
         for region in regions {
-            body.push(format!("    when awsRegion != \"{region}\" {{"));
+            body.push(format!("    when awsRegion != {} {{", guard_string(region)));
             body.push(format!(
-                "      some configuration.replicas[*].regionName == \"{region}\""
+                "      some configuration.replicas[*].regionName == {}",
+                guard_string(region)
             ));
             body.push("    }".to_string());
         }
         if let Some(permitted) = permitted {
-            let quoted: Vec<String> = permitted.iter().map(|region| format!("\"{region}\"")).collect();
             body.push(format!(
                 "    configuration.replicas[*].regionName IN [{}]",
-                quoted.join(", ")
+                guard_strings(permitted)
             ));
         }
         body.push("  }".to_string());
@@ -322,9 +344,8 @@ pub fn custom_rules(plan: &GovernancePlan) -> Vec<CustomRule> {
         );
         let chunk_count = chunks.len();
         for (index, chunk) in chunks.into_iter().enumerate() {
-            let quoted: Vec<String> = chunk.iter().map(|table| format!("\"{table}\"")).collect();
             let mut lines = head.clone();
-            lines.push(format!("  when resourceName IN [{}] {{", quoted.join(", ")));
+            lines.push(format!("  when resourceName IN [{}] {{", guard_strings(&chunk)));
             lines.extend(body.iter().cloned());
             rules.push(CustomRule {
                 slug: if chunk_count == 1 {
@@ -337,18 +358,21 @@ pub fn custom_rules(plan: &GovernancePlan) -> Vec<CustomRule> {
                 resource_type: "AWS::DynamoDB::Table",
                 regions: regions.clone(),
                 checks: {
-                    let names: Vec<String> = chunk.iter().map(|table| format!("`{table}`")).collect();
-                    if names.len() == 1 {
-                        format!(
-                            "table {} is a global table with replicas in {}{residency_note}",
-                            names[0],
-                            regions.join(", ")
+                    let names = Markdown::codes(&chunk, ", ");
+                    let regions = Markdown::codes(regions.iter(), ", ");
+                    if chunk.len() == 1 {
+                        md!(
+                            "table {} is a global table with replicas in {}{}",
+                            names,
+                            regions,
+                            Markdown::literal(residency_note)
                         )
                     } else {
-                        format!(
-                            "tables {} are global tables with replicas in {}{residency_note}",
-                            names.join(", "),
-                            regions.join(", ")
+                        md!(
+                            "tables {} are global tables with replicas in {}{}",
+                            names,
+                            regions,
+                            Markdown::literal(residency_note)
                         )
                     }
                 },
@@ -367,7 +391,7 @@ pub fn custom_rules(plan: &GovernancePlan) -> Vec<CustomRule> {
             ),
             "rule secondaries_replicate_from_the_writer when resourceType == \"AWS::RDS::DBCluster\" {".to_string(),
             "  configuration.storageEncrypted == true".to_string(),
-            format!("  when awsRegion != \"{}\" {{", cluster.writer),
+            format!("  when awsRegion != {} {{", guard_string(&cluster.writer)),
             "    configuration.replicationSourceIdentifier exists".to_string(),
             "    configuration.replicationSourceIdentifier != \"\"".to_string(),
             "  }".to_string(),
@@ -379,9 +403,10 @@ pub fn custom_rules(plan: &GovernancePlan) -> Vec<CustomRule> {
             tag_value: cluster.data_class.clone(),
             resource_type: "AWS::RDS::DBCluster",
             regions,
-            checks: format!(
-                "clusters of `{}` are encrypted, and every cluster outside {} replicates from the writer (AWS Config records no global-cluster identifier on a cluster, so the writer's membership is not checked)",
-                cluster.data_class, cluster.writer
+            checks: md!(
+                "clusters of {} are encrypted, and every cluster outside {} replicates from the writer (AWS Config records no global-cluster identifier on a cluster, so the writer's membership is not checked)",
+                Markdown::code(&cluster.data_class),
+                Markdown::code(&cluster.writer)
             ),
             policy_lines: lines,
         });

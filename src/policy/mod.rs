@@ -15,6 +15,8 @@ use crate::aws::global_services::EXEMPT_ACTIONS;
 use crate::aws::quotas::SCP_QUOTAS;
 use crate::ir::governance::GovernancePlan;
 use crate::ir::lower::root_files;
+use crate::ir::markdown::Markdown;
+use crate::md;
 use crate::ir::{Block, File, FileFormat, Stack, StackKind, identifier, provider_alias};
 use scp::{OversizedStatement, Scp};
 
@@ -75,11 +77,12 @@ struct PolicyView {
 struct RuleView {
     slug: String,
     identifier: String,
-    resource_types: Vec<&'static str>,
+    resource_types: Option<Vec<&'static str>>,
     tag_key: Option<&'static str>,
     tag_value: Option<String>,
     periodic: bool,
-    parameters: Vec<(String, String)>,
+    /// The rule's input parameters as the JSON text AWS Config takes.
+    parameters: Option<String>,
     regions: Vec<String>,
 }
 
@@ -112,6 +115,24 @@ struct GovernanceView {
     regions: Vec<RegionRules>,
 }
 
+/// Input parameters as a JSON object of strings, in the given order; none when empty.
+fn json_parameters(parameters: Vec<(String, String)>) -> Option<String> {
+    if parameters.is_empty() {
+        return None;
+    }
+    let fields: Vec<String> = parameters
+        .iter()
+        .map(|(key, value)| {
+            format!(
+                "{}:{}",
+                serde_json::Value::String(key.clone()),
+                serde_json::Value::String(value.clone())
+            )
+        })
+        .collect();
+    Some(format!("{{{}}}", fields.join(",")))
+}
+
 fn rule_views(plan: &GovernancePlan) -> (Vec<RuleView>, Vec<CustomRuleView>) {
     let rules = config::MANAGED_RULES
         .iter()
@@ -124,17 +145,17 @@ fn rule_views(plan: &GovernancePlan) -> (Vec<RuleView>, Vec<CustomRuleView>) {
             RuleView {
                 slug: rule.slug.to_string(),
                 identifier: rule.identifier.to_string(),
-                resource_types: rule.resource_types.to_vec(),
+                resource_types: (!rule.resource_types.is_empty()).then(|| rule.resource_types.to_vec()),
                 tag_key,
                 tag_value,
                 periodic: rule.periodic,
-                parameters: match rule.identifier {
+                parameters: json_parameters(match rule.identifier {
                     "REQUIRED_TAGS" => config::required_tag_parameters(plan),
                     "S3_BUCKET_REPLICATION_ENABLED" => {
                         vec![("ReplicationType".to_string(), "CROSS-REGION".to_string())]
                     }
                     _ => Vec::new(),
-                },
+                }),
                 regions: config::regions_of(rule.placement, plan),
             }
         })
@@ -229,14 +250,14 @@ fn governance_stack(plan: &GovernancePlan, scps: &[Scp]) -> Stack {
 struct StatementView {
     sid: String,
     effect: &'static str,
-    actions: String,
-    resources: String,
-    conditions: Vec<String>,
-    denies: String,
-    scope: String,
-    why: String,
-    exempts: String,
-    risk: String,
+    actions: Markdown,
+    resources: Markdown,
+    conditions: Vec<Markdown>,
+    denies: Markdown,
+    scope: Markdown,
+    why: Markdown,
+    exempts: Markdown,
+    risk: Markdown,
 }
 
 #[derive(Serialize)]
@@ -261,16 +282,16 @@ struct ReviewQuota {
     since: &'static str,
     policies_per_target: u32,
     characters_per_policy: u32,
-    sources: &'static str,
+    sources: Markdown,
 }
 
 #[derive(Serialize)]
 struct ReviewRule {
     name: String,
     identifier: String,
-    checks: String,
-    scope: String,
-    regions: String,
+    checks: Markdown,
+    scope: Markdown,
+    regions: Markdown,
 }
 
 #[derive(Serialize)]
@@ -291,14 +312,17 @@ struct Review {
     deployment_roles: Vec<String>,
 }
 
-fn describe_list(items: &[String], not: bool) -> String {
-    let shown: Vec<String> = items.iter().map(|item| format!("`{item}`")).collect();
-    let joined = if shown.len() > 6 {
-        format!("{} and {} more", shown[..6].join(", "), shown.len() - 6)
+fn describe_list(items: &[String], not: bool) -> Markdown {
+    let joined = if items.len() > 6 {
+        md!(
+            "{} and {} more",
+            Markdown::codes(&items[..6], ", "),
+            Markdown::number(items.len() - 6)
+        )
     } else {
-        shown.join(", ")
+        Markdown::codes(items, ", ")
     };
-    if not { format!("all except {joined}") } else { joined }
+    if not { md!("all except {}", joined) } else { joined }
 }
 
 fn review_view(plan: &GovernancePlan, scps: &[Scp]) -> Review {
@@ -308,7 +332,7 @@ fn review_view(plan: &GovernancePlan, scps: &[Scp]) -> Review {
     for (action, reason) in EXEMPT_ACTIONS {
         groups.entry(*reason).or_default().push(action);
     }
-    let rule_regions = |regions: &[String]| regions.join(", ");
+    let rule_regions = |regions: &[String]| Markdown::codes(regions, ", ");
     Review {
         topology: plan.topology.clone(),
         spec_file: plan.spec_file.clone(),
@@ -321,7 +345,7 @@ fn review_view(plan: &GovernancePlan, scps: &[Scp]) -> Review {
                 since: quota.since,
                 policies_per_target: quota.policies_per_target,
                 characters_per_policy: quota.characters_per_policy,
-                sources: quota.sources,
+                sources: Markdown::literal(quota.sources),
             })
             .collect(),
         policies: scps
@@ -356,7 +380,12 @@ fn review_view(plan: &GovernancePlan, scps: &[Scp]) -> Review {
                                 .iter()
                                 .flat_map(|(operator, keys)| {
                                     keys.iter().map(move |(key, values)| {
-                                        format!("`{operator}` `{key}`: {}", describe_list(values, false))
+                                        md!(
+                                            "{} {}: {}",
+                                            Markdown::code(operator),
+                                            Markdown::code(key),
+                                            describe_list(values, false)
+                                        )
                                     })
                                 })
                                 .collect(),
@@ -389,11 +418,13 @@ fn review_view(plan: &GovernancePlan, scps: &[Scp]) -> Review {
             .map(|rule| ReviewRule {
                 name: format!("{}-{}", plan.topology, rule.slug),
                 identifier: rule.identifier.to_string(),
-                checks: rule.checks.to_string(),
+                checks: Markdown::literal(rule.checks),
                 scope: match rule.scope {
-                    config::Scope::Topology => format!("tag `topology = {}`", plan.tag_topology),
-                    config::Scope::DataClass => "tag `data-class` (data stores)".to_string(),
-                    config::Scope::Account => "the account".to_string(),
+                    config::Scope::Topology => {
+                        md!("tag {}", Markdown::code(&format!("topology = {}", plan.tag_topology)))
+                    }
+                    config::Scope::DataClass => Markdown::literal("tag `data-class` (data stores)"),
+                    config::Scope::Account => Markdown::literal("the account"),
                 },
                 regions: rule_regions(&config::regions_of(rule.placement, plan)),
             })
@@ -404,7 +435,7 @@ fn review_view(plan: &GovernancePlan, scps: &[Scp]) -> Review {
                 name: format!("{}-{}", plan.topology, rule.slug),
                 identifier: format!("Guard, {}", rule.resource_type),
                 checks: rule.checks,
-                scope: format!("tag `{} = {}`", rule.tag_key, rule.tag_value),
+                scope: md!("tag {}", Markdown::code(&format!("{} = {}", rule.tag_key, rule.tag_value))),
                 regions: rule_regions(&rule.regions),
             })
             .collect(),

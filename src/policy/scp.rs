@@ -14,6 +14,8 @@ use serde::ser::Serializer;
 use crate::aws::global_services::EXEMPT_ACTIONS;
 use crate::aws::regions as aws_regions;
 use crate::ir::governance::{GovernancePlan, ResidencyPlan};
+use crate::ir::markdown::Markdown;
+use crate::md;
 
 /// A list IAM accepts as one string or as an array; one element is written as a string.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -58,14 +60,28 @@ pub struct Statement {
     pub notes: Notes,
 }
 
-/// What a reviewer needs to know about a statement.
+/// What a reviewer needs to know about a statement, as Markdown for the review page.
 #[derive(Clone, Debug, Default)]
 pub struct Notes {
-    pub denies: String,
-    pub scope: String,
-    pub why: String,
-    pub exempts: String,
-    pub risk: String,
+    pub denies: Markdown,
+    pub scope: Markdown,
+    pub why: Markdown,
+    pub exempts: Markdown,
+    pub risk: Markdown,
+}
+
+/// `` `a`, `b`, `c` `` for the review page.
+fn codes(items: &[String]) -> Markdown {
+    Markdown::codes(items, ", ")
+}
+
+/// Who a statement exempts besides the pipeline: the break-glass roles, or no one.
+fn break_glass_exemption(plan: &GovernancePlan, nobody: &'static str) -> Markdown {
+    if plan.break_glass_roles.is_empty() {
+        Markdown::literal(nobody)
+    } else {
+        md!("the break-glass roles {}", codes(&plan.break_glass_roles))
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -180,11 +196,7 @@ fn statement(
 
 fn region_deny(plan: &GovernancePlan) -> Vec<Statement> {
     let break_glass = role_patterns(&plan.break_glass_roles);
-    let exemption = if break_glass.is_empty() {
-        "no one: no break-glass roles are declared".to_string()
-    } else {
-        format!("the break-glass roles {}", plan.break_glass_roles.join(", "))
-    };
+    let exemption = break_glass_exemption(plan, "no one: no break-glass roles are declared");
     let mut statements = vec![Statement {
         sid: "DenyOutsideSanctionedRegions".to_string(),
         effect: "Deny",
@@ -197,18 +209,19 @@ fn region_deny(plan: &GovernancePlan) -> Vec<Statement> {
             ("ArnNotLike", "aws:PrincipalARN", break_glass.clone()),
         ]),
         notes: Notes {
-            denies: "every action, except the global and single-region services listed in `NotAction`".to_string(),
-            scope: format!("requests to any region but {}", plan.allowed_regions.join(", ")),
-            why: format!(
+            denies: Markdown::literal("every action, except the global and single-region services listed in `NotAction`"),
+            scope: md!("requests to any region but {}", codes(&plan.allowed_regions)),
+            why: md!(
                 "the topology runs in {}{}; nothing may be created or changed anywhere else",
-                plan.workload_regions.join(", "),
-                if plan.edge_only_region.is_some() { ", and its edge needs us-east-1 (CloudFront's certificate and WAF, edge logs and alarms)" } else { "" }
+                codes(&plan.workload_regions),
+                Markdown::literal(if plan.edge_only_region.is_some() { ", and its edge needs us-east-1 (CloudFront's certificate and WAF, edge logs and alarms)" } else { "" })
             ),
-            exempts: format!(
-                "{exemption}; and {} global-service actions (Control Tower's region-deny list: identity, billing, edge, KMS and ACM that global services use in us-east-1, Config, and more)",
-                EXEMPT_ACTIONS.len()
+            exempts: md!(
+                "{}; and {} global-service actions (Control Tower's region-deny list: identity, billing, edge, KMS and ACM that global services use in us-east-1, Config, and more)",
+                exemption,
+                Markdown::number(EXEMPT_ACTIONS.len())
             ),
-            risk: "`kms:*` and `acm:*` stay usable in every region, as global services need them; the residency policies deny replicating keys out of their class. A break-glass role can act in any region; guard it with MFA and alarms on its use".to_string(),
+            risk: Markdown::literal("`kms:*` and `acm:*` stay usable in every region, as global services need them; the residency policies deny replicating keys out of their class. A break-glass role can act in any region; guard it with MFA and alarms on its use"),
         },
     }];
     if let Some(edge_region) = &plan.edge_only_region {
@@ -235,11 +248,11 @@ fn region_deny(plan: &GovernancePlan) -> Vec<Statement> {
                 ("ArnNotLike", "aws:PrincipalARN", break_glass),
             ]),
             Notes {
-                denies: "creating compute, networks, tables, databases and secrets".to_string(),
-                scope: format!("in {edge_region}"),
-                why: format!("{edge_region} is not a workload region; it is allowed only for what the edge needs there"),
+                denies: Markdown::literal("creating compute, networks, tables, databases and secrets"),
+                scope: md!("in {}", Markdown::code(edge_region)),
+                why: md!("{} is not a workload region; it is allowed only for what the edge needs there", Markdown::code(edge_region)),
                 exempts: exemption,
-                risk: "other services stay usable in the edge region; this statement lists the ones that would hold workloads or data".to_string(),
+                risk: Markdown::literal("other services stay usable in the edge region; this statement lists the ones that would hold workloads or data"),
             },
         ));
     }
@@ -262,13 +275,9 @@ fn residency(plan: &GovernancePlan, class: &ResidencyPlan) -> Vec<Statement> {
     let break_glass = role_patterns(&plan.break_glass_roles);
     let mut pipeline_and_break_glass = role_patterns(&plan.deployment_roles);
     pipeline_and_break_glass.extend(break_glass.clone());
-    let permitted = class.permitted.join(", ");
-    let class_label = format!("residency class `{}`", class.name);
-    let exempt = if plan.break_glass_roles.is_empty() {
-        "no one".to_string()
-    } else {
-        format!("the break-glass roles {}", plan.break_glass_roles.join(", "))
-    };
+    let permitted = codes(&class.permitted);
+    let class_label = md!("residency class {}", Markdown::code(&class.name));
+    let exempt = break_glass_exemption(plan, "no one");
     let mut statements = vec![statement(
         format!("DenyKeyReplicasOutside{name}"),
         strings(["kms:ReplicateKey"]),
@@ -283,16 +292,17 @@ fn residency(plan: &GovernancePlan, class: &ResidencyPlan) -> Vec<Statement> {
             ("ArnNotLike", "aws:PrincipalARN", break_glass.clone()),
         ]),
         Notes {
-            denies: format!(
-                "replicating a multi-Region KMS key tagged `data-residency = {}`",
-                class.name
+            denies: md!(
+                "replicating a multi-Region KMS key tagged {}",
+                Markdown::code(&format!("data-residency = {}", class.name))
             ),
-            scope: format!("into any region but {permitted}"),
-            why: format!(
-                "data of {class_label} is encrypted with that key; a replica elsewhere would let the data be decrypted there"
+            scope: md!("into any region but {}", permitted),
+            why: md!(
+                "data of {} is encrypted with that key; a replica elsewhere would let the data be decrypted there",
+                class_label
             ),
             exempts: exempt.clone(),
-            risk: "keys without the tag are not covered; topoc tags every key it creates".to_string(),
+            risk: Markdown::literal("keys without the tag are not covered; topoc tags every key it creates"),
         },
     )];
     if !class.secrets.is_empty() {
@@ -314,14 +324,14 @@ fn residency(plan: &GovernancePlan, class: &ResidencyPlan) -> Vec<Statement> {
                 ("ArnNotLike", "aws:PrincipalARN", break_glass.clone()),
             ]),
             Notes {
-                denies: format!(
-                    "adding replica regions to a secret tagged `data-residency = {}`",
-                    class.name
+                denies: md!(
+                    "adding replica regions to a secret tagged {}",
+                    Markdown::code(&format!("data-residency = {}", class.name))
                 ),
-                scope: format!("when any added region is outside {permitted}"),
-                why: format!("the database credentials of {class_label} must stay where its data is"),
+                scope: md!("when any added region is outside {}", permitted),
+                why: md!("the database credentials of {} must stay where its data is", class_label),
                 exempts: exempt.clone(),
-                risk: "secrets without the tag are not covered".to_string(),
+                risk: Markdown::literal("secrets without the tag are not covered"),
             },
         ));
         statements.push(statement(
@@ -342,14 +352,14 @@ fn residency(plan: &GovernancePlan, class: &ResidencyPlan) -> Vec<Statement> {
                 ("ArnNotLike", "aws:PrincipalARN", break_glass.clone()),
             ]),
             Notes {
-                denies: format!(
-                    "creating a secret tagged `data-residency = {}` with replicas",
-                    class.name
+                denies: md!(
+                    "creating a secret tagged {} with replicas",
+                    Markdown::code(&format!("data-residency = {}", class.name))
                 ),
-                scope: format!("when any replica region is outside {permitted}"),
-                why: "the same rule as above, for secrets created with their replicas in one call".to_string(),
+                scope: md!("when any replica region is outside {}", permitted),
+                why: Markdown::literal("the same rule as above, for secrets created with their replicas in one call"),
                 exempts: exempt.clone(),
-                risk: "secrets created without the tag are not covered".to_string(),
+                risk: Markdown::literal("secrets created without the tag are not covered"),
             },
         ));
     }
@@ -367,11 +377,11 @@ fn residency(plan: &GovernancePlan, class: &ResidencyPlan) -> Vec<Statement> {
             resources,
             conditions(&[("ArnNotLike", "aws:PrincipalARN", break_glass.clone())]),
             Notes {
-                denies: format!("creating a table or a global-table replica named {}", class.tables.join(", ")),
-                scope: format!("in any region outside {permitted}, matched on the table ARN's region"),
-                why: format!("DynamoDB offers no condition key for the replica region; the ARN of the replica names it, so the statement lists the forbidden regions' ARNs of {class_label}'s tables"),
+                denies: md!("creating a table or a global-table replica named {}", codes(&class.tables)),
+                scope: md!("in any region outside {}, matched on the table ARN's region", permitted),
+                why: md!("DynamoDB offers no condition key for the replica region; the ARN of the replica names it, so the statement lists the forbidden regions' ARNs of {}'s tables", class_label),
                 exempts: exempt.clone(),
-                risk: "regions AWS adds after topoc's region table was last updated are not listed; the region-deny policy still blocks every region outside the topology".to_string(),
+                risk: Markdown::literal("regions AWS adds after topoc's region table was last updated are not listed; the region-deny policy still blocks every region outside the topology"),
             },
         ));
     }
@@ -402,11 +412,11 @@ fn residency(plan: &GovernancePlan, class: &ResidencyPlan) -> Vec<Statement> {
             bucket_arns.clone(),
             conditions(&location),
             Notes {
-                denies: format!("creating a bucket named like {}", class.bucket_patterns.join(", ")),
-                scope: format!("with a location constraint outside {permitted}"),
-                why: format!("objects of {class_label} may only be stored in its regions; bucket ARNs carry no region, so the location constraint decides"),
+                denies: md!("creating a bucket named like {}", codes(&class.bucket_patterns)),
+                scope: md!("with a location constraint outside {}", permitted),
+                why: md!("objects of {} may only be stored in its regions; bucket ARNs carry no region, so the location constraint decides", class_label),
                 exempts: exempt.clone(),
-                risk: "a bucket of the class created under another name is not covered; topoc derives every bucket name from the class".to_string(),
+                risk: Markdown::literal("a bucket of the class created under another name is not covered; topoc derives every bucket name from the class"),
             },
         ));
         statements.push(statement(
@@ -415,11 +425,11 @@ fn residency(plan: &GovernancePlan, class: &ResidencyPlan) -> Vec<Statement> {
             bucket_arns,
             conditions(&[("ArnNotLike", "aws:PrincipalARN", pipeline_and_break_glass.clone())]),
             Notes {
-                denies: format!("changing the replication configuration of buckets named like {}", class.bucket_patterns.join(", ")),
-                scope: "in every region".to_string(),
-                why: "S3 has no condition key for a replication destination; only the pipeline, whose replication rules stay inside the class (topoc proves it before writing), may set them".to_string(),
-                exempts: format!("the deployment roles {} and {exempt}", plan.deployment_roles.join(", ")),
-                risk: "the deployment roles can replicate anywhere; protect them as you protect production".to_string(),
+                denies: md!("changing the replication configuration of buckets named like {}", codes(&class.bucket_patterns)),
+                scope: Markdown::literal("in every region"),
+                why: Markdown::literal("S3 has no condition key for a replication destination; only the pipeline, whose replication rules stay inside the class (topoc proves it before writing), may set them"),
+                exempts: md!("the deployment roles {} and {}", codes(&plan.deployment_roles), exempt),
+                risk: Markdown::literal("the deployment roles can replicate anywhere; protect them as you protect production"),
             },
         ));
     }
@@ -444,11 +454,11 @@ fn residency(plan: &GovernancePlan, class: &ResidencyPlan) -> Vec<Statement> {
                 ("ArnNotLike", "aws:PrincipalARN", break_glass),
             ]),
             Notes {
-                denies: format!("creating an Aurora cluster of {class_label}, or joining a cluster to its global databases ({})", class.global_clusters.join(", ")),
-                scope: format!("in any region but {permitted}"),
-                why: "an Aurora secondary is created by calling CreateDBCluster in its own region, so the requested region is the secondary's".to_string(),
+                denies: md!("creating an Aurora cluster of {}, or joining a cluster to its global databases ({})", class_label, codes(&class.global_clusters)),
+                scope: md!("in any region but {}", permitted),
+                why: Markdown::literal("an Aurora secondary is created by calling CreateDBCluster in its own region, so the requested region is the secondary's"),
                 exempts: exempt,
-                risk: "none beyond the break-glass roles".to_string(),
+                risk: Markdown::literal("none beyond the break-glass roles"),
             },
         ));
     }
@@ -460,24 +470,20 @@ fn protection(plan: &GovernancePlan) -> Vec<Statement> {
     let mut pipeline = role_patterns(&plan.deployment_roles);
     pipeline.extend(break_glass.clone());
     let prefix = &plan.name_prefix;
-    let exempt = if plan.break_glass_roles.is_empty() {
-        "no one".to_string()
-    } else {
-        format!("the break-glass roles {}", plan.break_glass_roles.join(", "))
-    };
-    let exempt_pipeline = format!("the deployment roles {} and {exempt}", plan.deployment_roles.join(", "));
-    let audit = |sid: &str, actions: &[&str], what: &str, why: &str, risk: &str| {
+    let exempt = break_glass_exemption(plan, "no one");
+    let exempt_pipeline = md!("the deployment roles {} and {}", codes(&plan.deployment_roles), exempt);
+    let audit = |sid: &str, actions: &[&str], what: &'static str, why: &'static str, risk: &'static str| {
         statement(
             sid.to_string(),
             strings(actions.iter().copied()),
             strings(["*"]),
             conditions(&[("ArnNotLike", "aws:PrincipalARN", break_glass.clone())]),
             Notes {
-                denies: what.to_string(),
-                scope: "in every region, for every principal".to_string(),
-                why: why.to_string(),
+                denies: Markdown::literal(what),
+                scope: Markdown::literal("in every region, for every principal"),
+                why: Markdown::literal(why),
                 exempts: exempt.clone(),
-                risk: risk.to_string(),
+                risk: Markdown::literal(risk),
             },
         )
     };
@@ -516,11 +522,11 @@ fn protection(plan: &GovernancePlan) -> Vec<Statement> {
             strings([format!("arn:*:dynamodb:*:*:table/{prefix}*")]),
             conditions(&[("ArnNotLike", "aws:PrincipalARN", pipeline.clone())]),
             Notes {
-                denies: "deleting the topology's tables or replicas, and the calls that change point-in-time recovery, deletion protection and replicas".to_string(),
-                scope: format!("on tables named `{prefix}*`, in every region"),
-                why: "DynamoDB has no condition key to tell enabling from disabling, so only the pipeline, which enables them, may call these".to_string(),
+                denies: Markdown::literal("deleting the topology's tables or replicas, and the calls that change point-in-time recovery, deletion protection and replicas"),
+                scope: md!("on tables named {}, in every region", Markdown::code(&format!("{prefix}*"))),
+                why: Markdown::literal("DynamoDB has no condition key to tell enabling from disabling, so only the pipeline, which enables them, may call these"),
                 exempts: exempt_pipeline.clone(),
-                risk: "the deployment roles can weaken tables; a Config rule (PITR) reports it".to_string(),
+                risk: Markdown::literal("the deployment roles can weaken tables; a Config rule (PITR) reports it"),
             },
         ),
         statement(
@@ -535,11 +541,11 @@ fn protection(plan: &GovernancePlan) -> Vec<Statement> {
             strings([format!("arn:*:rds:*:*:cluster:{prefix}*"), format!("arn:*:rds::*:global-cluster:{prefix}*")]),
             conditions(&[("ArnNotLike", "aws:PrincipalARN", pipeline.clone())]),
             Notes {
-                denies: "deleting or modifying the topology's Aurora clusters and global databases, and detaching a cluster from its global database".to_string(),
-                scope: format!("on clusters named `{prefix}*`, in every region"),
-                why: "ModifyDBCluster can turn deletion protection off and RemoveFromGlobalCluster splits a region off; switchover and failover stay allowed".to_string(),
+                denies: Markdown::literal("deleting or modifying the topology's Aurora clusters and global databases, and detaching a cluster from its global database"),
+                scope: md!("on clusters named {}, in every region", Markdown::code(&format!("{prefix}*"))),
+                why: Markdown::literal("ModifyDBCluster can turn deletion protection off and RemoveFromGlobalCluster splits a region off; switchover and failover stay allowed"),
                 exempts: exempt_pipeline.clone(),
-                risk: "operators change cluster settings through the pipeline; `rds:SwitchoverGlobalCluster` and `rds:FailoverGlobalCluster` are not denied".to_string(),
+                risk: Markdown::literal("operators change cluster settings through the pipeline; `rds:SwitchoverGlobalCluster` and `rds:FailoverGlobalCluster` are not denied"),
             },
         ),
         statement(
@@ -554,11 +560,11 @@ fn protection(plan: &GovernancePlan) -> Vec<Statement> {
             strings([format!("arn:*:s3:::{prefix}*")]),
             conditions(&[("ArnNotLike", "aws:PrincipalARN", pipeline.clone())]),
             Notes {
-                denies: "deleting the topology's buckets or changing their versioning, encryption, public access block and tags".to_string(),
-                scope: format!("on buckets named `{prefix}*`"),
-                why: "replication needs versioning, and the residency tag must stay; S3 has no condition key for tag keys on bucket tagging".to_string(),
+                denies: Markdown::literal("deleting the topology's buckets or changing their versioning, encryption, public access block and tags"),
+                scope: md!("on buckets named {}", Markdown::code(&format!("{prefix}*"))),
+                why: Markdown::literal("replication needs versioning, and the residency tag must stay; S3 has no condition key for tag keys on bucket tagging"),
                 exempts: exempt_pipeline.clone(),
-                risk: "buckets of other systems whose names start with the same prefix are covered too".to_string(),
+                risk: Markdown::literal("buckets of other systems whose names start with the same prefix are covered too"),
             },
         ),
         statement(
@@ -570,11 +576,11 @@ fn protection(plan: &GovernancePlan) -> Vec<Statement> {
                 ("ArnNotLike", "aws:PrincipalARN", pipeline),
             ]),
             Notes {
-                denies: "removing the `data-residency` tag from tables, keys, databases and secrets".to_string(),
-                scope: "in every region, for any resource".to_string(),
-                why: "the residency statements and Config rules key on that tag".to_string(),
+                denies: Markdown::literal("removing the `data-residency` tag from tables, keys, databases and secrets"),
+                scope: Markdown::literal("in every region, for any resource"),
+                why: Markdown::literal("the residency statements and Config rules key on that tag"),
                 exempts: exempt_pipeline,
-                risk: "changing the tag's value through the services' TagResource calls is not denied; the Config required-tags rule reports a missing tag".to_string(),
+                risk: Markdown::literal("changing the tag's value through the services' TagResource calls is not denied; the Config required-tags rule reports a missing tag"),
             },
         ),
     ]
@@ -668,6 +674,12 @@ pub fn generate(plan: &GovernancePlan) -> (Vec<Scp>, Vec<OversizedStatement>) {
             residency(plan, class),
             &mut oversized,
         ));
+    }
+    // The protection statements deny the calls that create and change the topology's
+    // stores; without a deployment role to exempt they would lock the pipeline out, so
+    // they exist only when one is named (the checker requires one when SCPs attach).
+    if plan.deployment_roles.is_empty() {
+        return (scps, oversized);
     }
     scps.extend(pack(
         plan,

@@ -1,16 +1,27 @@
 //! The template environment: every file under `templates/`, embedded in the binary,
-//! with strict undefined values and the HCL filters.
+//! with strict undefined values, the context filters, and a formatter that prints
+//! nothing but numbers and text encoded for the template's own format.
 //!
-//! Filters: `hcl` quotes and escapes a string; `hcl_fragment` escapes a string for use
-//! inside a larger quoted string; `hcl_key` writes an object key (bare when it can be);
-//! `hcl_value` writes an [`crate::ir::hcl::Value`]; `interp` wraps an expression in `${}`.
-//! Every spec-derived string reaches HCL through one of them.
+//! A `{{ ... }}` that prints a string fails to render: every value must go through the
+//! filter of the context it lands in, so a template cannot forget to encode spec text.
+//! Terraform (`*.tf.j2`): `hcl` (a quoted string), `hcl_fragment` (inside a quoted
+//! string), `hcl_key` (an object key), `hcl_value` (an [`crate::ir::hcl::Value`]),
+//! `hcl_ident` (a label or name, checked), `hcl_comment` (comment lines),
+//! `hcl_expression` (a reference topoc built, checked) and `interp` (`${reference}`).
+//! Markdown (`*.md.j2`): `md_text` (a paragraph), `md_cell` (a table cell), `md_code` (a
+//! code span), `md_codes` / `md_cells` for lists, and inside code blocks `md_shell` (a
+//! shell word), `sql_ident` (an SQL identifier) and `md_code_line` (any text on one
+//! line). JSON (`*.json.j2`): `json_text`
+//! (a document, checked). Each filter returns an [`Encoded`] of its format, and the
+//! formatter prints an `Encoded` only in a template of that format.
 
 use std::sync::OnceLock;
 
+use minijinja::value::ValueKind;
 use minijinja::{Environment, Error, ErrorKind, UndefinedBehavior, Value};
 
-use crate::ir::hcl;
+use crate::ir::encoded::{Encoded, OutputFormat};
+use crate::ir::{hcl, markdown};
 
 /// Every template, by path under `templates/`. `tests/tidy.rs` checks the list against
 /// the directory so a new template cannot be forgotten.
@@ -21,7 +32,7 @@ macro_rules! templates {
 }
 
 pub const TEMPLATES: &[(&str, &str)] = templates![
-    "common/kms_policy.j2",
+    "common/kms_policy.tf.j2",
     "common/providers.tf.j2",
     "common/remote_state.tf.j2",
     "common/versions.tf.j2",
@@ -49,6 +60,7 @@ pub const TEMPLATES: &[(&str, &str)] = templates![
     "global/outputs.tf.j2",
     "global/recovery_control.tf.j2",
     "global/recovery_control_health.tf.j2",
+    "global/routing_policy.tf.j2",
     "global/waf.tf.j2",
     "governance/config_locals.tf.j2",
     "governance/config_region.tf.j2",
@@ -97,27 +109,166 @@ pub fn environment() -> &'static Environment<'static> {
                 .add_template(name, source)
                 .unwrap_or_else(|error| panic!("template {name} does not parse: {error:#}"));
         }
-        environment.add_filter("hcl", |value: &str| hcl::quote(value));
-        environment.add_filter("hcl_fragment", |value: &str| {
-            let quoted = hcl::quote(value);
-            quoted[1..quoted.len() - 1].to_string()
+        environment.set_formatter(print_encoded);
+        add_hcl_filters(&mut environment);
+        add_markdown_filters(&mut environment);
+        environment.add_filter("json_text", |text: &str| -> Result<Value, Error> {
+            serde_json::from_str::<serde_json::Value>(text)
+                .map_err(|error| invalid(format!("json_text: not a JSON document: {error}")))?;
+            Ok(Encoded::value(OutputFormat::Json, text.to_string()))
         });
-        environment.add_filter("hcl_key", |value: &str| hcl::key(value));
-        environment.add_filter("hcl_value", |value: Value| {
-            hcl::write(&value).map_err(|message| Error::new(ErrorKind::InvalidOperation, message))
-        });
-        environment.add_filter("interp", |value: &str| format!("${{{value}}}"));
-        environment.add_filter("json_object", |pairs: Value| -> Result<String, Error> {
-            let mut object = serde_json::Map::new();
-            for pair in pairs.try_iter()? {
-                let key = pair.get_item(&Value::from(0))?;
-                let value = pair.get_item(&Value::from(1))?;
-                object.insert(key.to_string(), serde_json::Value::String(value.to_string()));
-            }
-            Ok(serde_json::Value::Object(object).to_string())
-        });
-        environment.add_filter("code", |value: &str| format!("`{value}`"));
-        environment.add_filter("markdown", |value: &str| value.replace('|', "\\|").replace('\n', " "));
         environment
     })
+}
+
+fn invalid(message: String) -> Error {
+    Error::new(ErrorKind::InvalidOperation, message)
+}
+
+/// The formatter of every `{{ ... }}`: numbers, and text encoded for this template's
+/// format; anything else is an error naming the filters to use.
+fn print_encoded(output: &mut minijinja::Output, state: &mut minijinja::State, value: &Value) -> Result<(), Error> {
+    let format = OutputFormat::of_template(state.name());
+    if let Some(encoded) = value.downcast_object_ref::<Encoded>() {
+        if Some(encoded.format) != format {
+            return Err(invalid(format!(
+                "text encoded for {:?} is printed in template {} ({format:?})",
+                encoded.format,
+                state.name()
+            )));
+        }
+        return output.write_str(&encoded.text).map_err(Error::from);
+    }
+    if value.kind() == ValueKind::Number {
+        return write!(output, "{value}").map_err(Error::from);
+    }
+    let filters = match format {
+        Some(OutputFormat::Hcl) => "hcl, hcl_ident, hcl_comment, hcl_expression, hcl_value",
+        Some(OutputFormat::Markdown) => "md_text, md_cell, md_code, md_shell, sql_ident, md_code_line",
+        Some(OutputFormat::Json) => "json_text",
+        None => "none: the template's name has no known format",
+    };
+    Err(invalid(format!(
+        "a {} is printed without being encoded for the output; pass it through one of: {filters}",
+        value.kind()
+    )))
+}
+
+fn hcl_encoded(text: String) -> Value {
+    Encoded::value(OutputFormat::Hcl, text)
+}
+
+fn add_hcl_filters(environment: &mut Environment<'static>) {
+    environment.add_filter("hcl", |value: &str| hcl_encoded(hcl::quote(value)));
+    environment.add_filter("hcl_fragment", |value: &str| {
+        let quoted = hcl::quote(value);
+        hcl_encoded(quoted[1..quoted.len() - 1].to_string())
+    });
+    environment.add_filter("hcl_key", |value: &str| hcl_encoded(hcl::key(value)));
+    environment.add_filter("hcl_value", |value: Value| -> Result<Value, Error> {
+        hcl::write(&value).map(hcl_encoded).map_err(invalid)
+    });
+    environment.add_filter("hcl_comment", |value: &str| hcl_encoded(hcl::comment(value)));
+    environment.add_filter("hcl_ident", |value: &str| -> Result<Value, Error> {
+        if hcl::is_identifier(value) {
+            Ok(hcl_encoded(value.to_string()))
+        } else {
+            Err(invalid(format!("hcl_ident: {value:?} is not an identifier")))
+        }
+    });
+    environment.add_filter("hcl_expression", |value: &str| -> Result<Value, Error> {
+        hcl::check_expression(value)
+            .map(|()| hcl_encoded(value.to_string()))
+            .map_err(|problem| invalid(format!("hcl_expression: {value:?}: {problem}")))
+    });
+    environment.add_filter("interp", |value: &str| -> Result<Value, Error> {
+        hcl::check_expression(value)
+            .map(|()| hcl_encoded(format!("${{{value}}}")))
+            .map_err(|problem| invalid(format!("interp: {value:?}: {problem}")))
+    });
+}
+
+/// Separators a Markdown list may use: markup from the template, never from a value.
+const MARKDOWN_SEPARATORS: &[&str] = &[", ", " or ", " and ", "; ", "<br>"];
+
+fn markdown_encoded(text: String) -> Value {
+    Encoded::value(OutputFormat::Markdown, text)
+}
+
+fn markdown_list(items: &Value, separator: &str, encode: fn(&str) -> String) -> Result<Value, Error> {
+    if !MARKDOWN_SEPARATORS.contains(&separator) {
+        return Err(invalid(format!("a Markdown list separator must be one of {MARKDOWN_SEPARATORS:?}")));
+    }
+    let mut texts = Vec::new();
+    for item in items.try_iter()? {
+        let text = item
+            .as_str()
+            .ok_or_else(|| invalid(format!("a Markdown list item must be a string, not a {}", item.kind())))?;
+        texts.push(encode(text));
+    }
+    Ok(markdown_encoded(texts.join(separator)))
+}
+
+fn add_markdown_filters(environment: &mut Environment<'static>) {
+    environment.add_filter("md_text", |value: &str| markdown_encoded(markdown::paragraph(value)));
+    environment.add_filter("md_cell", |value: &str| markdown_encoded(markdown::cell(value)));
+    environment.add_filter("md_code", |value: &str| markdown_encoded(markdown::code_span(value)));
+    environment.add_filter("md_codes", |items: Value, separator: &str| {
+        markdown_list(&items, separator, markdown::code_span)
+    });
+    environment.add_filter("md_cells", |items: Value, separator: &str| {
+        markdown_list(&items, separator, markdown::cell)
+    });
+    environment.add_filter("md_shell", |value: &str| markdown_encoded(markdown::shell_word(value)));
+    environment.add_filter("sql_ident", |value: &str| markdown_encoded(markdown::sql_identifier(value)));
+    environment.add_filter("md_code_line", |value: &str| markdown_encoded(markdown::code_line(value)));
+}
+
+#[cfg(test)]
+mod tests {
+    use minijinja::context;
+
+    use super::*;
+
+    fn render(name: &str, source: &str, value: Value) -> Result<String, Error> {
+        environment().render_named_str(name, source, context! { value => value })
+    }
+
+    #[test]
+    fn every_template_has_an_output_format() {
+        for (name, _) in TEMPLATES {
+            assert!(OutputFormat::of_template(name).is_some(), "{name} has no known format");
+        }
+    }
+
+    #[test]
+    fn strings_print_only_through_a_filter_of_the_template_s_format() {
+        let text = Value::from("x\" }\nresource \"aws_iam_user\" \"evil\" {");
+        assert!(render("probe.tf.j2", "{{ value }}", text.clone()).is_err());
+        assert!(render("probe.tf.j2", "{{ value | lower }}", text.clone()).is_err());
+        assert!(render("probe.tf.j2", "{{ value ~ '' }}", text.clone()).is_err());
+        assert!(render("probe.tf.j2", "{{ value | md_text }}", text.clone()).is_err());
+        assert!(render("probe.md.j2", "{{ value | hcl }}", text.clone()).is_err());
+        assert!(render("probe.tf.j2", "{{ value | hcl_ident }}", text.clone()).is_err());
+        assert!(render("probe.tf.j2", "{{ value | hcl_expression }}", text.clone()).is_err());
+        assert!(render("probe", "{{ 1 }}", text.clone()).is_ok(), "numbers print anywhere");
+        assert_eq!(
+            render("probe.tf.j2", "{{ value | hcl }}", text.clone()).unwrap(),
+            "\"x\\\" }\\nresource \\\"aws_iam_user\\\" \\\"evil\\\" {\""
+        );
+        assert_eq!(
+            render("probe.tf.j2", "{{ value | hcl_comment }}", text.clone()).unwrap(),
+            "# x\" }\n# resource \"aws_iam_user\" \"evil\" {"
+        );
+        assert_eq!(
+            render("probe.md.j2", "{{ value | md_cell }}", text).unwrap(),
+            "x\" }<br>resource \"aws\\_iam\\_user\" \"evil\" {"
+        );
+        assert_eq!(
+            render("probe.json.j2", "{{ value | json_text }}", Value::from("{\"a\": 1}")).unwrap(),
+            "{\"a\": 1}"
+        );
+        assert!(render("probe.json.j2", "{{ value | json_text }}", Value::from("{\"a\": ")).is_err());
+        assert!(render("probe.md.j2", "{{ value | md_codes('|') }}", Value::from(vec!["a"])).is_err());
+    }
 }
