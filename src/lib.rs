@@ -105,7 +105,16 @@ fn policy_diagnostics(
         Some(_) => spans.value_span("/governance/scp_quota/characters_per_policy"),
         None => spans.key_span("/governance"),
     };
+    let exempt_roles = topology.governance.break_glass_roles.len() + topology.governance.deployment_roles.len();
     for statement in &governance.oversized {
+        // Say what makes this statement large, for this spec.
+        let cause = if statement.sid.starts_with("DenyTablesOutside") {
+            "it lists each table of the residency class in every region the class may not use; put fewer DynamoDB classes under that class"
+        } else if exempt_roles > 1 {
+            "every exempt role adds two ARN patterns; exempt fewer roles by name"
+        } else {
+            "it is this large for one exempt role already"
+        };
         diagnostics.push(
             Diagnostic::new(
                 diag::Code::ScpSize,
@@ -115,7 +124,9 @@ fn policy_diagnostics(
                     statement.sid, statement.policy, statement.characters, statement.limit
                 ),
             )
-            .with_hint("exempt fewer roles by name (use one break-glass role), or raise `governance.scp_quota.characters_per_policy` if AWS raised yours"),
+            .with_hint(format!(
+                "{cause}, or raise `governance.scp_quota.characters_per_policy` if AWS raised yours"
+            )),
         );
     }
     diagnostics

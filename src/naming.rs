@@ -146,6 +146,18 @@ pub fn failover_origin_name(topology: &Topology) -> String {
     format!("failover.origin.{}", topology.domain.app)
 }
 
+/// Latency-routed name of the nearest healthy region of a service that runs in some
+/// regions only: its CloudFront origin.
+pub fn service_origin_name(topology: &Topology, service: &str) -> String {
+    format!("{service}.origin.{}", topology.domain.app)
+}
+
+/// The failover name of such a service: for viewers nearest to one of its regions, the
+/// nearest other region of the service.
+pub fn service_failover_origin_name(topology: &Topology, service: &str) -> String {
+    format!("failover.{service}.origin.{}", topology.domain.app)
+}
+
 /// The name of one region's ALB, used by health checks and on its certificate.
 pub fn regional_origin_name(topology: &Topology, region: &str) -> String {
     format!("{region}.origin.{}", topology.domain.app)

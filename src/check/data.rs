@@ -4,9 +4,12 @@
 use super::{Context, choices_in_backticks, list_in_backticks};
 use crate::aws::regions as aws_regions;
 use crate::diag::{self, Code, Diagnostic};
-use crate::spec::model::{ConflictModel, Consistency, DataClass, S3Replication, Store};
+use std::collections::BTreeMap;
+
+use crate::spec::model::{CapacityMode, ConflictModel, Consistency, DataClass, S3Replication, Store};
 
 pub(super) fn check(context: &Context<'_>, diagnostics: &mut Vec<Diagnostic>) {
+    check_residency_classes(context, diagnostics);
     let topology = context.topology;
     for (name, data_class) in &topology.data {
         let residency_known = check_residency(context, name, data_class, diagnostics);
@@ -46,7 +49,16 @@ pub(super) fn check(context: &Context<'_>, diagnostics: &mut Vec<Diagnostic>) {
             Store::S3 => check_s3(context, name, data_class, &placement, diagnostics),
         }
         let used = topology.services.values().any(|service| service.data.contains(name));
-        if !used {
+        // While a service names an unknown class (TOPO0036), that reference may be meant
+        // for this one: the error comes first, the warning after it is fixed.
+        let unknown_reference = topology.services.values().any(|service| {
+            service
+                .data
+                .names()
+                .iter()
+                .any(|listed| !topology.data.contains_key(*listed))
+        });
+        if !used && !unknown_reference {
             diagnostics.push(
                 Diagnostic::new(
                     Code::UnusedDataClass,
@@ -55,6 +67,59 @@ pub(super) fn check(context: &Context<'_>, diagnostics: &mut Vec<Diagnostic>) {
                 )
                 .with_hint(format!(
                     "list `{name}` under the `data` of the services that read or write it"
+                )),
+            );
+        }
+    }
+}
+
+/// Residency classes no data class uses, and permitted regions outside the topology.
+pub(super) fn check_residency_classes(context: &Context<'_>, diagnostics: &mut Vec<Diagnostic>) {
+    let topology = context.topology;
+    // While a data class names an unknown residency class (TOPO0024), that reference may
+    // be meant for any defined one.
+    let unknown_reference = topology.data.values().any(|data_class| {
+        data_class
+            .residency
+            .as_ref()
+            .is_some_and(|named| !topology.residency.contains_key(named))
+    });
+    for (class, permitted) in &topology.residency {
+        let used = topology
+            .data
+            .values()
+            .any(|data_class| data_class.residency.as_deref() == Some(class));
+        if !used && !unknown_reference {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::UnusedResidencyClass,
+                    context.key(&["residency", class]),
+                    format!("no data class uses residency class `{class}`"),
+                )
+                .with_hint(format!(
+                    "set `residency: {class}` on the data classes it governs, or remove the class"
+                )),
+            );
+        }
+        // With no permitted region in the topology, the classes that use it are errors
+        // (TOPO0025) that name the regions already.
+        if !permitted.iter().any(|region| topology.regions.contains_key(region)) {
+            continue;
+        }
+        for (position, region) in permitted.iter().enumerate() {
+            if aws_regions::find(region).is_none() || topology.regions.contains_key(region) {
+                continue;
+            }
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::ResidencyRegionOutsideTopology,
+                    context.value(&["residency", class, &position.to_string()]),
+                    format!(
+                        "residency class `{class}` permits `{region}`, which is not a region of this topology: no data is placed there"
+                    ),
+                )
+                .with_hint(format!(
+                    "add `{region}` under `regions` if the topology should run there, or remove it from `{class}`"
                 )),
             );
         }
@@ -336,6 +401,7 @@ fn check_dynamodb(
             .with_hint("move the class to `store: aurora`, where a unique index enforces it in one writer"),
         );
     }
+    check_dynamodb_table_settings(context, name, data_class, diagnostics);
     if data_class.conflicts == Some(ConflictModel::InPlaceCounter) && placement.len() > 1 {
         diagnostics.push(
             Diagnostic::new(
@@ -351,6 +417,162 @@ fn check_dynamodb(
     }
 }
 
+/// Global secondary indexes per table (DynamoDB developer guide, "Service, account and
+/// table quotas": 20 per table by default, adjustable).
+const MAX_GLOBAL_SECONDARY_INDEXES: usize = 20;
+
+fn check_dynamodb_table_settings(
+    context: &Context<'_>,
+    name: &str,
+    data_class: &DataClass,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let capacity = &data_class.capacity;
+    let capacity_span = |field: &str| {
+        if context.is_written(&["data", name, "capacity", field]) {
+            context.value(&["data", name, "capacity", field])
+        } else {
+            context.key(&["data", name, "capacity"])
+        }
+    };
+    match capacity.mode {
+        CapacityMode::Provisioned => {
+            for (field, range) in [("read", capacity.read), ("write", capacity.write)] {
+                match range {
+                    None => diagnostics.push(
+                        Diagnostic::new(
+                            Code::DynamodbTableSettings,
+                            capacity_span("mode"),
+                            format!("provisioned capacity of `{name}` needs a `{field}` unit range"),
+                        )
+                        .with_hint(format!("add `{field}: {{ min: 5, max: 100 }}` under `capacity`")),
+                    ),
+                    Some(range) if range.min > range.max => diagnostics.push(
+                        Diagnostic::new(
+                            Code::DynamodbTableSettings,
+                            capacity_span(field),
+                            format!(
+                                "the {field} units of `{name}` run from {} to {}: the minimum is above the maximum",
+                                range.min, range.max
+                            ),
+                        )
+                        .with_hint("swap `min` and `max`"),
+                    ),
+                    Some(_) => {}
+                }
+            }
+        }
+        CapacityMode::OnDemand => {
+            for field in ["read", "write"] {
+                if context.is_written(&["data", name, "capacity", field]) {
+                    diagnostics.push(
+                        Diagnostic::new(
+                            Code::DynamodbTableSettings,
+                            context.key(&["data", name, "capacity", field]),
+                            format!("`{name}` is on-demand, so a `{field}` unit range has no effect"),
+                        )
+                        .with_hint("remove it, or set `capacity.mode: provisioned`"),
+                    );
+                }
+            }
+        }
+    }
+    if data_class.indexes.len() > MAX_GLOBAL_SECONDARY_INDEXES {
+        diagnostics.push(
+            Diagnostic::new(
+                Code::DynamodbTableSettings,
+                context.key(&["data", name, "indexes"]),
+                format!(
+                    "`{name}` has {} global secondary indexes; a table holds at most {MAX_GLOBAL_SECONDARY_INDEXES} by default",
+                    data_class.indexes.len()
+                ),
+            )
+            .with_hint("ask AWS for a higher \"Global secondary indexes per table\" quota, or merge indexes"),
+        );
+    }
+    // Every key attribute is declared once with one type.
+    let mut types: BTreeMap<String, (String, Vec<String>)> = BTreeMap::new();
+    let mut declare = |attribute: &str, key_type: &str, path: Vec<String>, diagnostics: &mut Vec<Diagnostic>| {
+        match types.get(attribute) {
+            Some((first_type, first_path)) if first_type != key_type => {
+                let segments: Vec<&str> = path.iter().map(String::as_str).collect();
+                let first_segments: Vec<&str> = first_path.iter().map(String::as_str).collect();
+                diagnostics.push(
+                    Diagnostic::new(
+                        Code::DynamodbTableSettings,
+                        context.value(&segments),
+                        format!("attribute `{attribute}` of `{name}` is a key of type {key_type} here and of type {first_type} elsewhere"),
+                    )
+                    .with_label(context.value(&first_segments), format!("type {first_type} here"))
+                    .with_hint("a table declares each key attribute once: give both keys the same type, or use another attribute"),
+                );
+            }
+            Some(_) => {}
+            None => {
+                types.insert(attribute.to_string(), (key_type.to_string(), path));
+            }
+        }
+    };
+    let path = |fields: &[&str]| -> Vec<String> {
+        ["data", name]
+            .iter()
+            .chain(fields)
+            .map(|segment| segment.to_string())
+            .collect()
+    };
+    if let Some(key) = data_class.partition_key.as_deref() {
+        declare(
+            key,
+            &data_class.partition_key_type,
+            path(&["partition_key"]),
+            diagnostics,
+        );
+    }
+    if let Some(key) = data_class.sort_key.as_deref() {
+        declare(key, &data_class.sort_key_type, path(&["sort_key"]), diagnostics);
+    }
+    for (index_name, index) in &data_class.indexes {
+        if Some(index.partition_key.as_str()) == data_class.partition_key.as_deref()
+            && index.sort_key.as_deref() == data_class.sort_key.as_deref()
+        {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::DynamodbTableSettings,
+                    context.key(&["data", name, "indexes", index_name]),
+                    format!("index `{index_name}` of `{name}` has the table's own keys"),
+                )
+                .with_hint(
+                    "give the index another partition or sort key; the table itself already answers these queries",
+                ),
+            );
+        }
+        declare(
+            &index.partition_key,
+            &index.partition_key_type,
+            path(&["indexes", index_name, "partition_key"]),
+            diagnostics,
+        );
+        if let Some(key) = index.sort_key.as_deref() {
+            declare(
+                key,
+                &index.sort_key_type,
+                path(&["indexes", index_name, "sort_key"]),
+                diagnostics,
+            );
+        }
+    }
+    if capacity.mode == CapacityMode::Provisioned && !data_class.indexes.is_empty() {
+        diagnostics.push(
+            Diagnostic::new(
+                Code::ProvisionedIndexDrift,
+                context.key(&["data", name, "indexes"]),
+                format!("`{name}` is provisioned, so Terraform will not apply later changes to its indexes"),
+            )
+            .with_hint("use `capacity.mode: on-demand` if indexes will change; `topoc explain TOPO0063` says why"),
+        );
+    }
+}
+
 fn check_s3(
     context: &Context<'_>,
     name: &str,
@@ -361,8 +583,10 @@ fn check_s3(
     if data_class.replication != S3Replication::HubAndSpoke || placement.is_empty() {
         return;
     }
-    let hub = data_class.hub.as_deref().unwrap_or(&context.topology.primary_region);
-    if !placement.iter().any(|region| region == hub) {
+    let Some(hub) = context.topology.hub_region(data_class) else {
+        return;
+    };
+    if !placement.iter().any(|region| *region == hub) {
         let span = if data_class.hub.is_some() {
             context.value(&["data", name, "hub"])
         } else {

@@ -1,10 +1,11 @@
-//! Rules about governance settings: required tags must have a value.
+//! Rules about governance settings: SCPs need a deployment role to exempt, attached
+//! SCPs name known targets, and required tags have a value.
 
 use super::Context;
 use crate::diag::{Code, Diagnostic};
 
 /// Tags topoc sets on every resource itself, through the providers' default tags.
-pub const TOPOC_MANAGED_TAGS: &[&str] = &["data-residency", "region", "topology"];
+pub const TOPOC_MANAGED_TAGS: &[&str] = &["data-residency", "managed-by", "region", "topology"];
 
 pub(super) fn check(context: &Context<'_>, diagnostics: &mut Vec<Diagnostic>) {
     let topology = context.topology;

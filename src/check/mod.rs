@@ -11,6 +11,7 @@ mod governance;
 mod regions;
 mod services;
 pub mod sizing;
+pub mod values;
 
 use crate::diag::Diagnostic;
 use crate::source::Span;
@@ -26,8 +27,26 @@ pub fn run(topology: &Topology, spans: &SpanIndex) -> Vec<Diagnostic> {
     services::check(&context, &mut diagnostics);
     data::check(&context, &mut diagnostics);
     governance::check(&context, &mut diagnostics);
+    values::check(&context, &mut diagnostics);
     sizing::check(&context, &mut diagnostics);
+    drop_knock_on_warnings(diagnostics)
+}
+
+/// A warning about the very value an error points at is a consequence of that error,
+/// not news: the error's fix changes what the warning says.
+fn drop_knock_on_warnings(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let errors: Vec<Span> = diagnostics
+        .iter()
+        .filter(|diagnostic| diagnostic.severity == crate::diag::Severity::Error)
+        .filter_map(|diagnostic| diagnostic.primary)
+        .collect();
     diagnostics
+        .into_iter()
+        .filter(|diagnostic| {
+            diagnostic.severity == crate::diag::Severity::Error
+                || diagnostic.primary.is_none_or(|span| !errors.contains(&span))
+        })
+        .collect()
 }
 
 pub(crate) struct Context<'a> {

@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 use super::Context;
 use crate::diag::{self, Code, Diagnostic};
 use crate::naming;
+use crate::source::Span;
+use crate::spec::model::{Access, Service, ServiceData};
 
 /// Valid Fargate task memory (MiB) for each CPU value: (minimum, maximum, step).
 /// Source: Amazon ECS developer guide, "Task CPU and memory" (checked 2026-11-26).
@@ -90,18 +92,8 @@ pub(super) fn check(context: &Context<'_>, diagnostics: &mut Vec<Diagnostic>) {
                 paths.insert(&service.path, name);
             }
         }
-        for (position, data_class) in service.data.iter().enumerate() {
-            if !topology.data.contains_key(data_class) {
-                diagnostics.push(
-                    Diagnostic::new(
-                        Code::UnknownDataClass,
-                        context.value(&["services", name, "data", &position.to_string()]),
-                        format!("`{data_class}` is not a data class of this topology"),
-                    )
-                    .with_optional_hint(diag::did_you_mean(data_class, topology.data.keys().map(String::as_str))),
-                );
-            }
-        }
+        check_data_access(context, name, service, diagnostics);
+        check_placement(context, name, service, diagnostics);
         if service.latency_critical && !service.cacheable && !topology.edge.accelerator.contains(name) {
             let span = if context.is_written(&["services", name, "latency_critical"]) {
                 context.value(&["services", name, "latency_critical"])
@@ -137,6 +129,99 @@ pub(super) fn check(context: &Context<'_>, diagnostics: &mut Vec<Diagnostic>) {
                 .with_hint("shorten the topology `name` or this entry's name"),
             );
         }
+    }
+}
+
+/// The span of one class a service lists: its list item, or its key in the mapping.
+fn data_entry_span(context: &Context<'_>, service_name: &str, service: &Service, data_class: &str) -> Span {
+    match &service.data {
+        ServiceData::Names(names) => {
+            let position = names.iter().position(|name| name == data_class).unwrap_or(0);
+            context.value(&["services", service_name, "data", &position.to_string()])
+        }
+        ServiceData::Access(_) => context.key(&["services", service_name, "data", data_class]),
+    }
+}
+
+fn check_data_access(context: &Context<'_>, name: &str, service: &Service, diagnostics: &mut Vec<Diagnostic>) {
+    let topology = context.topology;
+    for data_class in service.data.names() {
+        let span = data_entry_span(context, name, service, data_class);
+        if !topology.data.contains_key(data_class) {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::UnknownDataClass,
+                    span,
+                    format!("`{data_class}` is not a data class of this topology"),
+                )
+                .with_optional_hint(diag::did_you_mean(data_class, topology.data.keys().map(String::as_str))),
+            );
+            continue;
+        }
+        if service.reads_only() && service.data.explicit_access(data_class) == Some(Access::ReadWrite) {
+            let (why, field) = if service.read_only {
+                ("is `read_only`: it serves only GET, HEAD and OPTIONS", "read_only")
+            } else {
+                ("is `cacheable`: CloudFront may answer from its cache", "cacheable")
+            };
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::WriteFromReadOnlyService,
+                    context.value(&["services", name, "data", data_class]),
+                    format!("`{name}` would write `{data_class}`, but the service {why}"),
+                )
+                .with_label(context.value(&["services", name, field]), "set here")
+                .with_hint(format!(
+                    "give `{data_class}` `read` access, or remove `{field}` if the service changes data"
+                )),
+            );
+        }
+    }
+}
+
+fn check_placement(context: &Context<'_>, name: &str, service: &Service, diagnostics: &mut Vec<Diagnostic>) {
+    let topology = context.topology;
+    let Some(regions) = &service.regions else {
+        return;
+    };
+    for (position, region) in regions.iter().enumerate() {
+        let span = context.value(&["services", name, "regions", &position.to_string()]);
+        if crate::aws::regions::find(region).is_none() {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::UnknownRegion,
+                    span,
+                    format!("`{region}` is not a known AWS region"),
+                )
+                .with_optional_hint(diag::did_you_mean(region, crate::aws::regions::codes())),
+            );
+        } else if !topology.regions.contains_key(region) {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::ServiceRegionOutsideTopology,
+                    span,
+                    format!("`{name}` is placed in `{region}`, which is not a region of this topology"),
+                )
+                .with_hint(
+                    diag::did_you_mean(region, topology.regions.keys().map(String::as_str))
+                        .unwrap_or_else(|| format!("add `{region}` under `regions`, or remove it from this list")),
+                ),
+            );
+        }
+    }
+    let placed = topology.service_regions(service);
+    if placed.len() == 1 && topology.regions.len() > 1 {
+        diagnostics.push(
+            Diagnostic::new(
+                Code::SingleRegionService,
+                context.key(&["services", name, "regions"]),
+                format!(
+                    "`{name}` runs only in `{}`, so the loss of that region takes it down",
+                    placed[0]
+                ),
+            )
+            .with_hint("list a second region under the service's `regions` if it must survive a region loss"),
+        );
     }
 }
 

@@ -55,18 +55,31 @@ fn ceil_count(value: f64) -> u32 {
 pub fn size_service(topology: &Topology, service: &Service) -> ServiceSizing {
     let peak = service.peak_rps;
     let capacity = service.rps_per_task;
+    // A service placed in some regions only serves its whole peak there, each region
+    // taking its share of those regions' traffic.
+    let placed = topology.service_regions(service);
+    let placed_traffic: f64 = placed.iter().map(|code| topology.regions[code].traffic).sum();
+    let share = |code: &str| {
+        if placed_traffic > 0.0 {
+            topology.regions[code].traffic / placed_traffic
+        } else {
+            0.0
+        }
+    };
     let mut sizing = BTreeMap::new();
-    for (code, region) in &topology.regions {
-        let steady_load_rps = region.traffic * peak;
+    for code in &placed {
+        let traffic = share(code);
+        let steady_load_rps = traffic * peak;
         let min_tasks = service
             .min_tasks
             .max(ceil_count(steady_load_rps / (capacity * service.steady_utilization)));
         let mut losses = Vec::new();
-        for (lost_code, lost_region) in &topology.regions {
-            if lost_code == code || lost_region.traffic >= 1.0 {
+        for lost_code in &placed {
+            let lost_traffic = share(lost_code);
+            if lost_code == code || lost_traffic >= 1.0 {
                 continue;
             }
-            let load_rps = region.traffic / (1.0 - lost_region.traffic) * peak;
+            let load_rps = traffic / (1.0 - lost_traffic) * peak;
             losses.push(LossImpact {
                 lost_region: lost_code.clone(),
                 load_rps,
@@ -83,7 +96,7 @@ pub fn size_service(topology: &Topology, service: &Service) -> ServiceSizing {
         sizing.insert(
             code.clone(),
             RegionSizing {
-                traffic: region.traffic,
+                traffic,
                 steady_load_rps,
                 min_tasks,
                 max_tasks,

@@ -261,6 +261,62 @@ codes! {
          cache behaviors per distribution and an ALB 100 rules besides its default one; both\n\
          quotas are adjustable. Ask AWS for the increase before applying, or group services\n\
          under fewer paths.");
+    InvalidTag = ("TOPO0056", "invalid-tag", Error,
+        "a tag key or value is one AWS or topoc cannot apply",
+        "Tags reach every resource through the providers' default tags, so a tag one service\n\
+         rejects fails the apply of the first resource of that service. The common rule of\n\
+         AWS's tagging APIs (for example IAM's tag value pattern `[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*`,\n\
+         and ECS's \"Tag\" reference): keys of 1 to 128 and values of up to 256 Unicode\n\
+         characters, each a letter, a digit, a space or one of `_ . : / = + - @`; neither a key\n\
+         nor a value may start with `aws:` in any case, which AWS reserves. topoc sets the keys\n\
+         `topology`, `region`, `data-residency`, `managed-by`, `data-class` and `key-class`\n\
+         itself, so the spec may not set them under `tags`.");
+    UnusedResidencyClass = ("TOPO0057", "unused-residency-class", Warning,
+        "no data class uses this residency class",
+        "A residency class only has an effect through the data classes that name it in their\n\
+         `residency`: it places them and keys the residency SCPs and Config rules. A class no\n\
+         data class names generates nothing, which is usually a typo in a data class or a\n\
+         leftover.");
+    ResidencyRegionOutsideTopology = ("TOPO0058", "residency-region-outside-topology", Warning,
+        "a residency class permits a region that is not a region of the topology",
+        "Data of a residency class is placed only in topology regions the class permits. A\n\
+         permitted region outside `regions` receives no copy; the residency SCPs still allow it.\n\
+         That is right when the class is shared with other systems; otherwise the region is a\n\
+         typo or a region the topology was meant to include.");
+    WriteFromReadOnlyService = ("TOPO0059", "write-from-read-only-service", Error,
+        "a read-only or cacheable service is given write access to a data class",
+        "A `read_only` service serves only GET, HEAD and OPTIONS, whose responses CloudFront\n\
+         may retry in another region, and a `cacheable` service's responses may be served from\n\
+         CloudFront's cache: neither may change data. Their classes default to `read` access,\n\
+         which grants no write action; `read-write` on such a service is refused. Make the\n\
+         service neither read-only nor cacheable, or give it `read` access.");
+    ServiceRegionOutsideTopology = ("TOPO0060", "service-region-outside-topology", Error,
+        "a service is placed in a region that is not a region of the topology",
+        "A service's `regions` choose among the topology's `regions`; a service cannot run\n\
+         where the topology has no VPC, ALB or data.");
+    SingleRegionService = ("TOPO0061", "single-region-service", Warning,
+        "a service runs in only one region",
+        "The service's `regions` name one region, so the loss of that region takes the service\n\
+         down: no other region can absorb its traffic, and the edge has no other origin for its\n\
+         path. List a second region if the service must survive a region loss.");
+    DynamodbTableSettings = ("TOPO0062", "dynamodb-table-settings", Error,
+        "a DynamoDB class's capacity or indexes cannot be created as written",
+        "`capacity.mode: provisioned` needs `read` and `write` unit ranges with `min` at most\n\
+         `max`, because AWS accepts a provisioned global table only with autoscaling\n\
+         (DynamoDB developer guide, \"Throughput capacity planning for DynamoDB global\n\
+         tables\"); `on-demand` takes no unit ranges. Every key attribute of the table and its\n\
+         indexes has one type: two keys that name the same attribute must give it the same\n\
+         type, since a table declares each attribute once. An index may not repeat the\n\
+         table's own keys, and at most 20 global secondary indexes fit a table by default.");
+    ProvisionedIndexDrift = ("TOPO0063", "provisioned-index-drift", Warning,
+        "Terraform will not apply later changes to the indexes of a provisioned table",
+        "Autoscaling changes the provisioned units of a table's global secondary indexes, and\n\
+         the AWS provider cannot ignore the units of an index without ignoring the index\n\
+         itself (terraform-aws-modules/terraform-aws-dynamodb-table #72). topoc therefore\n\
+         ignores `global_secondary_index` on provisioned tables with indexes: the indexes are\n\
+         created with the table, but an index added, removed or changed in the spec later is\n\
+         not applied. Use `capacity.mode: on-demand`, or change indexes with the AWS CLI and\n\
+         then in the spec.");
 }
 
 impl Code {

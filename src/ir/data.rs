@@ -11,7 +11,7 @@ use super::lower::{Context, root_files};
 use super::regions::database_name;
 use super::{Block, File, Stack, StackKind, identifier, provider_alias};
 use crate::naming;
-use crate::spec::model::{S3Replication, Store};
+use crate::spec::model::{CapacityMode, Projection, S3Replication, Store};
 
 /// How a block in the data stack refers to an output of the regions stack for a region.
 fn regions_output(output: &str, region: &str) -> String {
@@ -45,9 +45,12 @@ struct DynamodbTable {
     table_name: String,
     description: String,
     partition_key: String,
-    partition_key_type: String,
     sort_key: Option<String>,
-    sort_key_type: String,
+    /// Every key attribute of the table and its indexes, each once, with its type.
+    attributes: Vec<(String, String)>,
+    indexes: Vec<IndexView>,
+    /// Provisioned units the table and each index start with; none when on-demand.
+    provisioned: Option<ProvisionedUnits>,
     ttl_attribute: Option<String>,
     conflicts: String,
     kms_key: String,
@@ -56,6 +59,98 @@ struct DynamodbTable {
     /// size whatever the number of regions.
     replicas: Vec<String>,
     tags: Tags,
+}
+
+#[derive(Serialize)]
+struct IndexView {
+    name: String,
+    partition_key: String,
+    sort_key: Option<String>,
+    projection_type: &'static str,
+    non_key_attributes: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct ProvisionedUnits {
+    read: u32,
+    write: u32,
+}
+
+/// Target-tracking autoscaling of a provisioned table and its indexes in one region.
+#[derive(Serialize)]
+struct DynamodbAutoscaling {
+    name: String,
+    alias: String,
+    table: String,
+    target_percent: u32,
+    dimensions: Vec<ScalingDimension>,
+}
+
+#[derive(Serialize)]
+struct ScalingDimension {
+    key: String,
+    resource_id: String,
+    scalable_dimension: String,
+    metric: &'static str,
+    min: u32,
+    max: u32,
+}
+
+/// The key attributes of a DynamoDB class, each once: the table's keys, then each
+/// index's keys in index order. The checker guarantees one type per attribute.
+fn key_attributes(data_class: &crate::spec::model::DataClass) -> Vec<(String, String)> {
+    let mut attributes: Vec<(String, String)> = Vec::new();
+    let mut declare = |name: &str, key_type: &str| {
+        if !attributes.iter().any(|(declared, _)| declared == name) {
+            attributes.push((name.to_string(), key_type.to_string()));
+        }
+    };
+    if let Some(key) = &data_class.partition_key {
+        declare(key, &data_class.partition_key_type);
+    }
+    if let Some(key) = &data_class.sort_key {
+        declare(key, &data_class.sort_key_type);
+    }
+    for index in data_class.indexes.values() {
+        declare(&index.partition_key, &index.partition_key_type);
+        if let Some(key) = &index.sort_key {
+            declare(key, &index.sort_key_type);
+        }
+    }
+    attributes
+}
+
+/// The autoscaled dimensions of a provisioned table: reads and writes of the table and
+/// of each index.
+fn scaling_dimensions(table: &str, data_class: &crate::spec::model::DataClass) -> Vec<ScalingDimension> {
+    let (Some(read), Some(write)) = (data_class.capacity.read, data_class.capacity.write) else {
+        return Vec::new();
+    };
+    let mut targets = vec![(String::from("table"), format!("table/{table}"), "table")];
+    for index in data_class.indexes.keys() {
+        targets.push((
+            format!("index/{index}"),
+            format!("table/{table}/index/{index}"),
+            "index",
+        ));
+    }
+    let mut dimensions = Vec::new();
+    for (key, resource_id, kind) in targets {
+        for (direction, range, units, metric) in [
+            ("read", read, "ReadCapacityUnits", "DynamoDBReadCapacityUtilization"),
+            ("write", write, "WriteCapacityUnits", "DynamoDBWriteCapacityUtilization"),
+        ] {
+            dimensions.push(ScalingDimension {
+                key: format!("{key}/{direction}"),
+                resource_id: resource_id.clone(),
+                scalable_dimension: format!("dynamodb:{kind}:{units}"),
+                metric,
+                min: range.min,
+                max: range.max,
+            });
+        }
+    }
+    dimensions
 }
 
 #[derive(Serialize)]
@@ -255,6 +350,7 @@ pub(super) fn data_stack(context: &Context<'_>) -> Stack {
     let mut aurora_blocks = Vec::new();
     let mut s3_blocks = Vec::new();
     let mut alarm_blocks = Vec::new();
+    let mut autoscaling_blocks = Vec::new();
     let tags = |class: &str| Tags {
         data_class: class.to_string(),
         residency: context.residency_tag_of(class),
@@ -275,7 +371,7 @@ pub(super) fn data_stack(context: &Context<'_>) -> Stack {
         BTreeMap::new()
     };
     for (class, data_class) in context.data_classes_of(Store::Dynamodb) {
-        let home = context.home_of(class);
+        let home = &context.home_of(class);
         let placement = &context.placements[class];
         dynamodb_blocks.push(Block::new(
             "data/dynamodb_table.tf.j2",
@@ -286,9 +382,33 @@ pub(super) fn data_stack(context: &Context<'_>) -> Stack {
                 table_name: naming::dynamodb_table(topology, class),
                 description: data_class.description.clone().unwrap_or_default(),
                 partition_key: data_class.partition_key.clone().expect("schema requires partition_key"),
-                partition_key_type: data_class.partition_key_type.clone(),
                 sort_key: data_class.sort_key.clone(),
-                sort_key_type: data_class.sort_key_type.clone(),
+                attributes: key_attributes(data_class),
+                indexes: data_class
+                    .indexes
+                    .iter()
+                    .map(|(index_name, index)| IndexView {
+                        name: index_name.clone(),
+                        partition_key: index.partition_key.clone(),
+                        sort_key: index.sort_key.clone(),
+                        projection_type: index.projection.aws_type(),
+                        non_key_attributes: match &index.projection {
+                            Projection::Include(attributes) => attributes.clone(),
+                            Projection::Kind(_) => Vec::new(),
+                        },
+                    })
+                    .collect(),
+                provisioned: match (
+                    data_class.capacity.mode,
+                    data_class.capacity.read,
+                    data_class.capacity.write,
+                ) {
+                    (CapacityMode::Provisioned, Some(read), Some(write)) => Some(ProvisionedUnits {
+                        read: read.min,
+                        write: write.min,
+                    }),
+                    _ => None,
+                },
                 ttl_attribute: data_class.ttl_attribute.clone(),
                 conflicts: data_class
                     .conflicts
@@ -304,6 +424,25 @@ pub(super) fn data_stack(context: &Context<'_>) -> Stack {
                 tags: tags(class),
             },
         ));
+        if data_class.capacity.mode == CapacityMode::Provisioned {
+            // AWS keeps the write settings of a provisioned global table equal across
+            // its replicas; reads scale per region. Every replica gets both, so each
+            // region's scaling stands on its own.
+            let table = naming::dynamodb_table(topology, class);
+            for region in placement {
+                autoscaling_blocks.push(Block::new(
+                    "data/dynamodb_autoscaling.tf.j2",
+                    Some(region),
+                    &DynamodbAutoscaling {
+                        name: format!("{}_{}", identifier(class), provider_alias(region)),
+                        alias: provider_alias(region),
+                        table: identifier(class),
+                        target_percent: (data_class.capacity.target_utilization * 100.0).round() as u32,
+                        dimensions: scaling_dimensions(&table, data_class),
+                    },
+                ));
+            }
+        }
         for region in placement {
             let receiving: Vec<String> = placement.iter().filter(|other| *other != region).cloned().collect();
             if receiving.is_empty() {
@@ -490,11 +629,10 @@ pub(super) fn data_stack(context: &Context<'_>) -> Stack {
     };
     for (class, data_class) in context.data_classes_of(Store::S3) {
         let placement = &context.placements[class];
-        let hub = data_class
-            .hub
-            .clone()
-            .filter(|hub| placement.contains(hub))
-            .unwrap_or_else(|| context.home_of(class).to_string());
+        let hub = context
+            .topology
+            .hub_region(data_class)
+            .expect("the checker guarantees a region for every class");
         for region in placement {
             let destinations: Vec<&String> = match data_class.replication {
                 S3Replication::Bidirectional => placement.iter().filter(|other| *other != region).collect(),
@@ -578,6 +716,7 @@ pub(super) fn data_stack(context: &Context<'_>) -> Stack {
     files.extend([File::hcl("remote_state.tf", vec![remote_state(context, "regions")])]);
     for (name, blocks) in [
         ("dynamodb.tf", dynamodb_blocks),
+        ("dynamodb_autoscaling.tf", autoscaling_blocks),
         ("aurora.tf", aurora_blocks),
         ("s3.tf", s3_blocks),
         ("alarms.tf", alarm_blocks),

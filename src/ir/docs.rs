@@ -52,12 +52,17 @@ struct DataRow {
     regions: Vec<String>,
     residency: String,
     detail: Markdown,
+    description: String,
 }
 
 #[derive(Serialize)]
 struct ServiceRow {
     name: String,
     path: String,
+    /// The service's regions, empty when it runs in every region.
+    regions: Vec<String>,
+    /// The classes it uses with their access.
+    data: Markdown,
     edge: Markdown,
 }
 
@@ -188,9 +193,12 @@ pub(super) fn documents(context: &Context<'_>, stacks: &[Stack]) -> Vec<File> {
                         crate::spec::model::S3Replication::Bidirectional => {
                             Markdown::literal("bidirectional replication")
                         }
-                        crate::spec::model::S3Replication::HubAndSpoke => Markdown::literal("hub-and-spoke replication"),
+                        crate::spec::model::S3Replication::HubAndSpoke => {
+                            Markdown::literal("hub-and-spoke replication")
+                        }
                     },
                 },
+                description: data_class.description.clone().unwrap_or_default(),
             })
             .collect(),
         service_rows: topology
@@ -199,6 +207,17 @@ pub(super) fn documents(context: &Context<'_>, stacks: &[Stack]) -> Vec<File> {
             .map(|(name, service)| ServiceRow {
                 name: name.clone(),
                 path: service.path.clone(),
+                regions: if service.regions.is_some() {
+                    topology.service_regions(service)
+                } else {
+                    Vec::new()
+                },
+                data: Markdown::join(
+                    service.data_access().into_iter().map(|(class, access)| {
+                        crate::md!("{} ({})", Markdown::code(class), Markdown::text(access.as_str()))
+                    }),
+                    ", ",
+                ),
                 edge: if topology.edge.accelerator.contains(name) {
                     crate::md!(
                         "CloudFront and Global Accelerator ({})",

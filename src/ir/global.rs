@@ -10,6 +10,8 @@
 //! region. GET, HEAD and OPTIONS paths use an origin group of the two, so a 5xx or a
 //! connection failure is retried in another region within the same request; paths that
 //! accept writes use the primary origin alone, as CloudFront cannot fail them over.
+//! A service that runs in some regions only gets the same pair of names of its own,
+//! `<service>.origin.<app>` and `failover.<service>.origin.<app>`, over its regions.
 
 use serde::Serialize;
 
@@ -47,6 +49,8 @@ struct Behaviour {
     path_pattern: String,
     read_only: bool,
     cacheable: bool,
+    /// The origin (or origin group) CloudFront sends the path to.
+    target_origin_id: String,
 }
 
 #[derive(Serialize)]
@@ -55,6 +59,34 @@ struct Accelerator {
     service: String,
     accelerator_name: String,
     host: String,
+    /// The regions of the service: one endpoint group each.
+    regions: Vec<String>,
+}
+
+/// The origins of a service that runs in some regions only: its own latency-routed name
+/// over its regions and, for a read-only service in two or more regions, its own
+/// failover name and origin group.
+#[derive(Serialize)]
+struct ServiceOrigin {
+    service: String,
+    origin_id: String,
+    origin: String,
+    failover_origin_id: Option<String>,
+    failover_origin: Option<String>,
+    group_id: Option<String>,
+}
+
+/// One region of a service with its own origins.
+#[derive(Serialize)]
+struct ServiceOriginEntry {
+    key: String,
+    service: String,
+    region: String,
+    name: String,
+    failover_name: Option<String>,
+    failover_to: String,
+    weight: u32,
+    bias: i32,
 }
 
 #[derive(Serialize)]
@@ -70,6 +102,8 @@ struct Edge {
     dns_ttl: u32,
     regions: Vec<RegionEntry>,
     health_checks: Vec<HealthCheckEntry>,
+    service_origins: Vec<ServiceOrigin>,
+    service_origin_entries: Vec<ServiceOriginEntry>,
     interval_seconds: u32,
     failure_threshold: u32,
     behaviours: Vec<Behaviour>,
@@ -97,6 +131,12 @@ pub fn failover_target(context: &Context<'_>, region: &str) -> String {
         .to_string()
 }
 
+/// Whether a service runs in some of the topology's regions only, and so needs origins
+/// of its own: the shared origins route to every region.
+pub fn has_own_origins(context: &Context<'_>, service: &crate::spec::model::Service) -> bool {
+    context.topology.service_regions(service).len() < context.regions.len()
+}
+
 pub(super) fn global_stack(context: &Context<'_>) -> Stack {
     let topology = context.topology;
     let edge = &topology.edge;
@@ -113,6 +153,9 @@ pub(super) fn global_stack(context: &Context<'_>) -> Stack {
     let mut health_checks = Vec::new();
     for region in &context.regions {
         for (name, service) in &topology.services {
+            if !topology.service_regions(service).contains(region) {
+                continue;
+            }
             health_checks.push(HealthCheckEntry {
                 key: format!("{region}/{name}"),
                 region: region.clone(),
@@ -121,14 +164,57 @@ pub(super) fn global_stack(context: &Context<'_>) -> Stack {
             });
         }
     }
+    let mut service_origins = Vec::new();
+    let mut service_origin_entries = Vec::new();
+    for (name, service) in &topology.services {
+        if !has_own_origins(context, service) {
+            continue;
+        }
+        let placed = topology.service_regions(service);
+        let fails_over = service.read_only && placed.len() > 1;
+        let origin = naming::service_origin_name(topology, name);
+        let failover_origin = fails_over.then(|| naming::service_failover_origin_name(topology, name));
+        for region in &placed {
+            service_origin_entries.push(ServiceOriginEntry {
+                key: format!("{name}/{region}"),
+                service: name.clone(),
+                region: region.clone(),
+                name: origin.clone(),
+                failover_name: failover_origin.clone(),
+                failover_to: aws_regions::nearest(region, placed.iter().map(String::as_str))
+                    .unwrap_or(region)
+                    .to_string(),
+                weight: (topology.regions[region].traffic * 100.0).round() as u32,
+                bias: topology.regions[region].geoproximity_bias,
+            });
+        }
+        service_origins.push(ServiceOrigin {
+            service: name.clone(),
+            origin_id: format!("{name}-nearest-region"),
+            origin,
+            failover_origin_id: fails_over.then(|| format!("{name}-next-nearest-region")),
+            failover_origin,
+            group_id: fails_over.then(|| format!("{name}-read-failover")),
+        });
+    }
     let mut behaviours: Vec<Behaviour> = topology
         .services
         .iter()
-        .map(|(name, service)| Behaviour {
-            service: name.clone(),
-            path_pattern: format!("{}*", service.path),
-            read_only: service.read_only,
-            cacheable: service.cacheable,
+        .map(|(name, service)| {
+            let own = service_origins.iter().find(|origin| origin.service == *name);
+            let target_origin_id = match (own, service.read_only) {
+                (Some(own), true) => own.group_id.clone().unwrap_or_else(|| own.origin_id.clone()),
+                (Some(own), false) => own.origin_id.clone(),
+                (None, true) => "read-failover".to_string(),
+                (None, false) => "nearest-region".to_string(),
+            };
+            Behaviour {
+                service: name.clone(),
+                path_pattern: format!("{}*", service.path),
+                read_only: service.read_only,
+                cacheable: service.cacheable,
+                target_origin_id,
+            }
         })
         .collect();
     // CloudFront evaluates behaviours in order: longer (more specific) patterns first.
@@ -157,6 +243,8 @@ pub(super) fn global_stack(context: &Context<'_>) -> Stack {
         dns_ttl: edge.dns_ttl,
         regions,
         health_checks,
+        service_origins,
+        service_origin_entries,
         interval_seconds: edge.health_check.interval_seconds,
         failure_threshold: edge.health_check.failure_threshold,
         behaviours,
@@ -175,6 +263,11 @@ pub(super) fn global_stack(context: &Context<'_>) -> Stack {
                 service: service.clone(),
                 accelerator_name: format!("{}-{service}", topology.name),
                 host: naming::accelerator_name(topology, service),
+                regions: topology
+                    .services
+                    .get(service)
+                    .map(|spec_service| topology.service_regions(spec_service))
+                    .unwrap_or_default(),
             })
             .collect(),
         recovery_control: edge.recovery_control,

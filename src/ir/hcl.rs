@@ -122,7 +122,13 @@ pub fn comment(text: &str) -> String {
     };
     lines[first..=last]
         .iter()
-        .map(|line| if line.is_empty() { "#".to_string() } else { format!("# {line}") })
+        .map(|line| {
+            if line.is_empty() {
+                "#".to_string()
+            } else {
+                format!("# {line}")
+            }
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -269,7 +275,10 @@ impl ExpressionParser<'_> {
                 let escaped = self.rest().chars().next();
                 match escaped {
                     Some('"' | '\\' | 'n' | 'r' | 't') => self.position += 1,
-                    Some('u') if self.rest().len() >= 5 && self.rest()[1..5].chars().all(|digit| digit.is_ascii_hexdigit()) => {
+                    Some('u')
+                        if self.rest().len() >= 5
+                            && self.rest()[1..5].chars().all(|digit| digit.is_ascii_hexdigit()) =>
+                    {
                         self.position += 5;
                     }
                     _ => return Err(format!("unknown escape at byte {}", self.position)),
@@ -370,7 +379,10 @@ mod tests {
     #[test]
     fn comments_comment_every_line() {
         assert_eq!(comment("one line"), "# one line");
-        assert_eq!(comment("\nfirst\r\n\nresource \"x\" \"y\" {}\n\n"), "# first\n#\n# resource \"x\" \"y\" {}");
+        assert_eq!(
+            comment("\nfirst\r\n\nresource \"x\" \"y\" {}\n\n"),
+            "# first\n#\n# resource \"x\" \"y\" {}"
+        );
         assert_eq!(comment("block {\n  indented\n}"), "# block {\n#   indented\n# }");
         assert_eq!(comment("bell\u{7} and \u{202e}reversed"), "# bell and reversed");
         assert_eq!(comment("\n \n"), "");

@@ -103,15 +103,11 @@ impl<'a> Context<'a> {
             .unwrap_or_else(|| "unrestricted".to_string())
     }
 
-    /// The region that hosts a store's main resource (the DynamoDB table, the S3 hub):
-    /// the primary region when the class may live there, else its first region.
-    pub fn home_of(&self, data_class: &str) -> &str {
-        let placement = &self.placements[data_class];
-        if placement.contains(&self.topology.primary_region) {
-            &self.topology.primary_region
-        } else {
-            &placement[0]
-        }
+    /// The region that hosts a store's main resource ([`Topology::home_region`]).
+    pub fn home_of(&self, data_class: &str) -> String {
+        self.topology
+            .home_region(&self.topology.data[data_class])
+            .expect("the checker guarantees a region for every class")
     }
 
     pub fn data_classes_of(&self, store: Store) -> impl Iterator<Item = (&String, &crate::spec::model::DataClass)> {

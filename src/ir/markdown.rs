@@ -317,9 +317,18 @@ mod tests {
     #[test]
     fn paragraphs_escape_markup_and_keep_lines() {
         assert_eq!(paragraph("plain words"), "plain words");
-        assert_eq!(paragraph("a *b* _c_ [d](e) <f> `g`"), "a \\*b\\* \\_c\\_ \\[d\\](e) \\<f\\> \\`g\\`");
-        assert_eq!(paragraph("# heading\n- item\n1. one\n2) two"), "\\# heading\\\n\\- item\\\n1\\. one\\\n2\\) two");
-        assert_eq!(paragraph("-5 degrees, 0.6 of 1.5\n---\n==="), "-5 degrees, 0.6 of 1.5\\\n\\---\\\n\\===");
+        assert_eq!(
+            paragraph("a *b* _c_ [d](e) <f> `g`"),
+            "a \\*b\\* \\_c\\_ \\[d\\](e) \\<f\\> \\`g\\`"
+        );
+        assert_eq!(
+            paragraph("# heading\n- item\n1. one\n2) two"),
+            "\\# heading\\\n\\- item\\\n1\\. one\\\n2\\) two"
+        );
+        assert_eq!(
+            paragraph("-5 degrees, 0.6 of 1.5\n---\n==="),
+            "-5 degrees, 0.6 of 1.5\\\n\\---\\\n\\==="
+        );
         assert_eq!(paragraph("one\n\n\ntwo\r\nthree"), "one\n\ntwo\\\nthree");
         assert_eq!(paragraph("R&D &amp; more &#39;"), "R&D \\&amp; more \\&#39;");
         assert_eq!(paragraph("  indented\tcode?\t\u{7}\u{202e}"), "indented code?");

@@ -177,13 +177,28 @@ pub(super) fn certificate_names(context: &Context<'_>, region: &str) -> Vec<Stri
         naming::origin_name(topology),
         naming::failover_origin_name(topology),
     ];
-    names.extend(
-        topology
-            .edge
-            .accelerator
-            .iter()
-            .map(|service| naming::accelerator_name(topology, service)),
-    );
+    for service in &topology.edge.accelerator {
+        if topology.services.get(service).is_some_and(|spec_service| {
+            topology
+                .service_regions(spec_service)
+                .iter()
+                .any(|placed| placed == region)
+        }) {
+            names.push(naming::accelerator_name(topology, service));
+        }
+    }
+    // A service in some regions only has origin names of its own; each of its regions'
+    // ALBs answers to them.
+    for (name, service) in &topology.services {
+        let placed = topology.service_regions(service);
+        if !super::global::has_own_origins(context, service) || !placed.iter().any(|placed| placed == region) {
+            continue;
+        }
+        names.push(naming::service_origin_name(topology, name));
+        if service.read_only && placed.len() > 1 {
+            names.push(naming::service_failover_origin_name(topology, name));
+        }
+    }
     names
 }
 
@@ -314,7 +329,11 @@ pub(super) fn rule_priorities(context: &Context<'_>) -> Vec<(String, i64)> {
 fn services_argument(context: &Context<'_>, region: &str) -> Value {
     let topology = context.topology;
     let priorities = rule_priorities(context);
-    Value::object(topology.services.iter().map(|(name, service)| {
+    let placed = topology
+        .services
+        .iter()
+        .filter(|(_, service)| topology.service_regions(service).iter().any(|placed| placed == region));
+    Value::object(placed.map(|(name, service)| {
         let sizing = &context.sizing[name][region];
         let image = {
             let quoted = hcl::quote(&format!("{}@", service.image));
@@ -328,10 +347,12 @@ fn services_argument(context: &Context<'_>, region: &str) -> Value {
         environment.insert("TOPOC_TOPOLOGY".to_string(), topology.name.clone());
         environment.insert("TOPOC_REGION".to_string(), region.to_string());
         let mut tables = Vec::new();
+        let mut writable_tables = Vec::new();
         let mut buckets = Vec::new();
+        let mut writable_buckets = Vec::new();
         let mut database_users = Vec::new();
         let mut key_classes = std::collections::BTreeSet::new();
-        for class in &service.data {
+        for (class, access) in service.data_access() {
             if !context.placements[class].iter().any(|placed| placed == region) {
                 continue;
             }
@@ -340,19 +361,28 @@ fn services_argument(context: &Context<'_>, region: &str) -> Value {
                 Store::Dynamodb => {
                     let table = naming::dynamodb_table(topology, class);
                     environment.insert(naming::environment_variable("TABLE", class), table.clone());
+                    if access.writes() {
+                        writable_tables.push(table.clone());
+                    }
                     tables.push(table);
                 }
                 Store::S3 => {
                     let bucket = naming::s3_bucket(topology, class, region);
                     environment.insert(naming::environment_variable("BUCKET", class), bucket.clone());
+                    if access.writes() {
+                        writable_buckets.push(bucket.clone());
+                    }
                     buckets.push(bucket);
                 }
                 Store::Aurora => {
                     let data_class = &topology.data[class];
-                    environment.insert(
-                        naming::environment_variable("DB_WRITER_HOST", class),
-                        naming::database_writer_host(topology, class),
-                    );
+                    // A reader gets no writer endpoint: its connections go to the local cluster.
+                    if access.writes() {
+                        environment.insert(
+                            naming::environment_variable("DB_WRITER_HOST", class),
+                            naming::database_writer_host(topology, class),
+                        );
+                    }
                     environment.insert(
                         naming::environment_variable("DB_READER_HOST", class),
                         naming::database_reader_host(topology, class),
@@ -413,7 +443,9 @@ fn services_argument(context: &Context<'_>, region: &str) -> Value {
                     Value::object(environment.into_iter().map(|(key, value)| (key, Value::String(value)))),
                 ),
                 ("dynamodb_tables", Value::strings(tables)),
+                ("dynamodb_writable_tables", Value::strings(writable_tables)),
                 ("s3_buckets", Value::strings(buckets)),
+                ("s3_writable_buckets", Value::strings(writable_buckets)),
                 ("database_users", Value::strings(database_users)),
                 ("kms_key_classes", Value::strings(key_classes)),
             ]),

@@ -10,9 +10,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::ir::governance::GovernancePlan;
 use crate::ir::markdown::Markdown;
 use crate::md;
-use crate::ir::governance::GovernancePlan;
 
 /// Which resources a rule looks at.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -261,7 +261,10 @@ pub struct CustomRule {
 /// Guard could read as syntax is a bug in topoc, refused here rather than written.
 fn guard_string(text: &str) -> String {
     assert!(
-        !text.is_empty() && text.chars().all(|character| character.is_ascii_alphanumeric() || "-_.".contains(character)),
+        !text.is_empty()
+            && text
+                .chars()
+                .all(|character| character.is_ascii_alphanumeric() || "-_.".contains(character)),
         "topoc would quote {text:?} in a Guard rule"
     );
     format!("\"{text}\"")

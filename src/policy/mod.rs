@@ -16,8 +16,8 @@ use crate::aws::quotas::SCP_QUOTAS;
 use crate::ir::governance::GovernancePlan;
 use crate::ir::lower::root_files;
 use crate::ir::markdown::Markdown;
-use crate::md;
 use crate::ir::{Block, File, FileFormat, Stack, StackKind, identifier, provider_alias};
+use crate::md;
 use scp::{OversizedStatement, Scp};
 
 /// A target whose attachments would exceed its quota.
@@ -435,7 +435,10 @@ fn review_view(plan: &GovernancePlan, scps: &[Scp]) -> Review {
                 name: format!("{}-{}", plan.topology, rule.slug),
                 identifier: format!("Guard, {}", rule.resource_type),
                 checks: rule.checks,
-                scope: md!("tag {}", Markdown::code(&format!("{} = {}", rule.tag_key, rule.tag_value))),
+                scope: md!(
+                    "tag {}",
+                    Markdown::code(&format!("{} = {}", rule.tag_key, rule.tag_value))
+                ),
                 regions: rule_regions(&rule.regions),
             })
             .collect(),

@@ -209,19 +209,27 @@ fn region_deny(plan: &GovernancePlan) -> Vec<Statement> {
             ("ArnNotLike", "aws:PrincipalARN", break_glass.clone()),
         ]),
         notes: Notes {
-            denies: Markdown::literal("every action, except the global and single-region services listed in `NotAction`"),
+            denies: Markdown::literal(
+                "every action, except the global and single-region services listed in `NotAction`",
+            ),
             scope: md!("requests to any region but {}", codes(&plan.allowed_regions)),
             why: md!(
                 "the topology runs in {}{}; nothing may be created or changed anywhere else",
                 codes(&plan.workload_regions),
-                Markdown::literal(if plan.edge_only_region.is_some() { ", and its edge needs us-east-1 (CloudFront's certificate and WAF, edge logs and alarms)" } else { "" })
+                Markdown::literal(if plan.edge_only_region.is_some() {
+                    ", and its edge needs us-east-1 (CloudFront's certificate and WAF, edge logs and alarms)"
+                } else {
+                    ""
+                })
             ),
             exempts: md!(
                 "{}; and {} global-service actions (Control Tower's region-deny list: identity, billing, edge, KMS and ACM that global services use in us-east-1, Config, and more)",
                 exemption,
                 Markdown::number(EXEMPT_ACTIONS.len())
             ),
-            risk: Markdown::literal("`kms:*` and `acm:*` stay usable in every region, as global services need them; the residency policies deny replicating keys out of their class. A break-glass role can act in any region; guard it with MFA and alarms on its use"),
+            risk: Markdown::literal(
+                "`kms:*` and `acm:*` stay usable in every region, as global services need them; the residency policies deny replicating keys out of their class. A break-glass role can act in any region; guard it with MFA and alarms on its use",
+            ),
         },
     }];
     if let Some(edge_region) = &plan.edge_only_region {
@@ -329,7 +337,10 @@ fn residency(plan: &GovernancePlan, class: &ResidencyPlan) -> Vec<Statement> {
                     Markdown::code(&format!("data-residency = {}", class.name))
                 ),
                 scope: md!("when any added region is outside {}", permitted),
-                why: md!("the database credentials of {} must stay where its data is", class_label),
+                why: md!(
+                    "the database credentials of {} must stay where its data is",
+                    class_label
+                ),
                 exempts: exempt.clone(),
                 risk: Markdown::literal("secrets without the tag are not covered"),
             },
@@ -490,7 +501,11 @@ fn protection(plan: &GovernancePlan) -> Vec<Statement> {
     vec![
         audit(
             "DenyStoppingConfig",
-            &["config:DeleteConfigurationRecorder", "config:DeleteDeliveryChannel", "config:StopConfigurationRecorder"],
+            &[
+                "config:DeleteConfigurationRecorder",
+                "config:DeleteDeliveryChannel",
+                "config:StopConfigurationRecorder",
+            ],
             "deleting or stopping the AWS Config recorder and its delivery channel",
             "the Config rules that check global tables, clusters and residency tags need the recorder",
             "creating a second recorder is not denied; Config allows one per region",
@@ -504,7 +519,11 @@ fn protection(plan: &GovernancePlan) -> Vec<Statement> {
         ),
         audit(
             "DenyDisablingGuardDuty",
-            &["guardduty:DeleteDetector", "guardduty:DisassociateFromAdministratorAccount", "guardduty:DisassociateFromMasterAccount"],
+            &[
+                "guardduty:DeleteDetector",
+                "guardduty:DisassociateFromAdministratorAccount",
+                "guardduty:DisassociateFromMasterAccount",
+            ],
             "deleting GuardDuty detectors or leaving the administrator account",
             "threat detection must stay on in every region of the topology",
             "`guardduty:UpdateDetector`, which can suspend a detector, stays allowed for tuning",
@@ -518,13 +537,25 @@ fn protection(plan: &GovernancePlan) -> Vec<Statement> {
         ),
         statement(
             "DenyWeakeningTopologyTables".to_string(),
-            strings(["dynamodb:DeleteTable", "dynamodb:DeleteTableReplica", "dynamodb:UpdateContinuousBackups", "dynamodb:UpdateTable"]),
+            strings([
+                "dynamodb:DeleteTable",
+                "dynamodb:DeleteTableReplica",
+                "dynamodb:UpdateContinuousBackups",
+                "dynamodb:UpdateTable",
+            ]),
             strings([format!("arn:*:dynamodb:*:*:table/{prefix}*")]),
             conditions(&[("ArnNotLike", "aws:PrincipalARN", pipeline.clone())]),
             Notes {
-                denies: Markdown::literal("deleting the topology's tables or replicas, and the calls that change point-in-time recovery, deletion protection and replicas"),
-                scope: md!("on tables named {}, in every region", Markdown::code(&format!("{prefix}*"))),
-                why: Markdown::literal("DynamoDB has no condition key to tell enabling from disabling, so only the pipeline, which enables them, may call these"),
+                denies: Markdown::literal(
+                    "deleting the topology's tables or replicas, and the calls that change point-in-time recovery, deletion protection and replicas",
+                ),
+                scope: md!(
+                    "on tables named {}, in every region",
+                    Markdown::code(&format!("{prefix}*"))
+                ),
+                why: Markdown::literal(
+                    "DynamoDB has no condition key to tell enabling from disabling, so only the pipeline, which enables them, may call these",
+                ),
                 exempts: exempt_pipeline.clone(),
                 risk: Markdown::literal("the deployment roles can weaken tables; a Config rule (PITR) reports it"),
             },
@@ -538,14 +569,26 @@ fn protection(plan: &GovernancePlan) -> Vec<Statement> {
                 "rds:ModifyGlobalCluster",
                 "rds:RemoveFromGlobalCluster",
             ]),
-            strings([format!("arn:*:rds:*:*:cluster:{prefix}*"), format!("arn:*:rds::*:global-cluster:{prefix}*")]),
+            strings([
+                format!("arn:*:rds:*:*:cluster:{prefix}*"),
+                format!("arn:*:rds::*:global-cluster:{prefix}*"),
+            ]),
             conditions(&[("ArnNotLike", "aws:PrincipalARN", pipeline.clone())]),
             Notes {
-                denies: Markdown::literal("deleting or modifying the topology's Aurora clusters and global databases, and detaching a cluster from its global database"),
-                scope: md!("on clusters named {}, in every region", Markdown::code(&format!("{prefix}*"))),
-                why: Markdown::literal("ModifyDBCluster can turn deletion protection off and RemoveFromGlobalCluster splits a region off; switchover and failover stay allowed"),
+                denies: Markdown::literal(
+                    "deleting or modifying the topology's Aurora clusters and global databases, and detaching a cluster from its global database",
+                ),
+                scope: md!(
+                    "on clusters named {}, in every region",
+                    Markdown::code(&format!("{prefix}*"))
+                ),
+                why: Markdown::literal(
+                    "ModifyDBCluster can turn deletion protection off and RemoveFromGlobalCluster splits a region off; switchover and failover stay allowed",
+                ),
                 exempts: exempt_pipeline.clone(),
-                risk: Markdown::literal("operators change cluster settings through the pipeline; `rds:SwitchoverGlobalCluster` and `rds:FailoverGlobalCluster` are not denied"),
+                risk: Markdown::literal(
+                    "operators change cluster settings through the pipeline; `rds:SwitchoverGlobalCluster` and `rds:FailoverGlobalCluster` are not denied",
+                ),
             },
         ),
         statement(
@@ -560,19 +603,34 @@ fn protection(plan: &GovernancePlan) -> Vec<Statement> {
             strings([format!("arn:*:s3:::{prefix}*")]),
             conditions(&[("ArnNotLike", "aws:PrincipalARN", pipeline.clone())]),
             Notes {
-                denies: Markdown::literal("deleting the topology's buckets or changing their versioning, encryption, public access block and tags"),
+                denies: Markdown::literal(
+                    "deleting the topology's buckets or changing their versioning, encryption, public access block and tags",
+                ),
                 scope: md!("on buckets named {}", Markdown::code(&format!("{prefix}*"))),
-                why: Markdown::literal("replication needs versioning, and the residency tag must stay; S3 has no condition key for tag keys on bucket tagging"),
+                why: Markdown::literal(
+                    "replication needs versioning, and the residency tag must stay; S3 has no condition key for tag keys on bucket tagging",
+                ),
                 exempts: exempt_pipeline.clone(),
-                risk: Markdown::literal("buckets of other systems whose names start with the same prefix are covered too"),
+                risk: Markdown::literal(
+                    "buckets of other systems whose names start with the same prefix are covered too",
+                ),
             },
         ),
         statement(
             "DenyRemovingResidencyTags".to_string(),
-            strings(["dynamodb:UntagResource", "kms:UntagResource", "rds:RemoveTagsFromResource", "secretsmanager:UntagResource"]),
+            strings([
+                "dynamodb:UntagResource",
+                "kms:UntagResource",
+                "rds:RemoveTagsFromResource",
+                "secretsmanager:UntagResource",
+            ]),
             strings(["*"]),
             conditions(&[
-                ("ForAnyValue:StringEquals", "aws:TagKeys", vec!["data-residency".to_string()]),
+                (
+                    "ForAnyValue:StringEquals",
+                    "aws:TagKeys",
+                    vec!["data-residency".to_string()],
+                ),
                 ("ArnNotLike", "aws:PrincipalARN", pipeline),
             ]),
             Notes {
@@ -580,7 +638,9 @@ fn protection(plan: &GovernancePlan) -> Vec<Statement> {
                 scope: Markdown::literal("in every region, for any resource"),
                 why: Markdown::literal("the residency statements and Config rules key on that tag"),
                 exempts: exempt_pipeline,
-                risk: Markdown::literal("changing the tag's value through the services' TagResource calls is not denied; the Config required-tags rule reports a missing tag"),
+                risk: Markdown::literal(
+                    "changing the tag's value through the services' TagResource calls is not denied; the Config required-tags rule reports a missing tag",
+                ),
             },
         ),
     ]

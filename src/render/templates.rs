@@ -41,6 +41,7 @@ pub const TEMPLATES: &[(&str, &str)] = templates![
     "data/aurora_region.tf.j2",
     "data/dynamodb_alarm_locals.tf.j2",
     "data/dynamodb_alarms.tf.j2",
+    "data/dynamodb_autoscaling.tf.j2",
     "data/dynamodb_table.tf.j2",
     "data/outputs.tf.j2",
     "data/rds_monitoring_role.tf.j2",
@@ -197,7 +198,9 @@ fn markdown_encoded(text: String) -> Value {
 
 fn markdown_list(items: &Value, separator: &str, encode: fn(&str) -> String) -> Result<Value, Error> {
     if !MARKDOWN_SEPARATORS.contains(&separator) {
-        return Err(invalid(format!("a Markdown list separator must be one of {MARKDOWN_SEPARATORS:?}")));
+        return Err(invalid(format!(
+            "a Markdown list separator must be one of {MARKDOWN_SEPARATORS:?}"
+        )));
     }
     let mut texts = Vec::new();
     for item in items.try_iter()? {
@@ -220,8 +223,12 @@ fn add_markdown_filters(environment: &mut Environment<'static>) {
         markdown_list(&items, separator, markdown::cell)
     });
     environment.add_filter("md_shell", |value: &str| markdown_encoded(markdown::shell_word(value)));
-    environment.add_filter("sql_ident", |value: &str| markdown_encoded(markdown::sql_identifier(value)));
-    environment.add_filter("md_code_line", |value: &str| markdown_encoded(markdown::code_line(value)));
+    environment.add_filter("sql_ident", |value: &str| {
+        markdown_encoded(markdown::sql_identifier(value))
+    });
+    environment.add_filter("md_code_line", |value: &str| {
+        markdown_encoded(markdown::code_line(value))
+    });
 }
 
 #[cfg(test)]
@@ -251,7 +258,10 @@ mod tests {
         assert!(render("probe.md.j2", "{{ value | hcl }}", text.clone()).is_err());
         assert!(render("probe.tf.j2", "{{ value | hcl_ident }}", text.clone()).is_err());
         assert!(render("probe.tf.j2", "{{ value | hcl_expression }}", text.clone()).is_err());
-        assert!(render("probe", "{{ 1 }}", text.clone()).is_ok(), "numbers print anywhere");
+        assert!(
+            render("probe", "{{ 1 }}", text.clone()).is_ok(),
+            "numbers print anywhere"
+        );
         assert_eq!(
             render("probe.tf.j2", "{{ value | hcl }}", text.clone()).unwrap(),
             "\"x\\\" }\\nresource \\\"aws_iam_user\\\" \\\"evil\\\" {\""

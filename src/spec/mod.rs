@@ -84,6 +84,12 @@ pub fn load(source_map: &SourceMap, file: FileId) -> (LoadedSpec, Vec<Diagnostic
     if diag::has_errors(&diagnostics) {
         return (loaded, diagnostics);
     }
+    // Top-level `x-` keys are the spec's extension fields: they hold anchors for the
+    // rest of the spec and mean nothing to topoc.
+    let mut instance = instance;
+    if let Some(fields) = instance.as_object_mut() {
+        fields.retain(|key, _| !key.starts_with("x-"));
+    }
     let topology: Topology = serde_json::from_value(instance).unwrap_or_else(|error| {
         panic!("a spec that passed the schema must fit the model; schema and model disagree: {error}")
     });

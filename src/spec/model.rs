@@ -310,10 +310,100 @@ pub struct Service {
     pub cacheable: bool,
     #[serde(default)]
     pub read_only: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regions: Option<Vec<String>>,
     #[serde(default)]
-    pub data: Vec<String>,
+    pub data: ServiceData,
     #[serde(default)]
     pub environment: BTreeMap<String, String>,
+}
+
+/// How a service may use a data class.
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "kebab-case")]
+pub enum Access {
+    Read,
+    ReadWrite,
+}
+
+impl Access {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Access::Read => "read",
+            Access::ReadWrite => "read-write",
+        }
+    }
+
+    pub fn writes(self) -> bool {
+        self == Access::ReadWrite
+    }
+}
+
+/// The data classes a service uses: a list of names (each with the service's default
+/// access) or a mapping of name to access.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(untagged)]
+pub enum ServiceData {
+    Names(Vec<String>),
+    Access(BTreeMap<String, Access>),
+}
+
+impl Default for ServiceData {
+    fn default() -> ServiceData {
+        ServiceData::Names(Vec::new())
+    }
+}
+
+impl ServiceData {
+    /// The class names, in the spec's order for a list and sorted for a mapping.
+    pub fn names(&self) -> Vec<&str> {
+        match self {
+            ServiceData::Names(names) => names.iter().map(String::as_str).collect(),
+            ServiceData::Access(access) => access.keys().map(String::as_str).collect(),
+        }
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        match self {
+            ServiceData::Names(names) => names.iter().any(|listed| listed == name),
+            ServiceData::Access(access) => access.contains_key(name),
+        }
+    }
+
+    /// Whether the spec wrote the access of this class explicitly.
+    pub fn explicit_access(&self, name: &str) -> Option<Access> {
+        match self {
+            ServiceData::Names(_) => None,
+            ServiceData::Access(access) => access.get(name).copied(),
+        }
+    }
+}
+
+impl Service {
+    /// Whether the service's responses are only read: `read_only` paths and cacheable
+    /// responses, whose classes default to `read`.
+    pub fn reads_only(&self) -> bool {
+        self.read_only || self.cacheable
+    }
+
+    /// The access the service has to a class it lists: as written, or `read` for a
+    /// read-only or cacheable service and `read-write` otherwise.
+    pub fn access_to(&self, data_class: &str) -> Access {
+        self.data.explicit_access(data_class).unwrap_or(if self.reads_only() {
+            Access::Read
+        } else {
+            Access::ReadWrite
+        })
+    }
+
+    /// Every class the service lists, with its access.
+    pub fn data_access(&self) -> Vec<(&str, Access)> {
+        self.data
+            .names()
+            .into_iter()
+            .map(|name| (name, self.access_to(name)))
+            .collect()
+    }
 }
 
 fn default_service_health_path() -> String {
@@ -375,6 +465,10 @@ pub struct DataClass {
     pub unique: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ttl_attribute: Option<String>,
+    #[serde(default)]
+    pub indexes: BTreeMap<String, SecondaryIndex>,
+    #[serde(default)]
+    pub capacity: Capacity,
     // Aurora
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub engine: Option<String>,
@@ -425,6 +519,98 @@ fn default_master_password_version() -> u32 {
 
 fn default_noncurrent_version_expiration_days() -> u32 {
     90
+}
+
+/// A DynamoDB global secondary index.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SecondaryIndex {
+    pub partition_key: String,
+    #[serde(default = "default_key_type")]
+    pub partition_key_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sort_key: Option<String>,
+    #[serde(default = "default_key_type")]
+    pub sort_key_type: String,
+    #[serde(default)]
+    pub projection: Projection,
+}
+
+/// The attributes a secondary index holds besides its keys.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(untagged)]
+pub enum Projection {
+    Kind(ProjectionKind),
+    Include(Vec<String>),
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProjectionKind {
+    All,
+    KeysOnly,
+}
+
+impl Default for Projection {
+    fn default() -> Projection {
+        Projection::Kind(ProjectionKind::All)
+    }
+}
+
+impl Projection {
+    /// DynamoDB's `ProjectionType`.
+    pub fn aws_type(&self) -> &'static str {
+        match self {
+            Projection::Kind(ProjectionKind::All) => "ALL",
+            Projection::Kind(ProjectionKind::KeysOnly) => "KEYS_ONLY",
+            Projection::Include(_) => "INCLUDE",
+        }
+    }
+}
+
+/// The capacity mode of a DynamoDB class.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Capacity {
+    #[serde(default)]
+    pub mode: CapacityMode,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read: Option<UnitRange>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub write: Option<UnitRange>,
+    #[serde(default = "default_target_utilization")]
+    pub target_utilization: f64,
+}
+
+impl Default for Capacity {
+    fn default() -> Capacity {
+        Capacity {
+            mode: CapacityMode::default(),
+            read: None,
+            write: None,
+            target_utilization: default_target_utilization(),
+        }
+    }
+}
+
+fn default_target_utilization() -> f64 {
+    0.7
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum CapacityMode {
+    #[default]
+    OnDemand,
+    Provisioned,
+}
+
+/// An autoscaling range of capacity units.
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct UnitRange {
+    pub min: u32,
+    pub max: u32,
 }
 
 /// `writer` accepts one region or, so the checker can say why it is wrong, a list.
@@ -607,6 +793,39 @@ impl Topology {
                 .filter(|region| permitted(region))
                 .cloned()
                 .collect(),
+        }
+    }
+
+    /// The region that hosts a class's main resource (the DynamoDB table, the default S3
+    /// hub): the primary region when the class may live there, else its first region;
+    /// none when it may live nowhere.
+    pub fn home_region(&self, data_class: &DataClass) -> Option<String> {
+        let placement = self.placement(data_class);
+        if placement.contains(&self.primary_region) {
+            Some(self.primary_region.clone())
+        } else {
+            placement.into_iter().next()
+        }
+    }
+
+    /// The hub of a hub-and-spoke bucket class: its `hub`, or by default its home region
+    /// (the schema's documented default).
+    pub fn hub_region(&self, data_class: &DataClass) -> Option<String> {
+        data_class.hub.clone().or_else(|| self.home_region(data_class))
+    }
+
+    /// The regions a service runs in: its `regions` that are topology regions, or every
+    /// topology region, in topology (sorted) order. Unknown regions are the checker's
+    /// business; here they drop out.
+    pub fn service_regions(&self, service: &Service) -> Vec<String> {
+        match &service.regions {
+            Some(listed) => self
+                .regions
+                .keys()
+                .filter(|region| listed.contains(region))
+                .cloned()
+                .collect(),
+            None => self.regions.keys().cloned().collect(),
         }
     }
 

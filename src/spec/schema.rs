@@ -255,7 +255,6 @@ fn describe(
     let location = dotted(instance_path);
     let instance_value = instance.pointer(instance_path).unwrap_or(&Json::Null);
     let keyword_parent = schema_path.rsplit_once('/').map_or("", |(parent, _)| parent);
-    let description = schema_description(keyword_parent);
     let value_span = index.value_span(instance_path);
     match kind {
         ValidationErrorKind::AdditionalProperties { unexpected }
@@ -303,7 +302,7 @@ fn describe(
             let property_schema = format!("{keyword_parent}/properties/{}", escape_segment(property));
             let hint = schema_description(&property_schema)
                 .or_else(|| schema_description(&then_branch_property(keyword_parent, property)))
-                .map(|text| format!("add `{property}`: {}", lowercase_first(&text)))
+                .map(|text| format!("add `{property}`: {text}"))
                 .unwrap_or_else(|| format!("add `{property}`"));
             let place = if instance_path.is_empty() {
                 "the spec".to_string()
@@ -339,7 +338,7 @@ fn describe(
             } else if (expected.contains("number") || expected.contains("whole")) && numeric_text {
                 Some("remove the quotes".to_string())
             } else {
-                description.map(|text| lowercase_first(&text))
+                None
             };
             vec![
                 Diagnostic::new(
@@ -384,8 +383,7 @@ fn describe(
                 Json::Array(values) => values.iter().map(plain).collect(),
                 other => vec![plain(other)],
             };
-            let hint = diag::did_you_mean(&plain(instance_value), choice_texts.iter().map(String::as_str))
-                .or_else(|| description.map(|text| lowercase_first(&text)));
+            let hint = diag::did_you_mean(&plain(instance_value), choice_texts.iter().map(String::as_str));
             vec![
                 Diagnostic::new(
                     Code::InvalidValue,
@@ -413,9 +411,10 @@ fn describe(
                 ValidationErrorKind::ExclusiveMaximum { limit } => {
                     format!("{location} must be less than {limit}, not {}", plain(instance_value))
                 }
-                ValidationErrorKind::Pattern { .. } => {
-                    format!("{location} has an invalid format: `{}`", plain(instance_value))
-                }
+                ValidationErrorKind::Pattern { .. } => match schema_format(keyword_parent) {
+                    Some(format) => format!("{location} must be {format}; `{}` is not", plain(instance_value)),
+                    None => format!("{location} has an invalid format: `{}`", plain(instance_value)),
+                },
                 ValidationErrorKind::MinLength { limit } => {
                     format!("{location} must be at least {limit} characters long")
                 }
@@ -440,33 +439,37 @@ fn describe(
                 }
                 other => format!("{location} is invalid: {}", other_message(other)),
             };
-            let (span, description) = match kind {
+            let span = match kind {
                 // `propertyNames` errors are about a key; point at the offending key.
                 ValidationErrorKind::PropertyNames { error } => {
                     let keyword_parent = schema_path.split("/propertyNames").next().unwrap_or(keyword_parent);
                     match error.instance().as_str() {
                         Some(key) => {
                             let pointer = format!("{instance_path}/{}", escape_segment(key));
-                            let names_hint =
-                                schema_description(&format!("{keyword_parent}/propertyNames")).or(description);
-                            return vec![
-                                Diagnostic::new(
-                                    Code::InvalidValue,
-                                    index.key_span(&pointer),
-                                    format!("invalid name `{key}` in {location}"),
-                                )
-                                .with_optional_hint(names_hint),
-                            ];
+                            let names_schema = format!("{keyword_parent}/propertyNames");
+                            let message = match (schema_format(&names_schema), error.kind()) {
+                                (Some(format), _) => {
+                                    format!("invalid name `{key}` in {location}: a name here must be {format}")
+                                }
+                                (None, ValidationErrorKind::MaxLength { limit }) => format!(
+                                    "invalid name `{key}` in {location}: a name here has at most {limit} characters"
+                                ),
+                                (None, ValidationErrorKind::MinLength { limit }) => format!(
+                                    "invalid name `{key}` in {location}: a name here has at least {limit} character{}",
+                                    plural(*limit)
+                                ),
+                                (None, _) => format!("invalid name `{key}` in {location}"),
+                            };
+                            return vec![Diagnostic::new(Code::InvalidValue, index.key_span(&pointer), message)];
                         }
-                        None => (value_span, description),
+                        None => value_span,
                     }
                 }
-                _ => (value_span, description),
+                _ => value_span,
             };
-            vec![
-                Diagnostic::new(Code::InvalidValue, span, message)
-                    .with_optional_hint(description.map(|text| lowercase_first(&text))),
-            ]
+            // No hint: the message says what is allowed, and the field's description
+            // would repeat what the editor already shows.
+            vec![Diagnostic::new(Code::InvalidValue, span, message)]
         }
     }
 }
@@ -477,10 +480,6 @@ fn plural(count: u64) -> &'static str {
 
 fn other_message(kind: &ValidationErrorKind) -> String {
     format!("{kind:?}").chars().take(200).collect()
-}
-
-fn lowercase_first(text: &str) -> String {
-    text.to_string()
 }
 
 fn type_name(json_type: &str) -> String {
@@ -539,6 +538,15 @@ fn schema_node(schema_path: &str) -> Option<&'static Json> {
         }
     }
     Some(node)
+}
+
+/// The expected format of a pattern, in words with an example: the schema's
+/// `patternErrorMessage` (the keyword VS Code's JSON and YAML servers show too).
+fn schema_format(schema_path: &str) -> Option<String> {
+    schema_node(schema_path)?
+        .get("patternErrorMessage")?
+        .as_str()
+        .map(str::to_string)
 }
 
 fn schema_description(schema_path: &str) -> Option<String> {
