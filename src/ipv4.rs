@@ -39,6 +39,14 @@ impl Ipv4Network {
         }
     }
 
+    /// The block with its host bits cleared: `10.10.0.1/16` becomes `10.10.0.0/16`.
+    pub fn network(self) -> Ipv4Network {
+        Ipv4Network {
+            address: self.address & self.mask(),
+            prefix: self.prefix,
+        }
+    }
+
     pub fn has_host_bits(self) -> bool {
         self.address & !self.mask() != 0
     }

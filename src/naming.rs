@@ -7,9 +7,12 @@ use crate::spec::Topology;
 
 /// An AWS name with its limit, for the checker.
 pub struct LimitedName {
+    /// What the name is, as a message reads it: `load balancer name`.
     pub kind: &'static str,
     pub name: String,
     pub limit: usize,
+    /// What in the spec to shorten.
+    pub hint: &'static str,
 }
 
 pub fn ecs_cluster(topology: &Topology) -> String {
@@ -65,11 +68,75 @@ pub fn edge_log_bucket(topology: &Topology) -> String {
     format!("{}-edge-logs", topology.name)
 }
 
+/// The names a region's ALB answers to, on its certificate: its own name first (the
+/// certificate's common name), then the shared latency-routed origin names, the Global
+/// Accelerator names of the services that run in the region, and the origin names of
+/// the region's services that run in some regions only.
+pub fn regional_certificate_names(topology: &Topology, region: &str) -> Vec<String> {
+    let runs_here =
+        |service: &crate::spec::model::Service| topology.service_regions(service).iter().any(|placed| placed == region);
+    let mut names = vec![
+        regional_origin_name(topology, region),
+        origin_name(topology),
+        failover_origin_name(topology),
+    ];
+    for service in &topology.edge.accelerator {
+        if topology.services.get(service).is_some_and(runs_here) {
+            names.push(accelerator_name(topology, service));
+        }
+    }
+    for (name, service) in &topology.services {
+        if !topology.has_own_origins(service) || !runs_here(service) {
+            continue;
+        }
+        names.push(service_origin_name(topology, name));
+        if service.read_only && topology.service_regions(service).len() > 1 {
+            names.push(service_failover_origin_name(topology, name));
+        }
+    }
+    names
+}
+
+/// An AWS Config organization rule of the topology: `<topology>-<slug>`.
+pub fn config_rule(topology_name: &str, slug: &str) -> String {
+    format!("{topology_name}-{slug}")
+}
+
+/// The slug of the Guard rule that checks an Aurora class's clusters.
+pub fn aurora_config_rule_slug(data_class: &str) -> String {
+    format!("{data_class}-global-database")
+}
+
+/// ACM puts a certificate's first name in its subject's common name, which holds 64
+/// characters (ACM API reference, RequestCertificate `DomainName`).
+pub const CERTIFICATE_COMMON_NAME: usize = 64;
+/// A DNS name has at most 253 characters in text form (Route 53 developer guide,
+/// "DNS domain name format"; ACM's limit for subject alternative names).
+pub const DNS_NAME: usize = 253;
+/// AWS Config organization rule names (API `OrganizationConfigRuleName`: 1 to 64).
+pub const CONFIG_ORGANIZATION_RULE: usize = 64;
+/// Route 53 health check `ResourcePath` (API reference: at most 255 characters).
+pub const HEALTH_CHECK_PATH: usize = 255;
+
 /// Every generated name with a length limit, for the checker.
 pub fn limited_names(topology: &Topology) -> Vec<(String, LimitedName)> {
     let mut names = Vec::new();
     let mut push = |pointer: String, kind: &'static str, name: String, limit: usize| {
-        names.push((pointer, LimitedName { kind, name, limit }));
+        let hint = match pointer.as_str() {
+            "/name" => "shorten the topology `name`",
+            "/domain/app" => "shorten `domain.app`; topoc adds a region or service name to it",
+            pointer if pointer.ends_with("/path") => "shorten the service's `path` or `edge.health_check.path`",
+            _ => "shorten the topology `name` or this entry's name",
+        };
+        names.push((
+            pointer,
+            LimitedName {
+                kind,
+                name,
+                limit,
+                hint,
+            },
+        ));
     };
     let longest_region = topology
         .regions
@@ -77,34 +144,77 @@ pub fn limited_names(topology: &Topology) -> Vec<(String, LimitedName)> {
         .max_by_key(|region| (region.len(), region.as_str()))
         .cloned()
         .unwrap_or_default();
-    push("/name".to_string(), "load balancer", load_balancer(topology), 32);
+    push("/name".to_string(), "load balancer name", load_balancer(topology), 32);
     push(
         "/name".to_string(),
-        "log bucket",
+        "log bucket name",
         log_bucket(topology, &longest_region),
         63,
     );
     for service in topology.services.keys() {
         let pointer = format!("/services/{service}");
-        push(pointer.clone(), "target group", target_group(topology, service), 32);
         push(
             pointer.clone(),
-            "IAM role",
+            "target group name",
+            target_group(topology, service),
+            32,
+        );
+        push(
+            pointer.clone(),
+            "IAM role name",
             task_role(topology, service, &longest_region),
             64,
         );
         push(
             pointer,
-            "IAM role",
+            "IAM role name",
             execution_role(topology, service, &longest_region),
             64,
         );
     }
+    push(
+        "/domain/app".to_string(),
+        "ACM certificate common name",
+        topology.domain.app.clone(),
+        CERTIFICATE_COMMON_NAME,
+    );
+    push(
+        "/domain/app".to_string(),
+        "ACM certificate common name",
+        regional_origin_name(topology, &longest_region),
+        CERTIFICATE_COMMON_NAME,
+    );
+    for region in topology.regions.keys() {
+        for name in regional_certificate_names(topology, region) {
+            push("/domain/app".to_string(), "DNS name", name, DNS_NAME);
+        }
+    }
+    for (service_name, service) in &topology.services {
+        push(
+            format!("/services/{service_name}/path"),
+            "Route 53 health check path",
+            format!("{}{}", service.path, topology.edge.health_check.path),
+            HEALTH_CHECK_PATH,
+        );
+    }
     for (class_name, data_class) in &topology.data {
         let pointer = format!("/data/{class_name}");
+        if data_class.store == crate::spec::model::Store::Aurora {
+            push(
+                pointer.clone(),
+                "AWS Config rule name",
+                config_rule(&topology.name, &aurora_config_rule_slug(class_name)),
+                CONFIG_ORGANIZATION_RULE,
+            );
+        }
         match data_class.store {
             crate::spec::model::Store::Dynamodb => {
-                push(pointer, "DynamoDB table", dynamodb_table(topology, class_name), 255);
+                push(
+                    pointer,
+                    "DynamoDB table name",
+                    dynamodb_table(topology, class_name),
+                    255,
+                );
             }
             crate::spec::model::Store::Aurora => {
                 let cluster = aurora_cluster(topology, class_name, &longest_region);
@@ -114,13 +224,13 @@ pub fn limited_names(topology: &Topology) -> Vec<(String, LimitedName)> {
             crate::spec::model::Store::S3 => {
                 push(
                     pointer.clone(),
-                    "S3 bucket",
+                    "S3 bucket name",
                     s3_bucket(topology, class_name, &longest_region),
                     63,
                 );
                 push(
                     pointer,
-                    "IAM role",
+                    "IAM role name",
                     s3_replication_role(topology, class_name, &longest_region),
                     64,
                 );

@@ -104,3 +104,87 @@ fn every_diagnostic_code_is_covered_by_a_bad_spec() {
         .collect();
     assert!(missing.is_empty(), "codes no bad spec triggers: {missing:?}");
 }
+
+/// Every diagnostic the bad specs print, as (message line, hint line).
+fn printed_diagnostics() -> Vec<(String, Option<String>)> {
+    let mut diagnostics = Vec::new();
+    for name in bad_spec_names() {
+        let expected =
+            std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/bad/{name}.expected")))
+                .unwrap_or_default();
+        let lines: Vec<&str> = expected.lines().collect();
+        for (index, line) in lines.iter().enumerate() {
+            if line.starts_with("  = help: ") {
+                continue;
+            }
+            let hint = lines
+                .get(index + 1)
+                .and_then(|next| next.strip_prefix("  = help: "))
+                .map(str::to_string);
+            diagnostics.push((line.to_string(), hint));
+        }
+    }
+    diagnostics
+}
+
+/// A hint says something the field's description does not: the editor shows the
+/// description already.
+#[test]
+fn no_hint_repeats_a_field_description() {
+    fn descriptions(node: &serde_json::Value, found: &mut BTreeSet<String>) {
+        match node {
+            serde_json::Value::Object(object) => {
+                if let Some(text) = object.get("description").and_then(serde_json::Value::as_str) {
+                    found.insert(text.to_string());
+                }
+                object.values().for_each(|child| descriptions(child, found));
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|child| descriptions(child, found)),
+            _ => {}
+        }
+    }
+    let schema: serde_json::Value = serde_json::from_str(topoc::spec::TOPOLOGY_SCHEMA).unwrap();
+    let mut known = BTreeSet::new();
+    descriptions(&schema, &mut known);
+    let repeated: Vec<String> = printed_diagnostics()
+        .into_iter()
+        .filter_map(|(message, hint)| {
+            hint.filter(|hint| known.contains(hint))
+                .map(|hint| format!("{message}\n  {hint}"))
+        })
+        .collect();
+    assert!(
+        repeated.is_empty(),
+        "hints that only repeat a description:\n{}",
+        repeated.join("\n")
+    );
+}
+
+/// TOPO0010 says what is allowed: the format with an example, the choices, or the range.
+#[test]
+fn every_invalid_value_names_what_is_allowed() {
+    let vague: Vec<String> = printed_diagnostics()
+        .into_iter()
+        .filter(|(message, _)| message.contains("[TOPO0010]"))
+        .filter(|(message, hint)| {
+            let text = format!("{message} {}", hint.as_deref().unwrap_or_default());
+            ![
+                "for example",
+                "e.g.",
+                "such as",
+                "must be one of",
+                "must be at least",
+                "must be at most",
+                ": `",
+            ]
+            .iter()
+            .any(|marker| text.contains(marker))
+        })
+        .map(|(message, _)| message)
+        .collect();
+    assert!(
+        vague.is_empty(),
+        "TOPO0010 without the allowed format:\n{}",
+        vague.join("\n")
+    );
+}

@@ -198,3 +198,168 @@ fn prefixes_cut_inside_lines_never_panic() {
         );
     }
 }
+
+/// Defaults the schema states in words rather than with a `default` keyword (computed
+/// from other fields). Each one found in a description must be listed here, and each
+/// listed one is checked against what the model and the generated output do, so a
+/// description cannot promise a default the code does not give.
+const DOCUMENTED_DEFAULTS: &[&str] = &[
+    "/$defs/data_class/allOf/1/then/properties/database",
+    "/$defs/data_class/allOf/2/then/properties/hub",
+    "/$defs/data_class/properties/regions",
+    "/properties/governance/properties/scp_quota",
+    "/properties/services/additionalProperties/properties/regions",
+    "/properties/state/properties/key_prefix",
+];
+
+#[test]
+fn every_default_stated_in_words_is_listed_for_checking() {
+    fn walk(node: &Json, path: &str, found: &mut Vec<String>) {
+        match node {
+            Json::Object(object) => {
+                let description = object.get("description").and_then(Json::as_str).unwrap_or_default();
+                if description.to_lowercase().contains("defaults to") || description.contains("otherwise:") {
+                    found.push(path.to_string());
+                }
+                for (key, child) in object {
+                    walk(child, &format!("{path}/{key}"), found);
+                }
+            }
+            Json::Array(items) => {
+                for (index, child) in items.iter().enumerate() {
+                    walk(child, &format!("{path}/{index}"), found);
+                }
+            }
+            _ => {}
+        }
+    }
+    let schema: Json = serde_json::from_str(spec::TOPOLOGY_SCHEMA).unwrap();
+    let mut found = Vec::new();
+    walk(&schema, "", &mut found);
+    found.sort();
+    assert_eq!(
+        found, DOCUMENTED_DEFAULTS,
+        "a description states a default this test does not check"
+    );
+}
+
+#[test]
+fn defaults_stated_in_words_are_what_the_model_does() {
+    let text = "topoc: 1\nname: words\nprimary_region: us-east-1\ndomain: { zone: example.com, app: example.com }\n\
+        state: { bucket: state-bucket, region: us-east-1 }\n\
+        regions:\n  us-east-1: { traffic: 0.4, cidr: 10.1.0.0/16 }\n  eu-west-1: { traffic: 0.2, cidr: 10.2.0.0/16 }\n  eu-central-1: { traffic: 0.2, cidr: 10.3.0.0/16 }\n  eu-north-1: { traffic: 0.2, cidr: 10.4.0.0/16 }\n\
+        residency:\n  eu: [eu-central-1, eu-west-1, eu-north-1, eu-south-1]\n\
+        services:\n  api: { image: repo/api, port: 80, cpu: 256, memory: 512, path: /api, peak_rps: 10, rps_per_task: 5, data: [orders-db, eu-files, files] }\n  \
+        reader: { image: repo/reader, port: 80, cpu: 256, memory: 512, path: /read, peak_rps: 10, rps_per_task: 5, read_only: true, data: [files] }\n\
+        data:\n  orders-db: { store: aurora, engine: aurora-postgresql, engine_version: \"16.4\", writer: us-east-1 }\n  \
+        eu-files: { store: s3, residency: eu, replication: hub-and-spoke }\n  files: { store: s3, replication: hub-and-spoke }\n";
+    let mut source_map = SourceMap::new();
+    let file = source_map.add("words.yaml", text);
+    let (loaded, diagnostics) = spec::load(&source_map, file);
+    assert!(!diag::has_errors(&diagnostics), "{diagnostics:?}");
+    let topology = loaded.topology.unwrap();
+    // state.key_prefix: the topology name.
+    assert_eq!(topology.state_key_prefix(), "words");
+    // data regions: every topology region the residency permits, not eu-south-1.
+    assert_eq!(
+        topology.placement(&topology.data["eu-files"]),
+        ["eu-central-1", "eu-north-1", "eu-west-1"]
+    );
+    assert_eq!(topology.placement(&topology.data["files"]).len(), 4);
+    // hub: the primary region when permitted, else the class's first region.
+    assert_eq!(
+        topology.hub_region(&topology.data["files"]).as_deref(),
+        Some("us-east-1")
+    );
+    assert_eq!(
+        topology.hub_region(&topology.data["eu-files"]).as_deref(),
+        Some("eu-central-1")
+    );
+    // service regions: every topology region.
+    assert_eq!(topology.service_regions(&topology.services["api"]).len(), 4);
+    // data access: read-write, read for a read-only service.
+    use topoc::spec::model::Access;
+    assert_eq!(topology.services["api"].access_to("files"), Access::ReadWrite);
+    assert_eq!(topology.services["reader"].access_to("files"), Access::Read);
+    assert!(topology.governance.scp_quota.is_none());
+    // The generated output gives the same defaults.
+    let analysis = topoc::analyze(&source_map, file, "words.yaml");
+    assert!(!diag::has_errors(&analysis.diagnostics), "{:?}", analysis.diagnostics);
+    let generated = topoc::generate(analysis.compiled.unwrap(), "words.yaml").unwrap();
+    let tree = generated.rendered.tree();
+    let line_with = |file: &str, words: &[&str]| {
+        tree[file]
+            .lines()
+            .any(|line| words.iter().all(|word| line.contains(word)))
+    };
+    // database: the class name with underscores.
+    assert!(line_with("data/aurora.tf", &["database_name", "= \"orders_db\""]));
+    // key_prefix: each backend's key starts with the topology name.
+    assert!(line_with("data/versions.tf", &["key", "= \"words/data.tfstate\""]));
+    // scp_quota: the newest published quota.
+    assert!(tree["review/scp-review.md"].contains("**10240 characters per policy**"));
+    // hub: both spokes of the eu class replicate to its home, eu-central-1, which alone
+    // replicates to each spoke.
+    let destinations = |region: &str| {
+        tree["data/s3.tf"]
+            .matches(&format!(
+                "{{ region = \"{region}\", bucket = \"words-eu-files-{region}\""
+            ))
+            .count()
+    };
+    assert_eq!(
+        (
+            destinations("eu-central-1"),
+            destinations("eu-west-1"),
+            destinations("eu-north-1")
+        ),
+        (2, 1, 1)
+    );
+}
+
+/// Every pattern of the schema says in words what it accepts, with an example that the
+/// pattern accepts: TOPO0010 prints that text instead of "invalid format".
+#[test]
+fn every_pattern_names_its_format_with_an_example_it_accepts() {
+    fn walk(node: &Json, path: &str, found: &mut Vec<(String, String, Option<String>)>) {
+        match node {
+            Json::Object(object) => {
+                if let Some(pattern) = object.get("pattern").and_then(Json::as_str) {
+                    let message = object
+                        .get("patternErrorMessage")
+                        .and_then(Json::as_str)
+                        .map(str::to_string);
+                    found.push((path.to_string(), pattern.to_string(), message));
+                }
+                for (key, child) in object {
+                    walk(child, &format!("{path}/{key}"), found);
+                }
+            }
+            Json::Array(items) => {
+                for (index, child) in items.iter().enumerate() {
+                    walk(child, &format!("{path}/{index}"), found);
+                }
+            }
+            _ => {}
+        }
+    }
+    let schema: Json = serde_json::from_str(spec::TOPOLOGY_SCHEMA).unwrap();
+    let mut patterns = Vec::new();
+    walk(&schema, "", &mut patterns);
+    assert!(patterns.len() >= 15, "only {} patterns", patterns.len());
+    for (path, pattern, message) in patterns {
+        let message = message.unwrap_or_else(|| panic!("{path}: pattern without patternErrorMessage"));
+        let example = message
+            .split("for example `")
+            .nth(1)
+            .and_then(|rest| rest.split('`').next())
+            .unwrap_or_else(|| panic!("{path}: the format names no example: {message}"));
+        let example = example.trim_matches('"');
+        let validator =
+            jsonschema::validator_for(&serde_json::json!({ "type": "string", "pattern": pattern })).unwrap();
+        assert!(
+            validator.is_valid(&Json::String(example.to_string())),
+            "{path}: example `{example}` does not match {pattern}"
+        );
+    }
+}

@@ -234,7 +234,7 @@ fn adding_or_removing_a_service_touches_only_blocks_that_name_it() {
         after["services"].as_object_mut().unwrap().insert(
             "reporting".to_string(),
             json!({ "image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/reporting", "port": 8080, "cpu": 256,
-                    "memory": 512, "path": "/reports", "peak_rps": 10, "rps_per_task": 5, "min_tasks": 1000,
+                    "memory": 512, "path": "/reporting", "peak_rps": 10, "rps_per_task": 5, "min_tasks": 1000,
                     "data": [data_class] }),
         );
         let old_tree = build(&before, false);
@@ -267,10 +267,13 @@ fn adding_or_removing_a_data_class_touches_only_blocks_that_name_it() {
                 .unwrap()
                 .insert(class.to_string(), definition);
             let service = after["services"].as_object().unwrap().keys().next().unwrap().clone();
-            after["services"][&service]["data"]
-                .as_array_mut()
-                .unwrap()
-                .push(json!(class));
+            match &mut after["services"][&service]["data"] {
+                Json::Array(classes) => classes.push(json!(class)),
+                Json::Object(access) => {
+                    access.insert(class.to_string(), json!("read-write"));
+                }
+                other => panic!("unexpected data {other}"),
+            }
             let old_tree = build(&before, false);
             let new_tree = build(&after, false);
             let mut names = vec![

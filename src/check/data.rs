@@ -586,7 +586,7 @@ fn check_s3(
     let Some(hub) = context.topology.hub_region(data_class) else {
         return;
     };
-    if !placement.iter().any(|region| *region == hub) {
+    if !placement.contains(&hub) {
         let span = if data_class.hub.is_some() {
             context.value(&["data", name, "hub"])
         } else {

@@ -55,9 +55,35 @@ pub(super) fn check(context: &Context<'_>, diagnostics: &mut Vec<Diagnostic>) {
 /// guide, "Quotas for your Application Load Balancers"; both adjustable, checked 2026-11-27).
 const CLOUDFRONT_CACHE_BEHAVIORS: usize = 25;
 const ALB_RULES: usize = 100;
+/// ACM user guide, "Quotas": 10 domain names per certificate by default, the first
+/// included; adjustable to 100.
+const CERTIFICATE_NAMES: usize = 10;
 
 fn check_quotas(context: &Context<'_>, diagnostics: &mut Vec<Diagnostic>) {
     let topology = context.topology;
+    if let Some((region, names)) = topology
+        .regions
+        .keys()
+        .map(|region| {
+            (
+                region,
+                crate::naming::regional_certificate_names(topology, region).len(),
+            )
+        })
+        .max_by_key(|(_, names)| *names)
+        && names > CERTIFICATE_NAMES
+    {
+        diagnostics.push(
+            Diagnostic::new(
+                Code::EdgeQuota,
+                context.key(&["edge"]),
+                format!(
+                    "the ALB certificate in `{region}` needs {names} domain names, over ACM's default quota of {CERTIFICATE_NAMES} per certificate"
+                ),
+            )
+            .with_hint("request a higher \"Domain names per ACM certificate\" quota in every region, or put fewer services behind Global Accelerator or in some regions only"),
+        );
+    }
     let services = topology.services.len();
     // The default cache behavior is counted too, to stay on the safe side.
     let behaviors = services + 1;

@@ -37,7 +37,11 @@ pub(super) fn check(context: &Context<'_>, diagnostics: &mut Vec<Diagnostic>) {
         }
     }
     for (position, tag) in topology.governance.required_tags.iter().enumerate() {
-        if TOPOC_MANAGED_TAGS.contains(&tag.as_str()) || topology.tags.contains_key(tag) {
+        // A key AWS rejects is reported as such (TOPO0056), not as missing too.
+        if TOPOC_MANAGED_TAGS.contains(&tag.as_str())
+            || topology.tags.contains_key(tag)
+            || super::values::tag_problem(tag, true).is_some()
+        {
             continue;
         }
         diagnostics.push(

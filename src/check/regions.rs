@@ -192,7 +192,10 @@ fn check_cidrs(context: &Context<'_>, diagnostics: &mut Vec<Diagnostic>) {
                                 region.cidr, network.prefix
                             ),
                         )
-                        .with_hint("use the network address of the block, with the bits after the prefix set to zero"),
+                        .with_hint(format!(
+                            "use the network address of the block, with the bits after the prefix set to zero: `{}`",
+                            network.network()
+                        )),
                     );
                 } else if !(16..=20).contains(&network.prefix) {
                     diagnostics.push(

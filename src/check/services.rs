@@ -119,14 +119,14 @@ pub(super) fn check(context: &Context<'_>, diagnostics: &mut Vec<Diagnostic>) {
                     Code::NameTooLong,
                     context.spans.key_span(&path),
                     format!(
-                        "{} name `{}` is {} characters, over AWS's limit of {}",
+                        "{} `{}` is {} characters, over AWS's limit of {}",
                         limited.kind,
                         limited.name,
                         limited.name.len(),
                         limited.limit
                     ),
                 )
-                .with_hint("shorten the topology `name` or this entry's name"),
+                .with_hint(limited.hint),
             );
         }
     }
@@ -210,7 +210,8 @@ fn check_placement(context: &Context<'_>, name: &str, service: &Service, diagnos
         }
     }
     let placed = topology.service_regions(service);
-    if placed.len() == 1 && topology.regions.len() > 1 {
+    let all_placed = regions.iter().all(|region| topology.regions.contains_key(region));
+    if all_placed && placed.len() == 1 && topology.regions.len() > 1 {
         diagnostics.push(
             Diagnostic::new(
                 Code::SingleRegionService,

@@ -1,6 +1,6 @@
 //! AWS's rules for values the spec hands to AWS as they are: tag keys and values, the
-//! reserved prefixes of the names the topology name starts, and DynamoDB attribute
-//! names. Each rule names its source; a value AWS would reject fails `check`, with the
+//! reserved prefixes of the names the topology name starts, the state bucket's name,
+//! and DynamoDB attribute names. Each rule names its source; a value AWS would reject fails `check`, with the
 //! line of the value, instead of failing `terraform apply` on the first resource.
 
 use super::Context;
@@ -168,7 +168,39 @@ fn check_tags(context: &Context<'_>, diagnostics: &mut Vec<Diagnostic>) {
     }
 }
 
+/// What S3 would reject in a bucket name the schema's pattern lets through (S3 user
+/// guide, "General purpose bucket naming rules"): adjacent periods, the form of an IP
+/// address, and reserved prefixes and suffixes.
+pub fn bucket_name_problem(name: &str) -> Option<String> {
+    const PREFIXES: &[&str] = &["xn--", "sthree-", "amzn-s3-demo-"];
+    const SUFFIXES: &[&str] = &["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"];
+    if name.contains("..") {
+        return Some("has two adjacent periods".to_string());
+    }
+    if name.split('.').count() == 4 && name.split('.').all(|part| part.parse::<u8>().is_ok()) {
+        return Some("is formatted as an IP address".to_string());
+    }
+    if let Some(prefix) = PREFIXES.iter().find(|prefix| name.starts_with(*prefix)) {
+        return Some(format!("starts with `{prefix}`, which S3 reserves"));
+    }
+    SUFFIXES
+        .iter()
+        .find(|suffix| name.ends_with(*suffix))
+        .map(|suffix| format!("ends with `{suffix}`, which S3 reserves"))
+}
+
 fn check_name_prefixes(context: &Context<'_>, diagnostics: &mut Vec<Diagnostic>) {
+    let bucket = &context.topology.state.bucket;
+    if let Some(problem) = bucket_name_problem(bucket) {
+        diagnostics.push(
+            Diagnostic::new(
+                Code::InvalidValue,
+                context.value(&["state", "bucket"]),
+                format!("`{bucket}` {problem}, so it cannot be an S3 bucket name"),
+            )
+            .with_hint("name the existing state bucket, for example `acme-terraform-state`"),
+        );
+    }
     let name = &context.topology.name;
     if let Some((prefix, names)) = RESERVED_NAME_PREFIXES
         .iter()
@@ -181,7 +213,7 @@ fn check_name_prefixes(context: &Context<'_>, diagnostics: &mut Vec<Diagnostic>)
                 format!("`{name}` starts with `{prefix}`, which AWS does not allow at the start of {names}"),
             )
             .with_hint(format!(
-                "the topology name starts every resource name; choose one that does not start with {}",
+                "the topology name starts every resource name, so it may not start with {}; for example `shop` instead of `sthree-shop`",
                 RESERVED_NAME_PREFIXES
                     .iter()
                     .map(|(prefix, _)| format!("`{prefix}`"))
@@ -210,21 +242,29 @@ fn check_attribute_names(context: &Context<'_>, diagnostics: &mut Vec<Diagnostic
             }
         }
         for (index_name, index) in &data_class.indexes {
+            let index_path = |field: &str| -> Vec<String> {
+                vec![
+                    "data".into(),
+                    class.clone(),
+                    "indexes".into(),
+                    index_name.clone(),
+                    field.into(),
+                ]
+            };
             for (field, value) in [
                 ("partition_key", Some(index.partition_key.as_str())),
                 ("sort_key", index.sort_key.as_deref()),
             ] {
                 if let Some(value) = value {
-                    attributes.push((
-                        vec![
-                            "data".into(),
-                            class.clone(),
-                            "indexes".into(),
-                            index_name.clone(),
-                            field.into(),
-                        ],
-                        value,
-                    ));
+                    attributes.push((index_path(field), value));
+                }
+            }
+            // Projected attributes follow the same rule (API `NonKeyAttributeName`: 1 to 255).
+            if let crate::spec::model::Projection::Include(projected) = &index.projection {
+                for (position, value) in projected.iter().enumerate() {
+                    let mut path = index_path("projection");
+                    path.push(position.to_string());
+                    attributes.push((path, value));
                 }
             }
         }
@@ -246,7 +286,7 @@ fn check_attribute_names(context: &Context<'_>, diagnostics: &mut Vec<Diagnostic
             if let Some(problem) = problem {
                 diagnostics.push(
                     Diagnostic::new(Code::InvalidValue, context.value(&segments), problem).with_hint(
-                        "DynamoDB accepts any UTF-8 text of 1 to 255 bytes as a key attribute name; topoc refuses control characters, which no review shows",
+                        "an attribute name is any UTF-8 text of 1 to 255 bytes without control characters (which no review shows), for example `customer_id` or `kundennummer`",
                     ),
                 );
             }
@@ -276,5 +316,15 @@ mod tests {
         assert!(tag_problem(&"k".repeat(128), true).is_some());
         assert_eq!(tag_problem(&"k".repeat(127), true), None);
         assert!(tag_problem("tab\there", false).is_some());
+    }
+
+    #[test]
+    fn bucket_rules_follow_s3() {
+        assert_eq!(bucket_name_problem("acme-terraform-state"), None);
+        assert_eq!(bucket_name_problem("acme.state.bucket"), None);
+        assert!(bucket_name_problem("acme..state").is_some());
+        assert!(bucket_name_problem("192.168.5.4").is_some());
+        assert!(bucket_name_problem("xn--state").is_some());
+        assert!(bucket_name_problem("state-s3alias").is_some());
     }
 }

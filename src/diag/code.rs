@@ -259,8 +259,11 @@ codes! {
         "Each service adds a cache behavior to the CloudFront distribution and a listener rule\n\
          (two with Global Accelerator) to every region's ALB. By default CloudFront allows 25\n\
          cache behaviors per distribution and an ALB 100 rules besides its default one; both\n\
-         quotas are adjustable. Ask AWS for the increase before applying, or group services\n\
-         under fewer paths.");
+         quotas are adjustable. Each region's ALB certificate carries the region's name, the\n\
+         two shared origin names, one name per service behind Global Accelerator and one or two\n\
+         per service placed in some regions only; ACM allows 10 names per certificate by\n\
+         default (adjustable to 100). Ask AWS for the increase before applying, or group\n\
+         services under fewer paths.");
     InvalidTag = ("TOPO0056", "invalid-tag", Error,
         "a tag key or value is one AWS or topoc cannot apply",
         "Tags reach every resource through the providers' default tags, so a tag one service\n\

@@ -7,8 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::lower::{Context, root_files};
-use super::regions::database_name;
+use super::context::{Context, database_name, remote_state, root_files};
 use super::{Block, File, Stack, StackKind, identifier, provider_alias};
 use crate::naming;
 use crate::spec::model::{CapacityMode, Projection, S3Replication, Store};
@@ -294,14 +293,6 @@ struct AuroraAlarms {
 }
 
 #[derive(Serialize)]
-struct RemoteState {
-    stack: String,
-    bucket: String,
-    key: String,
-    region: String,
-}
-
-#[derive(Serialize)]
 struct MonitoringRole {
     alias: String,
     name: String,
@@ -329,20 +320,6 @@ fn parameter_family(engine: &str, version: &str) -> String {
     }
 }
 
-pub(super) fn remote_state(context: &Context<'_>, stack: &str) -> Block {
-    let backend = context.backend(stack);
-    Block::new(
-        "common/remote_state.tf.j2",
-        None,
-        &RemoteState {
-            stack: stack.to_string(),
-            bucket: backend.bucket,
-            key: backend.key,
-            region: backend.region,
-        },
-    )
-}
-
 pub(super) fn data_stack(context: &Context<'_>) -> Stack {
     let topology = context.topology;
     let observability = &topology.observability;
@@ -350,7 +327,7 @@ pub(super) fn data_stack(context: &Context<'_>) -> Stack {
     let mut aurora_blocks = Vec::new();
     let mut s3_blocks = Vec::new();
     let mut alarm_blocks = Vec::new();
-    let mut autoscaling_blocks = Vec::new();
+    let mut autoscaling: Vec<(String, DynamodbAutoscaling)> = Vec::new();
     let tags = |class: &str| Tags {
         data_class: class.to_string(),
         residency: context.residency_tag_of(class),
@@ -430,10 +407,9 @@ pub(super) fn data_stack(context: &Context<'_>) -> Stack {
             // region's scaling stands on its own.
             let table = naming::dynamodb_table(topology, class);
             for region in placement {
-                autoscaling_blocks.push(Block::new(
-                    "data/dynamodb_autoscaling.tf.j2",
-                    Some(region),
-                    &DynamodbAutoscaling {
+                autoscaling.push((
+                    region.clone(),
+                    DynamodbAutoscaling {
                         name: format!("{}_{}", identifier(class), provider_alias(region)),
                         alias: provider_alias(region),
                         table: identifier(class),
@@ -709,6 +685,25 @@ pub(super) fn data_stack(context: &Context<'_>) -> Stack {
             .collect(),
     };
 
+    // One locals block holds every region's dimensions, so a table's first region or a
+    // new index edits that block and adds only the new region's resources.
+    let mut autoscaling_blocks = Vec::new();
+    if !autoscaling.is_empty() {
+        #[derive(Serialize)]
+        struct AutoscalingLocals<'a> {
+            tables: Vec<&'a DynamodbAutoscaling>,
+        }
+        autoscaling_blocks.push(Block::new(
+            "data/dynamodb_autoscaling_locals.tf.j2",
+            None,
+            &AutoscalingLocals {
+                tables: autoscaling.iter().map(|(_, scaling)| scaling).collect(),
+            },
+        ));
+        for (region, scaling) in &autoscaling {
+            autoscaling_blocks.push(Block::new("data/dynamodb_autoscaling.tf.j2", Some(region), scaling));
+        }
+    }
     let mut files = root_files(
         context.backend("data"),
         context.regions.iter().map(|region| context.provider(region)).collect(),

@@ -3,8 +3,8 @@
 
 use serde::Serialize;
 
+use super::context::Context;
 use super::global::{EDGE_REGION, RECOVERY_CONTROL_REGION, failover_target};
-use super::lower::Context;
 use super::markdown::Markdown;
 use super::{Block, File, Stack, StackKind};
 use crate::check::format_number;

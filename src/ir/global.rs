@@ -15,7 +15,7 @@
 
 use serde::Serialize;
 
-use super::lower::{Context, root_files};
+use super::context::{Context, remote_state, root_files};
 use super::{Block, File, Stack, StackKind, identifier, provider_alias};
 use crate::aws::regions as aws_regions;
 use crate::naming;
@@ -131,12 +131,6 @@ pub fn failover_target(context: &Context<'_>, region: &str) -> String {
         .to_string()
 }
 
-/// Whether a service runs in some of the topology's regions only, and so needs origins
-/// of its own: the shared origins route to every region.
-pub fn has_own_origins(context: &Context<'_>, service: &crate::spec::model::Service) -> bool {
-    context.topology.service_regions(service).len() < context.regions.len()
-}
-
 pub(super) fn global_stack(context: &Context<'_>) -> Stack {
     let topology = context.topology;
     let edge = &topology.edge;
@@ -167,7 +161,7 @@ pub(super) fn global_stack(context: &Context<'_>) -> Stack {
     let mut service_origins = Vec::new();
     let mut service_origin_entries = Vec::new();
     for (name, service) in &topology.services {
-        if !has_own_origins(context, service) {
+        if !topology.has_own_origins(service) {
             continue;
         }
         let placed = topology.service_regions(service);
@@ -287,7 +281,7 @@ pub(super) fn global_stack(context: &Context<'_>) -> Stack {
         provider_regions.iter().map(|region| context.provider(region)).collect(),
     );
     files.extend([
-        File::hcl("remote_state.tf", vec![super::data::remote_state(context, "regions")]),
+        File::hcl("remote_state.tf", vec![remote_state(context, "regions")]),
         File::hcl("locals.tf", vec![Block::new("global/locals.tf.j2", None, &view)]),
         File::hcl("kms.tf", vec![Block::new("global/kms.tf.j2", edge_region, &view)]),
         File::hcl(

@@ -2,8 +2,8 @@
 //! policy phase turns it into Service Control Policies and AWS Config rules; nothing
 //! here is JSON or HCL yet.
 
+use super::context::Context;
 use super::global::{EDGE_REGION, RECOVERY_CONTROL_REGION};
-use super::lower::Context;
 use crate::aws::quotas::{self, FULL_AWS_ACCESS, ScpQuota};
 use crate::naming;
 use crate::spec::model::Store;
@@ -39,8 +39,8 @@ pub struct GovernancePlan {
     pub dynamodb_tables: Vec<TablePlan>,
     pub aurora_clusters: Vec<AuroraPlan>,
     /// Providers of the governance stack (one per Config region) and its backend.
-    pub providers: Vec<super::lower::Provider>,
-    pub backend: super::lower::Backend,
+    pub providers: Vec<super::context::Provider>,
+    pub backend: super::context::Backend,
 }
 
 /// A residency class and the resources of its data classes.

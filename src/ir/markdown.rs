@@ -294,7 +294,7 @@ pub const fn has_only_positional_placeholders(format: &str) -> bool {
     true
 }
 
-/// Builds [`Markdown`](crate::ir::markdown::Markdown) from a literal format string with
+/// Builds [`Markdown`] from a literal format string with
 /// `{}` placeholders, each filled by a `Markdown` value: `md!("denies {} in {}",
 /// Markdown::code(action), regions)`. A `String` argument does not compile.
 #[macro_export]

@@ -7,6 +7,7 @@
 //! reads. Views are built from the typed structs in the submodules and erased to
 //! template values here, so the IR stays the one description of what gets emitted.
 
+pub mod context;
 mod data;
 mod docs;
 pub mod encoded;

@@ -4,8 +4,8 @@
 
 use serde::Serialize;
 
+use super::context::{Context, Versions, database_name, root_files};
 use super::hcl::{self, Value};
-use super::lower::{Context, Versions, root_files};
 use super::{Block, File, Stack, StackKind, identifier, provider_alias};
 use crate::aws::elb;
 use crate::ipv4::Ipv4Network;
@@ -168,40 +168,6 @@ pub(super) fn regions_stack(context: &Context<'_>) -> Stack {
     }
 }
 
-/// The certificate names of a region's ALB: its own name first, then the shared
-/// latency-routed origin names and the Global Accelerator names.
-pub(super) fn certificate_names(context: &Context<'_>, region: &str) -> Vec<String> {
-    let topology = context.topology;
-    let mut names = vec![
-        naming::regional_origin_name(topology, region),
-        naming::origin_name(topology),
-        naming::failover_origin_name(topology),
-    ];
-    for service in &topology.edge.accelerator {
-        if topology.services.get(service).is_some_and(|spec_service| {
-            topology
-                .service_regions(spec_service)
-                .iter()
-                .any(|placed| placed == region)
-        }) {
-            names.push(naming::accelerator_name(topology, service));
-        }
-    }
-    // A service in some regions only has origin names of its own; each of its regions'
-    // ALBs answers to them.
-    for (name, service) in &topology.services {
-        let placed = topology.service_regions(service);
-        if !super::global::has_own_origins(context, service) || !placed.iter().any(|placed| placed == region) {
-            continue;
-        }
-        names.push(naming::service_origin_name(topology, name));
-        if service.read_only && placed.len() > 1 {
-            names.push(naming::service_failover_origin_name(topology, name));
-        }
-    }
-    names
-}
-
 fn module_call(context: &Context<'_>, region: &str) -> ModuleCall {
     let topology = context.topology;
     let spec_region = &topology.regions[region];
@@ -224,7 +190,7 @@ fn module_call(context: &Context<'_>, region: &str) -> ModuleCall {
             ]),
         )
     }));
-    let names = certificate_names(context, region);
+    let names = naming::regional_certificate_names(topology, region);
     let validation_fqdns = Value::List(
         names
             .iter()
@@ -451,9 +417,4 @@ fn services_argument(context: &Context<'_>, region: &str) -> Value {
             ]),
         )
     }))
-}
-
-/// The initial database of an Aurora data class.
-pub(super) fn database_name(class: &str, data_class: &crate::spec::model::DataClass) -> String {
-    data_class.database.clone().unwrap_or_else(|| class.replace('-', "_"))
 }

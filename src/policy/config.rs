@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use crate::ir::governance::GovernancePlan;
 use crate::ir::markdown::Markdown;
 use crate::md;
+use crate::naming;
 
 /// Which resources a rule looks at.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -401,7 +402,7 @@ pub fn custom_rules(plan: &GovernancePlan) -> Vec<CustomRule> {
             "}".to_string(),
         ];
         rules.push(CustomRule {
-            slug: format!("{}-global-database", cluster.data_class),
+            slug: naming::aurora_config_rule_slug(&cluster.data_class),
             tag_key: "data-class",
             tag_value: cluster.data_class.clone(),
             resource_type: "AWS::RDS::DBCluster",

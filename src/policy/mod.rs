@@ -13,11 +13,12 @@ use serde::Serialize;
 
 use crate::aws::global_services::EXEMPT_ACTIONS;
 use crate::aws::quotas::SCP_QUOTAS;
+use crate::ir::context::root_files;
 use crate::ir::governance::GovernancePlan;
-use crate::ir::lower::root_files;
 use crate::ir::markdown::Markdown;
 use crate::ir::{Block, File, FileFormat, Stack, StackKind, identifier, provider_alias};
 use crate::md;
+use crate::naming;
 use scp::{OversizedStatement, Scp};
 
 /// A target whose attachments would exceed its quota.
@@ -416,7 +417,7 @@ fn review_view(plan: &GovernancePlan, scps: &[Scp]) -> Review {
         rules: config::MANAGED_RULES
             .iter()
             .map(|rule| ReviewRule {
-                name: format!("{}-{}", plan.topology, rule.slug),
+                name: naming::config_rule(&plan.topology, rule.slug),
                 identifier: rule.identifier.to_string(),
                 checks: Markdown::literal(rule.checks),
                 scope: match rule.scope {
@@ -432,7 +433,7 @@ fn review_view(plan: &GovernancePlan, scps: &[Scp]) -> Review {
         custom_rules: config::custom_rules(plan)
             .into_iter()
             .map(|rule| ReviewRule {
-                name: format!("{}-{}", plan.topology, rule.slug),
+                name: naming::config_rule(&plan.topology, &rule.slug),
                 identifier: format!("Guard, {}", rule.resource_type),
                 checks: rule.checks,
                 scope: md!(

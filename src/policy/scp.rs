@@ -430,19 +430,23 @@ fn residency(plan: &GovernancePlan, class: &ResidencyPlan) -> Vec<Statement> {
                 risk: Markdown::literal("a bucket of the class created under another name is not covered; topoc derives every bucket name from the class"),
             },
         ));
-        statements.push(statement(
-            format!("DenyReplicationChangesOn{name}Buckets"),
-            strings(["s3:PutReplicationConfiguration"]),
-            bucket_arns,
-            conditions(&[("ArnNotLike", "aws:PrincipalARN", pipeline_and_break_glass.clone())]),
-            Notes {
-                denies: md!("changing the replication configuration of buckets named like {}", codes(&class.bucket_patterns)),
-                scope: Markdown::literal("in every region"),
-                why: Markdown::literal("S3 has no condition key for a replication destination; only the pipeline, whose replication rules stay inside the class (topoc proves it before writing), may set them"),
-                exempts: md!("the deployment roles {} and {}", codes(&plan.deployment_roles), exempt),
-                risk: Markdown::literal("the deployment roles can replicate anywhere; protect them as you protect production"),
-            },
-        ));
+        // Only the pipeline may set replication; with no deployment role named there is
+        // no one to exempt, so the statement would lock the pipeline out.
+        if !plan.deployment_roles.is_empty() {
+            statements.push(statement(
+                format!("DenyReplicationChangesOn{name}Buckets"),
+                strings(["s3:PutReplicationConfiguration"]),
+                bucket_arns,
+                conditions(&[("ArnNotLike", "aws:PrincipalARN", pipeline_and_break_glass.clone())]),
+                Notes {
+                    denies: md!("changing the replication configuration of buckets named like {}", codes(&class.bucket_patterns)),
+                    scope: Markdown::literal("in every region"),
+                    why: Markdown::literal("S3 has no condition key for a replication destination; only the pipeline, whose replication rules stay inside the class (topoc proves it before writing), may set them"),
+                    exempts: md!("the deployment roles {} and {}", codes(&plan.deployment_roles), exempt),
+                    risk: Markdown::literal("the deployment roles can replicate anywhere; protect them as you protect production"),
+                },
+            ));
+        }
     }
     if !class.cluster_patterns.is_empty() {
         let mut resources: Vec<String> = class

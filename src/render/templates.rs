@@ -42,6 +42,7 @@ pub const TEMPLATES: &[(&str, &str)] = templates![
     "data/dynamodb_alarm_locals.tf.j2",
     "data/dynamodb_alarms.tf.j2",
     "data/dynamodb_autoscaling.tf.j2",
+    "data/dynamodb_autoscaling_locals.tf.j2",
     "data/dynamodb_table.tf.j2",
     "data/outputs.tf.j2",
     "data/rds_monitoring_role.tf.j2",

@@ -118,6 +118,21 @@ resource "aws_dynamodb_table" "tenant_directory" {
     type = "S"
   }
 
+  attribute {
+    name = "domäne"
+    type = "S"
+  }
+
+  global_secondary_index {
+    name            = "by-domain"
+    projection_type = "KEYS_ONLY"
+
+    key_schema {
+      attribute_name = "domäne"
+      key_type       = "HASH"
+    }
+  }
+
   point_in_time_recovery {
     enabled = true
   }

@@ -81,6 +81,59 @@ resource "aws_cloudfront_distribution" "app" {
     }
   }
 
+  origin {
+    origin_id           = "eu-reports-nearest-region"
+    domain_name         = "eu-reports.origin.app.ledgerly.example.org"
+    connection_attempts = 2
+    connection_timeout  = 5
+
+    custom_origin_config {
+      http_port                = 80
+      https_port               = 443
+      origin_protocol_policy   = "https-only"
+      origin_ssl_protocols     = ["TLSv1.2"]
+      origin_read_timeout      = 30
+      origin_keepalive_timeout = 5
+    }
+  }
+
+  origin {
+    origin_id           = "eu-reports-next-nearest-region"
+    domain_name         = "failover.eu-reports.origin.app.ledgerly.example.org"
+    connection_attempts = 2
+    connection_timeout  = 5
+
+    custom_header {
+      name  = "x-topoc-origin"
+      value = "failover"
+    }
+
+    custom_origin_config {
+      http_port                = 80
+      https_port               = 443
+      origin_protocol_policy   = "https-only"
+      origin_ssl_protocols     = ["TLSv1.2"]
+      origin_read_timeout      = 30
+      origin_keepalive_timeout = 5
+    }
+  }
+
+  origin_group {
+    origin_id = "eu-reports-read-failover"
+
+    failover_criteria {
+      status_codes = [500, 502, 503, 504]
+    }
+
+    member {
+      origin_id = "eu-reports-nearest-region"
+    }
+
+    member {
+      origin_id = "eu-reports-next-nearest-region"
+    }
+  }
+
   origin_group {
     origin_id = "read-failover"
 
@@ -103,6 +156,19 @@ resource "aws_cloudfront_distribution" "app" {
   default_cache_behavior {
     target_origin_id           = "nearest-region"
     allowed_methods            = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]
+    cached_methods             = ["GET", "HEAD"]
+    viewer_protocol_policy     = "redirect-to-https"
+    compress                   = true
+    cache_policy_id            = data.aws_cloudfront_cache_policy.caching_disabled.id
+    origin_request_policy_id   = data.aws_cloudfront_origin_request_policy.all_viewer_except_host_header.id
+    response_headers_policy_id = data.aws_cloudfront_response_headers_policy.security_headers.id
+  }
+
+  # eu-reports: read-only, failing over within the request; not cached.
+  ordered_cache_behavior {
+    path_pattern               = "/reports*"
+    target_origin_id           = "eu-reports-read-failover"
+    allowed_methods            = ["GET", "HEAD", "OPTIONS"]
     cached_methods             = ["GET", "HEAD"]
     viewer_protocol_policy     = "redirect-to-https"
     compress                   = true

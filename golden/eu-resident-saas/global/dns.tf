@@ -88,6 +88,60 @@ resource "aws_route53_record" "failover_origin" {
   }
 }
 
+# A service that runs in some regions only is checked on its own: its deep check in
+# the region.
+resource "aws_route53_health_check" "service_origin" {
+  provider = aws.us_east_1
+  for_each = local.service_origins
+
+  type                   = "CALCULATED"
+  child_health_threshold = 1
+  child_healthchecks = [
+    aws_route53_health_check.service["${each.value.region}/${each.value.service}"].id,
+  ]
+
+  tags = {
+    Name = "ledgerly-${each.value.region}-${each.value.service}-origin"
+  }
+}
+
+# The nearest healthy region of each such service: its CloudFront origin.
+resource "aws_route53_record" "service_origin" {
+  provider = aws.us_east_1
+  for_each = local.service_origins
+
+  zone_id         = data.aws_route53_zone.public.zone_id
+  name            = each.value.name
+  type            = "CNAME"
+  ttl             = 60
+  set_identifier  = each.value.region
+  health_check_id = aws_route53_health_check.service_origin[each.key].id
+  records         = [data.terraform_remote_state.regions.outputs.alb_dns_names[each.value.region]]
+
+  latency_routing_policy {
+    region = each.value.region
+  }
+}
+
+# For viewers nearest to each region of a read-only service, the nearest other region
+# of the service: its CloudFront failover origin.
+resource "aws_route53_record" "service_failover_origin" {
+  provider = aws.us_east_1
+  for_each = { for key, entry in local.service_origins : key => entry if entry.failover_name != null }
+
+  zone_id         = data.aws_route53_zone.public.zone_id
+  name            = each.value.failover_name
+  type            = "CNAME"
+  ttl             = 60
+  set_identifier  = each.value.region
+  health_check_id = aws_route53_health_check.service_origin["${each.value.service}/${each.value.failover_to}"].id
+  records         = [data.terraform_remote_state.regions.outputs.alb_dns_names[each.value.failover_to]]
+
+  latency_routing_policy {
+    region = each.value.region
+  }
+}
+
 resource "aws_route53_record" "app" {
   provider = aws.us_east_1
   for_each = toset(["A", "AAAA"])

@@ -11,14 +11,23 @@ locals {
 
   # One deep health check per region and service, on the service's own path.
   service_health_checks = {
-    "eu-central-1/api"    = { region = "eu-central-1", service = "api", path = "/api/health/deep" }
-    "eu-central-1/static" = { region = "eu-central-1", service = "static", path = "/assets/health/deep" }
-    "eu-central-1/web"    = { region = "eu-central-1", service = "web", path = "/app/health/deep" }
-    "eu-west-1/api"       = { region = "eu-west-1", service = "api", path = "/api/health/deep" }
-    "eu-west-1/static"    = { region = "eu-west-1", service = "static", path = "/assets/health/deep" }
-    "eu-west-1/web"       = { region = "eu-west-1", service = "web", path = "/app/health/deep" }
-    "us-east-1/api"       = { region = "us-east-1", service = "api", path = "/api/health/deep" }
-    "us-east-1/static"    = { region = "us-east-1", service = "static", path = "/assets/health/deep" }
-    "us-east-1/web"       = { region = "us-east-1", service = "web", path = "/app/health/deep" }
+    "eu-central-1/api"        = { region = "eu-central-1", service = "api", path = "/api/health/deep" }
+    "eu-central-1/eu-reports" = { region = "eu-central-1", service = "eu-reports", path = "/reports/health/deep" }
+    "eu-central-1/static"     = { region = "eu-central-1", service = "static", path = "/assets/health/deep" }
+    "eu-central-1/web"        = { region = "eu-central-1", service = "web", path = "/app/health/deep" }
+    "eu-west-1/api"           = { region = "eu-west-1", service = "api", path = "/api/health/deep" }
+    "eu-west-1/eu-reports"    = { region = "eu-west-1", service = "eu-reports", path = "/reports/health/deep" }
+    "eu-west-1/static"        = { region = "eu-west-1", service = "static", path = "/assets/health/deep" }
+    "eu-west-1/web"           = { region = "eu-west-1", service = "web", path = "/app/health/deep" }
+    "us-east-1/api"           = { region = "us-east-1", service = "api", path = "/api/health/deep" }
+    "us-east-1/static"        = { region = "us-east-1", service = "static", path = "/assets/health/deep" }
+    "us-east-1/web"           = { region = "us-east-1", service = "web", path = "/app/health/deep" }
+  }
+
+  # The regions of each service that runs in some regions only, with its own origin
+  # names and the nearest other region of the service.
+  service_origins = {
+    "eu-reports/eu-central-1" = { service = "eu-reports", region = "eu-central-1", name = "eu-reports.origin.app.ledgerly.example.org", failover_name = "failover.eu-reports.origin.app.ledgerly.example.org", failover_to = "eu-west-1", weight = 30, bias = 0 }
+    "eu-reports/eu-west-1"    = { service = "eu-reports", region = "eu-west-1", name = "eu-reports.origin.app.ledgerly.example.org", failover_name = "failover.eu-reports.origin.app.ledgerly.example.org", failover_to = "eu-central-1", weight = 40, bias = 0 }
   }
 }

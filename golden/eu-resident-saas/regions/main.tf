@@ -144,14 +144,21 @@ module "eu_central_1" {
       private_cidr = "10.61.64.0/19"
     }
   }
-  zone_name                     = "ledgerly.example.org"
-  private_zone_name             = "ledgerly.internal"
-  certificate_domain            = "eu-central-1.origin.app.ledgerly.example.org"
-  certificate_alternative_names = ["origin.app.ledgerly.example.org", "failover.origin.app.ledgerly.example.org"]
+  zone_name          = "ledgerly.example.org"
+  private_zone_name  = "ledgerly.internal"
+  certificate_domain = "eu-central-1.origin.app.ledgerly.example.org"
+  certificate_alternative_names = [
+    "origin.app.ledgerly.example.org",
+    "failover.origin.app.ledgerly.example.org",
+    "eu-reports.origin.app.ledgerly.example.org",
+    "failover.eu-reports.origin.app.ledgerly.example.org",
+  ]
   certificate_validation_fqdns = [
     aws_route53_record.certificate_validation["eu-central-1.origin.app.ledgerly.example.org"].fqdn,
     aws_route53_record.certificate_validation["origin.app.ledgerly.example.org"].fqdn,
     aws_route53_record.certificate_validation["failover.origin.app.ledgerly.example.org"].fqdn,
+    aws_route53_record.certificate_validation["eu-reports.origin.app.ledgerly.example.org"].fqdn,
+    aws_route53_record.certificate_validation["failover.eu-reports.origin.app.ledgerly.example.org"].fqdn,
   ]
   kms_local_key_arns = {}
   kms_primary_key_arns = {
@@ -177,7 +184,7 @@ module "eu_central_1" {
       path_patterns              = ["/api", "/api/*"]
       host_headers               = []
       host_rule_priority         = 1
-      path_rule_priority         = 110
+      path_rule_priority         = 120
       health_path                = "/health"
       min_tasks                  = 12
       max_tasks                  = 12
@@ -193,10 +200,40 @@ module "eu_central_1" {
         TOPOC_TABLE_TENANT_DIRECTORY     = "ledgerly-tenant-directory"
         TOPOC_TOPOLOGY                   = "ledgerly"
       }
-      dynamodb_tables = ["ledgerly-tenant-directory", "ledgerly-eu-user-profiles"]
-      s3_buckets      = ["ledgerly-documents-eu-eu-central-1"]
-      database_users  = ["api"]
-      kms_key_classes = ["default", "eu"]
+      dynamodb_tables          = ["ledgerly-tenant-directory", "ledgerly-eu-user-profiles"]
+      dynamodb_writable_tables = ["ledgerly-tenant-directory", "ledgerly-eu-user-profiles"]
+      s3_buckets               = ["ledgerly-documents-eu-eu-central-1"]
+      s3_writable_buckets      = ["ledgerly-documents-eu-eu-central-1"]
+      database_users           = ["api"]
+      kms_key_classes          = ["default", "eu"]
+    }
+    "eu-reports" = {
+      image                      = "777788889999.dkr.ecr.eu-west-1.amazonaws.com/ledgerly/eu-reports@${var.image_digests["eu-reports"]}"
+      port                       = 8080
+      cpu                        = 256
+      memory                     = 512
+      path_patterns              = ["/reports", "/reports/*"]
+      host_headers               = []
+      host_rule_priority         = 2
+      path_rule_priority         = 100
+      health_path                = "/health"
+      min_tasks                  = 3
+      max_tasks                  = 3
+      target_requests_per_minute = 480
+      environment = {
+        TOPOC_BUCKET_DOCUMENTS_EU        = "ledgerly-documents-eu-eu-central-1"
+        TOPOC_DB_NAME_INVOICES_EU        = "invoices_eu"
+        TOPOC_DB_READER_HOST_INVOICES_EU = "invoices-eu-reader.ledgerly.internal"
+        TOPOC_DB_USER_INVOICES_EU        = "eu_reports"
+        TOPOC_REGION                     = "eu-central-1"
+        TOPOC_TOPOLOGY                   = "ledgerly"
+      }
+      dynamodb_tables          = []
+      dynamodb_writable_tables = []
+      s3_buckets               = ["ledgerly-documents-eu-eu-central-1"]
+      s3_writable_buckets      = []
+      database_users           = ["eu_reports"]
+      kms_key_classes          = ["eu"]
     }
     static = {
       image                      = "777788889999.dkr.ecr.eu-west-1.amazonaws.com/ledgerly/static@${var.image_digests["static"]}"
@@ -205,8 +242,8 @@ module "eu_central_1" {
       memory                     = 512
       path_patterns              = ["/assets", "/assets/*"]
       host_headers               = []
-      host_rule_priority         = 2
-      path_rule_priority         = 100
+      host_rule_priority         = 3
+      path_rule_priority         = 110
       health_path                = "/health"
       min_tasks                  = 2
       max_tasks                  = 2
@@ -215,10 +252,12 @@ module "eu_central_1" {
         TOPOC_REGION   = "eu-central-1"
         TOPOC_TOPOLOGY = "ledgerly"
       }
-      dynamodb_tables = []
-      s3_buckets      = []
-      database_users  = []
-      kms_key_classes = []
+      dynamodb_tables          = []
+      dynamodb_writable_tables = []
+      s3_buckets               = []
+      s3_writable_buckets      = []
+      database_users           = []
+      kms_key_classes          = []
     }
     web = {
       image                      = "777788889999.dkr.ecr.eu-west-1.amazonaws.com/ledgerly/web@${var.image_digests["web"]}"
@@ -227,8 +266,8 @@ module "eu_central_1" {
       memory                     = 2048
       path_patterns              = ["/app", "/app/*"]
       host_headers               = []
-      host_rule_priority         = 3
-      path_rule_priority         = 120
+      host_rule_priority         = 4
+      path_rule_priority         = 130
       health_path                = "/health"
       min_tasks                  = 6
       max_tasks                  = 6
@@ -244,10 +283,12 @@ module "eu_central_1" {
         TOPOC_TABLE_TENANT_DIRECTORY     = "ledgerly-tenant-directory"
         TOPOC_TOPOLOGY                   = "ledgerly"
       }
-      dynamodb_tables = ["ledgerly-tenant-directory", "ledgerly-eu-user-profiles", "ledgerly-sessions"]
-      s3_buckets      = []
-      database_users  = ["web"]
-      kms_key_classes = ["default", "eu"]
+      dynamodb_tables          = ["ledgerly-tenant-directory", "ledgerly-eu-user-profiles", "ledgerly-sessions"]
+      dynamodb_writable_tables = ["ledgerly-tenant-directory", "ledgerly-eu-user-profiles", "ledgerly-sessions"]
+      s3_buckets               = []
+      s3_writable_buckets      = []
+      database_users           = ["web"]
+      kms_key_classes          = ["default", "eu"]
     }
   }
 }
@@ -275,14 +316,21 @@ module "eu_west_1" {
       private_cidr = "10.60.64.0/19"
     }
   }
-  zone_name                     = "ledgerly.example.org"
-  private_zone_name             = "ledgerly.internal"
-  certificate_domain            = "eu-west-1.origin.app.ledgerly.example.org"
-  certificate_alternative_names = ["origin.app.ledgerly.example.org", "failover.origin.app.ledgerly.example.org"]
+  zone_name          = "ledgerly.example.org"
+  private_zone_name  = "ledgerly.internal"
+  certificate_domain = "eu-west-1.origin.app.ledgerly.example.org"
+  certificate_alternative_names = [
+    "origin.app.ledgerly.example.org",
+    "failover.origin.app.ledgerly.example.org",
+    "eu-reports.origin.app.ledgerly.example.org",
+    "failover.eu-reports.origin.app.ledgerly.example.org",
+  ]
   certificate_validation_fqdns = [
     aws_route53_record.certificate_validation["eu-west-1.origin.app.ledgerly.example.org"].fqdn,
     aws_route53_record.certificate_validation["origin.app.ledgerly.example.org"].fqdn,
     aws_route53_record.certificate_validation["failover.origin.app.ledgerly.example.org"].fqdn,
+    aws_route53_record.certificate_validation["eu-reports.origin.app.ledgerly.example.org"].fqdn,
+    aws_route53_record.certificate_validation["failover.eu-reports.origin.app.ledgerly.example.org"].fqdn,
   ]
   kms_local_key_arns = {
     default = aws_kms_key.default.arn
@@ -308,7 +356,7 @@ module "eu_west_1" {
       path_patterns              = ["/api", "/api/*"]
       host_headers               = []
       host_rule_priority         = 1
-      path_rule_priority         = 110
+      path_rule_priority         = 120
       health_path                = "/health"
       min_tasks                  = 15
       max_tasks                  = 15
@@ -324,10 +372,40 @@ module "eu_west_1" {
         TOPOC_TABLE_TENANT_DIRECTORY     = "ledgerly-tenant-directory"
         TOPOC_TOPOLOGY                   = "ledgerly"
       }
-      dynamodb_tables = ["ledgerly-tenant-directory", "ledgerly-eu-user-profiles"]
-      s3_buckets      = ["ledgerly-documents-eu-eu-west-1"]
-      database_users  = ["api"]
-      kms_key_classes = ["default", "eu"]
+      dynamodb_tables          = ["ledgerly-tenant-directory", "ledgerly-eu-user-profiles"]
+      dynamodb_writable_tables = ["ledgerly-tenant-directory", "ledgerly-eu-user-profiles"]
+      s3_buckets               = ["ledgerly-documents-eu-eu-west-1"]
+      s3_writable_buckets      = ["ledgerly-documents-eu-eu-west-1"]
+      database_users           = ["api"]
+      kms_key_classes          = ["default", "eu"]
+    }
+    "eu-reports" = {
+      image                      = "777788889999.dkr.ecr.eu-west-1.amazonaws.com/ledgerly/eu-reports@${var.image_digests["eu-reports"]}"
+      port                       = 8080
+      cpu                        = 256
+      memory                     = 512
+      path_patterns              = ["/reports", "/reports/*"]
+      host_headers               = []
+      host_rule_priority         = 2
+      path_rule_priority         = 100
+      health_path                = "/health"
+      min_tasks                  = 4
+      max_tasks                  = 4
+      target_requests_per_minute = 480
+      environment = {
+        TOPOC_BUCKET_DOCUMENTS_EU        = "ledgerly-documents-eu-eu-west-1"
+        TOPOC_DB_NAME_INVOICES_EU        = "invoices_eu"
+        TOPOC_DB_READER_HOST_INVOICES_EU = "invoices-eu-reader.ledgerly.internal"
+        TOPOC_DB_USER_INVOICES_EU        = "eu_reports"
+        TOPOC_REGION                     = "eu-west-1"
+        TOPOC_TOPOLOGY                   = "ledgerly"
+      }
+      dynamodb_tables          = []
+      dynamodb_writable_tables = []
+      s3_buckets               = ["ledgerly-documents-eu-eu-west-1"]
+      s3_writable_buckets      = []
+      database_users           = ["eu_reports"]
+      kms_key_classes          = ["eu"]
     }
     static = {
       image                      = "777788889999.dkr.ecr.eu-west-1.amazonaws.com/ledgerly/static@${var.image_digests["static"]}"
@@ -336,8 +414,8 @@ module "eu_west_1" {
       memory                     = 512
       path_patterns              = ["/assets", "/assets/*"]
       host_headers               = []
-      host_rule_priority         = 2
-      path_rule_priority         = 100
+      host_rule_priority         = 3
+      path_rule_priority         = 110
       health_path                = "/health"
       min_tasks                  = 3
       max_tasks                  = 3
@@ -346,10 +424,12 @@ module "eu_west_1" {
         TOPOC_REGION   = "eu-west-1"
         TOPOC_TOPOLOGY = "ledgerly"
       }
-      dynamodb_tables = []
-      s3_buckets      = []
-      database_users  = []
-      kms_key_classes = []
+      dynamodb_tables          = []
+      dynamodb_writable_tables = []
+      s3_buckets               = []
+      s3_writable_buckets      = []
+      database_users           = []
+      kms_key_classes          = []
     }
     web = {
       image                      = "777788889999.dkr.ecr.eu-west-1.amazonaws.com/ledgerly/web@${var.image_digests["web"]}"
@@ -358,8 +438,8 @@ module "eu_west_1" {
       memory                     = 2048
       path_patterns              = ["/app", "/app/*"]
       host_headers               = []
-      host_rule_priority         = 3
-      path_rule_priority         = 120
+      host_rule_priority         = 4
+      path_rule_priority         = 130
       health_path                = "/health"
       min_tasks                  = 8
       max_tasks                  = 8
@@ -375,10 +455,12 @@ module "eu_west_1" {
         TOPOC_TABLE_TENANT_DIRECTORY     = "ledgerly-tenant-directory"
         TOPOC_TOPOLOGY                   = "ledgerly"
       }
-      dynamodb_tables = ["ledgerly-tenant-directory", "ledgerly-eu-user-profiles", "ledgerly-sessions"]
-      s3_buckets      = []
-      database_users  = ["web"]
-      kms_key_classes = ["default", "eu"]
+      dynamodb_tables          = ["ledgerly-tenant-directory", "ledgerly-eu-user-profiles", "ledgerly-sessions"]
+      dynamodb_writable_tables = ["ledgerly-tenant-directory", "ledgerly-eu-user-profiles", "ledgerly-sessions"]
+      s3_buckets               = []
+      s3_writable_buckets      = []
+      database_users           = ["web"]
+      kms_key_classes          = ["default", "eu"]
     }
   }
 }
@@ -438,7 +520,7 @@ module "us_east_1" {
       path_patterns              = ["/api", "/api/*"]
       host_headers               = []
       host_rule_priority         = 1
-      path_rule_priority         = 110
+      path_rule_priority         = 120
       health_path                = "/health"
       min_tasks                  = 12
       max_tasks                  = 12
@@ -449,10 +531,12 @@ module "us_east_1" {
         TOPOC_TABLE_US_USER_PROFILES = "ledgerly-us-user-profiles"
         TOPOC_TOPOLOGY               = "ledgerly"
       }
-      dynamodb_tables = ["ledgerly-tenant-directory", "ledgerly-us-user-profiles"]
-      s3_buckets      = []
-      database_users  = []
-      kms_key_classes = ["default"]
+      dynamodb_tables          = ["ledgerly-tenant-directory", "ledgerly-us-user-profiles"]
+      dynamodb_writable_tables = ["ledgerly-tenant-directory", "ledgerly-us-user-profiles"]
+      s3_buckets               = []
+      s3_writable_buckets      = []
+      database_users           = []
+      kms_key_classes          = ["default"]
     }
     static = {
       image                      = "777788889999.dkr.ecr.eu-west-1.amazonaws.com/ledgerly/static@${var.image_digests["static"]}"
@@ -461,8 +545,8 @@ module "us_east_1" {
       memory                     = 512
       path_patterns              = ["/assets", "/assets/*"]
       host_headers               = []
-      host_rule_priority         = 2
-      path_rule_priority         = 100
+      host_rule_priority         = 3
+      path_rule_priority         = 110
       health_path                = "/health"
       min_tasks                  = 2
       max_tasks                  = 2
@@ -471,10 +555,12 @@ module "us_east_1" {
         TOPOC_REGION   = "us-east-1"
         TOPOC_TOPOLOGY = "ledgerly"
       }
-      dynamodb_tables = []
-      s3_buckets      = []
-      database_users  = []
-      kms_key_classes = []
+      dynamodb_tables          = []
+      dynamodb_writable_tables = []
+      s3_buckets               = []
+      s3_writable_buckets      = []
+      database_users           = []
+      kms_key_classes          = []
     }
     web = {
       image                      = "777788889999.dkr.ecr.eu-west-1.amazonaws.com/ledgerly/web@${var.image_digests["web"]}"
@@ -483,8 +569,8 @@ module "us_east_1" {
       memory                     = 2048
       path_patterns              = ["/app", "/app/*"]
       host_headers               = []
-      host_rule_priority         = 3
-      path_rule_priority         = 120
+      host_rule_priority         = 4
+      path_rule_priority         = 130
       health_path                = "/health"
       min_tasks                  = 6
       max_tasks                  = 6
@@ -496,10 +582,12 @@ module "us_east_1" {
         TOPOC_TABLE_US_USER_PROFILES = "ledgerly-us-user-profiles"
         TOPOC_TOPOLOGY               = "ledgerly"
       }
-      dynamodb_tables = ["ledgerly-tenant-directory", "ledgerly-us-user-profiles", "ledgerly-sessions"]
-      s3_buckets      = []
-      database_users  = []
-      kms_key_classes = ["default"]
+      dynamodb_tables          = ["ledgerly-tenant-directory", "ledgerly-us-user-profiles", "ledgerly-sessions"]
+      dynamodb_writable_tables = ["ledgerly-tenant-directory", "ledgerly-us-user-profiles", "ledgerly-sessions"]
+      s3_buckets               = []
+      s3_writable_buckets      = []
+      database_users           = []
+      kms_key_classes          = ["default"]
     }
   }
 }

@@ -23,6 +23,27 @@ resource "aws_dynamodb_table" "feed_items" {
     type = "N"
   }
 
+  attribute {
+    name = "hashtag"
+    type = "S"
+  }
+
+  global_secondary_index {
+    name               = "by-hashtag"
+    projection_type    = "INCLUDE"
+    non_key_attributes = ["author_id", "preview"]
+
+    key_schema {
+      attribute_name = "hashtag"
+      key_type       = "HASH"
+    }
+
+    key_schema {
+      attribute_name = "posted_at"
+      key_type       = "RANGE"
+    }
+  }
+
   point_in_time_recovery {
     enabled = true
   }
@@ -162,7 +183,9 @@ resource "aws_dynamodb_table" "sessions" {
   provider = aws.us_east_1
 
   name                        = "pulse-sessions"
-  billing_mode                = "PAY_PER_REQUEST"
+  billing_mode                = "PROVISIONED"
+  read_capacity               = 50
+  write_capacity              = 25
   hash_key                    = "session_id"
   stream_enabled              = true
   stream_view_type            = "NEW_AND_OLD_IMAGES"
@@ -206,5 +229,7 @@ resource "aws_dynamodb_table" "sessions" {
 
   lifecycle {
     prevent_destroy = true
+    # Autoscaling owns the provisioned units.
+    ignore_changes = [read_capacity, write_capacity]
   }
 }

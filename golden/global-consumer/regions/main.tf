@@ -132,10 +132,12 @@ module "ap_southeast_1" {
         TOPOC_TABLE_SESSIONS   = "pulse-sessions"
         TOPOC_TOPOLOGY         = "pulse"
       }
-      dynamodb_tables = ["pulse-profiles", "pulse-feed-items", "pulse-likes", "pulse-sessions"]
-      s3_buckets      = []
-      database_users  = []
-      kms_key_classes = ["default"]
+      dynamodb_tables          = ["pulse-feed-items", "pulse-likes", "pulse-profiles", "pulse-sessions"]
+      dynamodb_writable_tables = ["pulse-feed-items", "pulse-likes", "pulse-sessions"]
+      s3_buckets               = []
+      s3_writable_buckets      = []
+      database_users           = []
+      kms_key_classes          = ["default"]
     }
     "media-cdn" = {
       image                      = "444455556666.dkr.ecr.us-east-1.amazonaws.com/pulse/media-proxy@${var.image_digests["media-cdn"]}"
@@ -155,10 +157,12 @@ module "ap_southeast_1" {
         TOPOC_REGION       = "ap-southeast-1"
         TOPOC_TOPOLOGY     = "pulse"
       }
-      dynamodb_tables = []
-      s3_buckets      = ["pulse-media-ap-southeast-1"]
-      database_users  = []
-      kms_key_classes = ["default"]
+      dynamodb_tables          = []
+      dynamodb_writable_tables = []
+      s3_buckets               = ["pulse-media-ap-southeast-1"]
+      s3_writable_buckets      = []
+      database_users           = []
+      kms_key_classes          = ["default"]
     }
     "profile-api" = {
       image                      = "444455556666.dkr.ecr.us-east-1.amazonaws.com/pulse/profile-api@${var.image_digests["profile-api"]}"
@@ -180,10 +184,12 @@ module "ap_southeast_1" {
         TOPOC_TABLE_SESSIONS = "pulse-sessions"
         TOPOC_TOPOLOGY       = "pulse"
       }
-      dynamodb_tables = ["pulse-profiles", "pulse-sessions"]
-      s3_buckets      = ["pulse-media-ap-southeast-1"]
-      database_users  = []
-      kms_key_classes = ["default"]
+      dynamodb_tables          = ["pulse-profiles", "pulse-sessions"]
+      dynamodb_writable_tables = ["pulse-profiles", "pulse-sessions"]
+      s3_buckets               = ["pulse-media-ap-southeast-1"]
+      s3_writable_buckets      = ["pulse-media-ap-southeast-1"]
+      database_users           = []
+      kms_key_classes          = ["default"]
     }
   }
 }
@@ -256,10 +262,12 @@ module "eu_central_1" {
         TOPOC_TABLE_SESSIONS   = "pulse-sessions"
         TOPOC_TOPOLOGY         = "pulse"
       }
-      dynamodb_tables = ["pulse-profiles", "pulse-feed-items", "pulse-likes", "pulse-sessions"]
-      s3_buckets      = []
-      database_users  = []
-      kms_key_classes = ["default"]
+      dynamodb_tables          = ["pulse-feed-items", "pulse-likes", "pulse-profiles", "pulse-sessions"]
+      dynamodb_writable_tables = ["pulse-feed-items", "pulse-likes", "pulse-sessions"]
+      s3_buckets               = []
+      s3_writable_buckets      = []
+      database_users           = []
+      kms_key_classes          = ["default"]
     }
     "media-cdn" = {
       image                      = "444455556666.dkr.ecr.us-east-1.amazonaws.com/pulse/media-proxy@${var.image_digests["media-cdn"]}"
@@ -279,10 +287,12 @@ module "eu_central_1" {
         TOPOC_REGION       = "eu-central-1"
         TOPOC_TOPOLOGY     = "pulse"
       }
-      dynamodb_tables = []
-      s3_buckets      = ["pulse-media-eu-central-1"]
-      database_users  = []
-      kms_key_classes = ["default"]
+      dynamodb_tables          = []
+      dynamodb_writable_tables = []
+      s3_buckets               = ["pulse-media-eu-central-1"]
+      s3_writable_buckets      = []
+      database_users           = []
+      kms_key_classes          = ["default"]
     }
     "profile-api" = {
       image                      = "444455556666.dkr.ecr.us-east-1.amazonaws.com/pulse/profile-api@${var.image_digests["profile-api"]}"
@@ -304,10 +314,12 @@ module "eu_central_1" {
         TOPOC_TABLE_SESSIONS = "pulse-sessions"
         TOPOC_TOPOLOGY       = "pulse"
       }
-      dynamodb_tables = ["pulse-profiles", "pulse-sessions"]
-      s3_buckets      = ["pulse-media-eu-central-1"]
-      database_users  = []
-      kms_key_classes = ["default"]
+      dynamodb_tables          = ["pulse-profiles", "pulse-sessions"]
+      dynamodb_writable_tables = ["pulse-profiles", "pulse-sessions"]
+      s3_buckets               = ["pulse-media-eu-central-1"]
+      s3_writable_buckets      = ["pulse-media-eu-central-1"]
+      database_users           = []
+      kms_key_classes          = ["default"]
     }
   }
 }
@@ -380,10 +392,12 @@ module "us_east_1" {
         TOPOC_TABLE_SESSIONS   = "pulse-sessions"
         TOPOC_TOPOLOGY         = "pulse"
       }
-      dynamodb_tables = ["pulse-profiles", "pulse-feed-items", "pulse-likes", "pulse-sessions"]
-      s3_buckets      = []
-      database_users  = []
-      kms_key_classes = ["default"]
+      dynamodb_tables          = ["pulse-feed-items", "pulse-likes", "pulse-profiles", "pulse-sessions"]
+      dynamodb_writable_tables = ["pulse-feed-items", "pulse-likes", "pulse-sessions"]
+      s3_buckets               = []
+      s3_writable_buckets      = []
+      database_users           = []
+      kms_key_classes          = ["default"]
     }
     "media-cdn" = {
       image                      = "444455556666.dkr.ecr.us-east-1.amazonaws.com/pulse/media-proxy@${var.image_digests["media-cdn"]}"
@@ -403,10 +417,12 @@ module "us_east_1" {
         TOPOC_REGION       = "us-east-1"
         TOPOC_TOPOLOGY     = "pulse"
       }
-      dynamodb_tables = []
-      s3_buckets      = ["pulse-media-us-east-1"]
-      database_users  = []
-      kms_key_classes = ["default"]
+      dynamodb_tables          = []
+      dynamodb_writable_tables = []
+      s3_buckets               = ["pulse-media-us-east-1"]
+      s3_writable_buckets      = []
+      database_users           = []
+      kms_key_classes          = ["default"]
     }
     "profile-api" = {
       image                      = "444455556666.dkr.ecr.us-east-1.amazonaws.com/pulse/profile-api@${var.image_digests["profile-api"]}"
@@ -428,10 +444,12 @@ module "us_east_1" {
         TOPOC_TABLE_SESSIONS = "pulse-sessions"
         TOPOC_TOPOLOGY       = "pulse"
       }
-      dynamodb_tables = ["pulse-profiles", "pulse-sessions"]
-      s3_buckets      = ["pulse-media-us-east-1"]
-      database_users  = []
-      kms_key_classes = ["default"]
+      dynamodb_tables          = ["pulse-profiles", "pulse-sessions"]
+      dynamodb_writable_tables = ["pulse-profiles", "pulse-sessions"]
+      s3_buckets               = ["pulse-media-us-east-1"]
+      s3_writable_buckets      = ["pulse-media-us-east-1"]
+      database_users           = []
+      kms_key_classes          = ["default"]
     }
   }
 }

@@ -34,7 +34,7 @@ resource "aws_globalaccelerator_listener" "auth_api" {
 
 resource "aws_globalaccelerator_endpoint_group" "auth_api" {
   provider = aws.us_east_1
-  for_each = local.regions
+  for_each = toset(["eu-west-1", "us-east-1"])
 
   listener_arn            = aws_globalaccelerator_listener.auth_api.arn
   endpoint_group_region   = each.key

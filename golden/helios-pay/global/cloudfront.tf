@@ -124,15 +124,15 @@ resource "aws_cloudfront_distribution" "app" {
     response_headers_policy_id = data.aws_cloudfront_response_headers_policy.security_headers.id
   }
 
-  # dashboard: read-only, failing over within the request; cached.
+  # dashboard: accepts writes, latency-routed origin; not cached.
   ordered_cache_behavior {
     path_pattern               = "/dashboard*"
-    target_origin_id           = "read-failover"
-    allowed_methods            = ["GET", "HEAD", "OPTIONS"]
+    target_origin_id           = "nearest-region"
+    allowed_methods            = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]
     cached_methods             = ["GET", "HEAD"]
     viewer_protocol_policy     = "redirect-to-https"
     compress                   = true
-    cache_policy_id            = data.aws_cloudfront_cache_policy.caching_optimized.id
+    cache_policy_id            = data.aws_cloudfront_cache_policy.caching_disabled.id
     origin_request_policy_id   = data.aws_cloudfront_origin_request_policy.all_viewer_except_host_header.id
     response_headers_policy_id = data.aws_cloudfront_response_headers_policy.security_headers.id
   }

@@ -140,10 +140,12 @@ module "eu_west_1" {
         TOPOC_TABLE_MERCHANT_LIMITS  = "helios-pay-merchant-limits"
         TOPOC_TOPOLOGY               = "helios-pay"
       }
-      dynamodb_tables = ["helios-pay-idempotency-keys", "helios-pay-card-tokens", "helios-pay-merchant-limits"]
-      s3_buckets      = []
-      database_users  = ["auth_api"]
-      kms_key_classes = ["default"]
+      dynamodb_tables          = ["helios-pay-idempotency-keys", "helios-pay-card-tokens", "helios-pay-merchant-limits"]
+      dynamodb_writable_tables = ["helios-pay-idempotency-keys", "helios-pay-card-tokens", "helios-pay-merchant-limits"]
+      s3_buckets               = []
+      s3_writable_buckets      = []
+      database_users           = ["auth_api"]
+      kms_key_classes          = ["default"]
     }
     dashboard = {
       image                      = "111122223333.dkr.ecr.us-east-1.amazonaws.com/helios/dashboard@${var.image_digests["dashboard"]}"
@@ -164,10 +166,12 @@ module "eu_west_1" {
         TOPOC_TABLE_DASHBOARD_SESSIONS = "helios-pay-dashboard-sessions"
         TOPOC_TOPOLOGY                 = "helios-pay"
       }
-      dynamodb_tables = ["helios-pay-dashboard-sessions"]
-      s3_buckets      = ["helios-pay-exports-eu-west-1"]
-      database_users  = []
-      kms_key_classes = ["default"]
+      dynamodb_tables          = ["helios-pay-dashboard-sessions"]
+      dynamodb_writable_tables = ["helios-pay-dashboard-sessions"]
+      s3_buckets               = ["helios-pay-exports-eu-west-1"]
+      s3_writable_buckets      = []
+      database_users           = []
+      kms_key_classes          = ["default"]
     }
     "payments-api" = {
       image                      = "111122223333.dkr.ecr.us-east-1.amazonaws.com/helios/payments-api@${var.image_digests["payments-api"]}"
@@ -193,10 +197,12 @@ module "eu_west_1" {
         TOPOC_TABLE_MERCHANT_LIMITS  = "helios-pay-merchant-limits"
         TOPOC_TOPOLOGY               = "helios-pay"
       }
-      dynamodb_tables = ["helios-pay-idempotency-keys", "helios-pay-merchant-limits"]
-      s3_buckets      = ["helios-pay-exports-eu-west-1"]
-      database_users  = ["payments_api"]
-      kms_key_classes = ["default"]
+      dynamodb_tables          = ["helios-pay-idempotency-keys", "helios-pay-merchant-limits"]
+      dynamodb_writable_tables = ["helios-pay-idempotency-keys", "helios-pay-merchant-limits"]
+      s3_buckets               = ["helios-pay-exports-eu-west-1"]
+      s3_writable_buckets      = ["helios-pay-exports-eu-west-1"]
+      database_users           = ["payments_api"]
+      kms_key_classes          = ["default"]
     }
   }
 }
@@ -277,10 +283,12 @@ module "us_east_1" {
         TOPOC_TABLE_MERCHANT_LIMITS  = "helios-pay-merchant-limits"
         TOPOC_TOPOLOGY               = "helios-pay"
       }
-      dynamodb_tables = ["helios-pay-idempotency-keys", "helios-pay-card-tokens", "helios-pay-merchant-limits"]
-      s3_buckets      = []
-      database_users  = ["auth_api"]
-      kms_key_classes = ["default"]
+      dynamodb_tables          = ["helios-pay-idempotency-keys", "helios-pay-card-tokens", "helios-pay-merchant-limits"]
+      dynamodb_writable_tables = ["helios-pay-idempotency-keys", "helios-pay-card-tokens", "helios-pay-merchant-limits"]
+      s3_buckets               = []
+      s3_writable_buckets      = []
+      database_users           = ["auth_api"]
+      kms_key_classes          = ["default"]
     }
     dashboard = {
       image                      = "111122223333.dkr.ecr.us-east-1.amazonaws.com/helios/dashboard@${var.image_digests["dashboard"]}"
@@ -301,10 +309,12 @@ module "us_east_1" {
         TOPOC_TABLE_DASHBOARD_SESSIONS = "helios-pay-dashboard-sessions"
         TOPOC_TOPOLOGY                 = "helios-pay"
       }
-      dynamodb_tables = ["helios-pay-dashboard-sessions"]
-      s3_buckets      = ["helios-pay-exports-us-east-1"]
-      database_users  = []
-      kms_key_classes = ["default"]
+      dynamodb_tables          = ["helios-pay-dashboard-sessions"]
+      dynamodb_writable_tables = ["helios-pay-dashboard-sessions"]
+      s3_buckets               = ["helios-pay-exports-us-east-1"]
+      s3_writable_buckets      = []
+      database_users           = []
+      kms_key_classes          = ["default"]
     }
     "payments-api" = {
       image                      = "111122223333.dkr.ecr.us-east-1.amazonaws.com/helios/payments-api@${var.image_digests["payments-api"]}"
@@ -330,10 +340,12 @@ module "us_east_1" {
         TOPOC_TABLE_MERCHANT_LIMITS  = "helios-pay-merchant-limits"
         TOPOC_TOPOLOGY               = "helios-pay"
       }
-      dynamodb_tables = ["helios-pay-idempotency-keys", "helios-pay-merchant-limits"]
-      s3_buckets      = ["helios-pay-exports-us-east-1"]
-      database_users  = ["payments_api"]
-      kms_key_classes = ["default"]
+      dynamodb_tables          = ["helios-pay-idempotency-keys", "helios-pay-merchant-limits"]
+      dynamodb_writable_tables = ["helios-pay-idempotency-keys", "helios-pay-merchant-limits"]
+      s3_buckets               = ["helios-pay-exports-us-east-1"]
+      s3_writable_buckets      = ["helios-pay-exports-us-east-1"]
+      database_users           = ["payments_api"]
+      kms_key_classes          = ["default"]
     }
   }
 }

@@ -54,22 +54,20 @@ resource "aws_iam_role" "task" {
 locals {
   # Each statement is scoped to this region's copy of a data class the service lists;
   # classes that may not live here (residency) have no copy here and get no statement.
+  # Every listed class may be read; only the classes with `read-write` access get the
+  # write actions.
   task_statements = {
     for name, service in var.services : name => concat(
       length(service.dynamodb_tables) == 0 ? [] : [
         {
-          Sid    = "DynamodbTablesInThisRegion"
+          Sid    = "ReadDynamodbTablesInThisRegion"
           Effect = "Allow"
           Action = [
             "dynamodb:BatchGetItem",
-            "dynamodb:BatchWriteItem",
             "dynamodb:ConditionCheckItem",
-            "dynamodb:DeleteItem",
             "dynamodb:DescribeTable",
             "dynamodb:GetItem",
-            "dynamodb:PutItem",
             "dynamodb:Query",
-            "dynamodb:UpdateItem",
           ]
           Resource = flatten([
             for table in service.dynamodb_tables : [
@@ -77,6 +75,21 @@ locals {
               "arn:${local.partition}:dynamodb:${local.region}:${local.account_id}:table/${table}/index/*",
             ]
           ])
+        },
+      ],
+      length(service.dynamodb_writable_tables) == 0 ? [] : [
+        {
+          Sid    = "WriteDynamodbTablesInThisRegion"
+          Effect = "Allow"
+          Action = [
+            "dynamodb:BatchWriteItem",
+            "dynamodb:DeleteItem",
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
+          ]
+          Resource = [
+            for table in service.dynamodb_writable_tables : "arn:${local.partition}:dynamodb:${local.region}:${local.account_id}:table/${table}"
+          ]
         },
       ],
       length(service.s3_buckets) == 0 ? [] : [
@@ -87,10 +100,18 @@ locals {
           Resource = [for bucket in service.s3_buckets : "arn:${local.partition}:s3:::${bucket}"]
         },
         {
-          Sid      = "ObjectsInThisRegion"
+          Sid      = "ReadObjectsInThisRegion"
           Effect   = "Allow"
-          Action   = ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
+          Action   = ["s3:GetObject"]
           Resource = [for bucket in service.s3_buckets : "arn:${local.partition}:s3:::${bucket}/*"]
+        },
+      ],
+      length(service.s3_writable_buckets) == 0 ? [] : [
+        {
+          Sid      = "WriteObjectsInThisRegion"
+          Effect   = "Allow"
+          Action   = ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:PutObject"]
+          Resource = [for bucket in service.s3_writable_buckets : "arn:${local.partition}:s3:::${bucket}/*"]
         },
       ],
       length(service.database_users) == 0 ? [] : [

@@ -73,7 +73,7 @@ variable "alarm_evaluation_periods" {
 }
 
 variable "services" {
-  description = "The services of the topology, with this region's N+1 task bounds and the data they may reach here."
+  description = "The services that run in this region, with their N+1 task bounds here and the data they may read (and, for the writable lists, write) here."
   type = map(object({
     image                      = string
     port                       = number
@@ -89,7 +89,9 @@ variable "services" {
     target_requests_per_minute = number
     environment                = map(string)
     dynamodb_tables            = list(string)
+    dynamodb_writable_tables   = list(string)
     s3_buckets                 = list(string)
+    s3_writable_buckets        = list(string)
     database_users             = list(string)
     kms_key_classes            = list(string)
   }))
