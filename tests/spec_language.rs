@@ -212,15 +212,12 @@ const DOCUMENTED_DEFAULTS: &[&str] = &[
     "/properties/state/properties/key_prefix",
 ];
 
-#[test]
-fn every_default_stated_in_words_is_listed_for_checking() {
-    fn walk(node: &Json, path: &str, found: &mut Vec<String>) {
+/// Every object node of the schema with its JSON pointer, parents first.
+fn schema_objects() -> Vec<(String, serde_json::Map<String, Json>)> {
+    fn walk(node: &Json, path: &str, found: &mut Vec<(String, serde_json::Map<String, Json>)>) {
         match node {
             Json::Object(object) => {
-                let description = object.get("description").and_then(Json::as_str).unwrap_or_default();
-                if description.to_lowercase().contains("defaults to") || description.contains("otherwise:") {
-                    found.push(path.to_string());
-                }
+                found.push((path.to_string(), object.clone()));
                 for (key, child) in object {
                     walk(child, &format!("{path}/{key}"), found);
                 }
@@ -236,6 +233,19 @@ fn every_default_stated_in_words_is_listed_for_checking() {
     let schema: Json = serde_json::from_str(spec::TOPOLOGY_SCHEMA).unwrap();
     let mut found = Vec::new();
     walk(&schema, "", &mut found);
+    found
+}
+
+#[test]
+fn every_default_stated_in_words_is_listed_for_checking() {
+    let mut found: Vec<String> = schema_objects()
+        .into_iter()
+        .filter(|(_, object)| {
+            let description = object.get("description").and_then(Json::as_str).unwrap_or_default();
+            description.to_lowercase().contains("defaults to") || description.contains("otherwise:")
+        })
+        .map(|(path, _)| path)
+        .collect();
     found.sort();
     assert_eq!(
         found, DOCUMENTED_DEFAULTS,
@@ -321,31 +331,17 @@ fn defaults_stated_in_words_are_what_the_model_does() {
 /// pattern accepts: TOPO0010 prints that text instead of "invalid format".
 #[test]
 fn every_pattern_names_its_format_with_an_example_it_accepts() {
-    fn walk(node: &Json, path: &str, found: &mut Vec<(String, String, Option<String>)>) {
-        match node {
-            Json::Object(object) => {
-                if let Some(pattern) = object.get("pattern").and_then(Json::as_str) {
-                    let message = object
-                        .get("patternErrorMessage")
-                        .and_then(Json::as_str)
-                        .map(str::to_string);
-                    found.push((path.to_string(), pattern.to_string(), message));
-                }
-                for (key, child) in object {
-                    walk(child, &format!("{path}/{key}"), found);
-                }
-            }
-            Json::Array(items) => {
-                for (index, child) in items.iter().enumerate() {
-                    walk(child, &format!("{path}/{index}"), found);
-                }
-            }
-            _ => {}
-        }
-    }
-    let schema: Json = serde_json::from_str(spec::TOPOLOGY_SCHEMA).unwrap();
-    let mut patterns = Vec::new();
-    walk(&schema, "", &mut patterns);
+    let patterns: Vec<(String, String, Option<String>)> = schema_objects()
+        .into_iter()
+        .filter_map(|(path, object)| {
+            let pattern = object.get("pattern")?.as_str()?.to_string();
+            let message = object
+                .get("patternErrorMessage")
+                .and_then(Json::as_str)
+                .map(str::to_string);
+            Some((path, pattern, message))
+        })
+        .collect();
     assert!(patterns.len() >= 15, "only {} patterns", patterns.len());
     for (path, pattern, message) in patterns {
         let message = message.unwrap_or_else(|| panic!("{path}: pattern without patternErrorMessage"));
