@@ -21,12 +21,39 @@ What the script does:
    (in this version: the s3 ``Expires`` header re-typed as timestamp, rds's presigning
    ``SourceRegion`` parameter, secretsmanager's serviceId, which the model already has),
    not API constraints.
-4. Writes ``<repo>/schemas/aws-api-constraints.json`` (or ``--output PATH``): sorted
-   keys, one shape per line, no timestamps, so re-running it is byte-for-byte
-   reproducible. ``--check`` writes nothing and exits 1 (printing a short summary of
-   the differences) if the file on disk differs from a fresh extraction.
-   ``--self-test`` writes nothing: it runs unit checks on a synthetic model and then
-   asserts a few known facts about the real extraction.
+4. Writes ``<repo>/schemas/aws-api-constraints.json`` (or ``--output PATH``) in the
+   layout below: sorted keys, one service and one shape per line, no timestamps, so
+   re-running it is byte-for-byte reproducible. ``--check`` writes nothing and exits 1
+   (printing a short summary of the differences) if the file on disk differs from a
+   fresh extraction. ``--self-test`` writes nothing: it runs unit checks on a synthetic
+   model, then checks the real extraction against the models (every input shape and
+   all it reaches written, every entry as the model has it, see below), asserts a few
+   known facts, and re-reads the text the way ``src/aws/vendored.rs`` does.
+
+Layout (format_version 2), the flat one ``src/aws/vendored.rs`` reads lazily: top-level
+scalars on one line each, and two *tables*, each opened by a ``"name":{`` line, holding
+one ``"key":value`` entry per line, and closed by a line starting with ``}``; tables do
+not nest::
+
+    {
+    "format_version":2,
+    "generated_by":"scripts/extract-aws-constraints.py",
+    "notes":[...],
+    "services":{
+    "acm":{"apiVersion":"2015-12-08","endpointPrefix":"acm","serviceId":"ACM"},
+    ...
+    },
+    "shapes":{
+    "dynamodb:TableName":{"max":255,"min":3,"pattern":"[a-zA-Z0-9_.-]+","type":"string"},
+    ...
+    },
+    "source":{"missing_services":[],"package":"botocore",...}
+    }
+
+``services`` holds each service's botocore ``metadata.apiVersion`` / ``endpointPrefix`` /
+``serviceId``; ``shapes`` is keyed ``<service>:<ShapeName>`` (botocore service name and
+shape name; neither contains ``"`` or needs escaping); ``source`` names the wheel, its
+sha256, the services and ``restricted_operations``.
 
 Which services: ``SERVICES`` below (botocore service names; ``elbv2`` is
 Elastic Load Balancing v2, ``logs`` is CloudWatch Logs, ``cloudwatch`` is monitoring).
@@ -36,23 +63,29 @@ under ``source.missing_services``; any other missing service is fatal).
 
 Which shapes, per service:
 
-* A shape is *constrained* if it carries one of the facts below.
-* A shape is *kept* if it is constrained, or it is a list whose member is kept, a map
-  whose key or value is kept, or a structure with at least one member that targets a
-  kept shape (computed as a fixpoint, so nested and recursive structures are handled).
-  Structures whose members target no kept shape, and lists / maps of unconstrained
-  shapes without their own length limits, are therefore never written. With that rule
-  the output is about 0.9 MB (7,257 shapes, 26 services), so nothing else had to be
-  dropped for size.
-* ``ec2`` is huge, so it is restricted to the shapes reachable (through structure
-  members, list members and map keys / values) from the *input* shapes of the
-  operations in ``RESTRICTED_OPERATIONS["ec2"]``; the rule above is then applied to
-  that subset. Every other service keeps all its kept shapes, inputs, outputs and
-  error structures alike.
+* A shape is *constrained* if it carries one of the constraint facts below (``enum``,
+  ``pattern``, ``min``, ``max``).
+* A shape *leads to a constraint* if it is constrained, or it is a list whose member
+  leads to one, a map whose key or value does, or a structure with at least one member
+  that does (computed as a fixpoint, so nested and recursive structures are handled).
+* A shape is *input-reachable* if it is reachable (through structure members, list
+  members and map keys / values) from the *input* shape of an operation of the service
+  (operations without input are skipped). For the mapping from Terraform arguments to
+  API members: every structure an operation takes is written whole, down to its
+  unconstrained leaves.
+* Written: every input-reachable shape, and every shape that leads to a constraint.
+  So output and error shapes are written only when they lead to a constraint (dynamodb
+  ``CreateTableOutput`` does, through ``TableName``; s3 ``GetPublicAccessBlockOutput``
+  and the error structures with only a message do not).
+* ``ec2`` is huge, so only the operations in ``RESTRICTED_OPERATIONS["ec2"]`` count, and
+  only the shapes reachable from their inputs are considered at all: ec2 holds exactly
+  the shapes input-reachable from those operations.
+* With that rule the output is about 1.25 MB (about 8,600 shapes in 26 services, more
+  than half of them structures), so nothing had to be dropped for size.
 
 Facts written per shape (documentation, deprecation, sensitivity, wire names and
-``required`` lists are all dropped; only ``"type"`` is added so that ``min`` / ``max``
-can be read):
+``required`` lists are all dropped). Every entry has ``"type"``, the botocore shape type;
+an unconstrained scalar is written as just that, e.g. ``{"type":"string"}``:
 
 * string: ``enum`` (list, in model order), ``pattern`` (regex), ``min`` / ``max``
   (length in Unicode scalar values).
@@ -60,14 +93,19 @@ can be read):
 * blob: ``min`` / ``max`` (size in bytes).
 * list: ``member`` (shape name), ``min`` / ``max`` (item count).
 * map: ``key`` / ``value`` (shape names), ``min`` / ``max`` (entry count).
-* structure: ``members``: member name -> shape name, only for the members that target
-  a kept shape. Member names are botocore's API member names (``TableName``,
-  ``RoleName``), not wire ``locationName`` spellings and not Terraform argument names.
+* boolean, timestamp: nothing besides the type.
+* structure: ``members``: member name -> shape name, for ALL its members, constrained
+  or not (``{}`` for an input that takes no parameters). Member names are botocore's API
+  member names (``TableName``, ``RoleName``), not wire ``locationName`` spellings and
+  not Terraform argument names.
 
 So ``(service, structure, member)`` resolves as
-``services[service].shapes[structure].members[member]`` -> shape name ->
-``services[service].shapes[shape name]``. A shape or member that is absent carries no
-constraint in botocore.
+``shapes["<service>:<structure>"].members[member]`` -> shape name ->
+``shapes["<service>:<shape name>"]``. For a structure that is input-reachable the
+target is always written. A structure written only because it leads to a constraint
+(an output or error structure) also lists its members whose target is not written:
+such a target is neither constrained nor leads to a constraint, and is not reachable
+from any input. A member absent from a written structure does not exist in the API.
 
 Caveats for consumers:
 
@@ -83,9 +121,12 @@ Caveats for consumers:
   1..1024 with no pattern, because ARNs are accepted too).
 
 Run-time dependencies: the Python 3.11 standard library only (pip is used as a
-subprocess, and only when no ``--wheel`` and no cached wheel is available).
-Reading the cached wheel and extracting take well under a second (about 0.3 s here);
-the first run also downloads the 17 MB wheel.
+subprocess, and only when no ``--wheel`` and no cached wheel is available), and
+``scripts/vendored_wheel.py`` beside this script, which holds the wheel download /
+cache / sha256 / zip code, the output layout and ``--check`` that the three
+``extract-*.py`` scripts share.
+Reading the cached wheel and extracting take well under a second (about 0.3 s here,
+``--check`` about 0.4 s in all); the first run also downloads the 17 MB wheel.
 
 To move to a newer botocore: change ``PACKAGE_VERSION`` and ``WHEEL_SHA256`` (take the
 sha256 from PyPI's file listing or ``sha256sum`` of the downloaded wheel), re-run,
@@ -96,29 +137,28 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import hashlib
 import json
-import os
 import re
-import subprocess
 import sys
-import tempfile
 import time
-import zipfile
 from pathlib import Path
-from typing import NoReturn
+
+sys.dont_write_bytecode = True  # no __pycache__ beside the scripts
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import vendored_wheel  # noqa: E402  (scripts/vendored_wheel.py)
 
 PACKAGE = "botocore"
 PACKAGE_VERSION = "1.44.8"
 WHEEL_NAME = f"{PACKAGE}-{PACKAGE_VERSION}-py3-none-any.whl"
 # sha256 of botocore-1.44.8-py3-none-any.whl as downloaded from PyPI (16,884,815 bytes).
 WHEEL_SHA256 = "76342a76c338701db80dcb8afe1c9bd079283d6fffbb9d881442abb02a215043"
+PIN = vendored_wheel.PinnedWheel(PACKAGE, PACKAGE_VERSION, WHEEL_NAME, WHEEL_SHA256)
 DATA_PREFIX = "botocore/data/"
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 GENERATED_BY = "scripts/extract-aws-constraints.py"
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = vendored_wheel.REPO_ROOT
 DEFAULT_CACHE = REPO_ROOT / ".cache" / "aws-constraints"
 DEFAULT_OUTPUT = REPO_ROOT / "schemas" / "aws-api-constraints.json"
 
@@ -170,6 +210,9 @@ RESTRICTED_OPERATIONS: dict[str, tuple[str, ...]] = {
         "CreateTags",
         "CreateVpc",
         "CreateVpcEndpoint",
+        # The attribute calls that carry the subnet's and VPC's boolean settings.
+        "ModifySubnetAttribute",
+        "ModifyVpcAttribute",
     ),
 }
 
@@ -205,126 +248,66 @@ REQUIRED_SHAPES = {
 _API_VERSION = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 NOTES = [
-    "services.<service>.metadata: botocore metadata.apiVersion / endpointPrefix / serviceId of the model used.",
-    "services.<service>.shapes.<Shape>: one botocore shape per line; 'type' is the botocore shape type.",
+    "services.<service>: botocore metadata.apiVersion / endpointPrefix / serviceId of the model used.",
+    "shapes.<service>:<Shape>: one botocore shape per line; 'type' is the botocore shape type, "
+    "alone for an unconstrained scalar.",
+    "Written: every shape reachable from an operation's input shape, and every shape that is constrained "
+    "or leads (through members, list items, map keys / values) to a constrained shape; "
+    "other output and error shapes are left out.",
     "string: enum (model order), pattern (ECMA-262, NOT implicitly anchored), min/max = length in Unicode scalar values.",
     "integer/long/float/double: min/max = inclusive range. blob: min/max = size in bytes.",
     "list: member = item shape, min/max = item count. map: key/value shapes, min/max = entry count.",
-    "structure: members = member name -> shape name, only members that target a shape written here.",
-    "A shape or member not written here carries no constraint in botocore (which omits many documented limits).",
-    "ec2 holds only shapes reachable from the input shapes of source.restricted_operations.ec2.",
+    "structure: members = member name -> shape name, all members. A target that is not written "
+    "(only from output / error structures) carries no constraint.",
+    "botocore omits many documented limits: a shape without enum/pattern/min/max is unchecked, not unlimited.",
+    "ec2 holds only the shapes reachable from the input shapes of source.restricted_operations.ec2.",
 ]
 
 
-def fail(msg: str) -> NoReturn:
-    print(f"extract-aws-constraints: error: {msg}", file=sys.stderr)
-    sys.exit(2)
-
-
-def info(msg: str) -> None:
-    print(f"extract-aws-constraints: {msg}", file=sys.stderr)
+LOG = vendored_wheel.Log("extract-aws-constraints")
+fail = LOG.fail
+info = LOG.info
 
 
 # --------------------------------------------------------------------------------------
-# Getting the wheel
+# Reading the wheel
 # --------------------------------------------------------------------------------------
-
-def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def ensure_cache_dir(cache: Path) -> None:
-    cache.mkdir(parents=True, exist_ok=True)
-    ignore = cache / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("*\n", encoding="utf-8")
-
-
-def download_wheel(cache: Path) -> Path:
-    ensure_cache_dir(cache)
-    with tempfile.TemporaryDirectory(dir=cache, prefix="dl-") as tmp:
-        cmd = [
-            sys.executable, "-m", "pip", "download",
-            "--no-deps", "--only-binary=:all:", "--disable-pip-version-check",
-            "--dest", tmp, f"{PACKAGE}=={PACKAGE_VERSION}",
-        ]
-        info(" ".join(cmd[1:]))
-        res = subprocess.run(cmd, stdout=sys.stderr, stderr=sys.stderr, check=False)
-        if res.returncode != 0:
-            fail(f"pip download failed (exit {res.returncode})")
-        got = Path(tmp) / WHEEL_NAME
-        if not got.is_file():
-            fail(f"pip download did not produce {WHEEL_NAME}: {sorted(os.listdir(tmp))}")
-        digest = sha256_of(got)
-        if digest != WHEEL_SHA256:
-            fail(f"downloaded {WHEEL_NAME} has sha256 {digest}, expected {WHEEL_SHA256}")
-        dest = cache / WHEEL_NAME
-        os.replace(got, dest)
-    return dest
-
-
-def obtain_wheel(args: argparse.Namespace) -> Path:
-    if args.wheel is not None:
-        wheel = Path(args.wheel)
-        if not wheel.is_file():
-            fail(f"--wheel {wheel}: no such file")
-    else:
-        cache = Path(args.cache_dir)
-        wheel = cache / WHEEL_NAME
-        if wheel.is_file() and sha256_of(wheel) == WHEEL_SHA256:
-            return wheel
-        if wheel.is_file():
-            info(f"cached {wheel} has the wrong sha256; re-downloading")
-            wheel.unlink()
-        wheel = download_wheel(cache)
-    digest = sha256_of(wheel)
-    if digest != WHEEL_SHA256:
-        fail(f"{wheel} has sha256 {digest}, expected {WHEEL_SHA256} (pinned for {PACKAGE}=={PACKAGE_VERSION})")
-    return wheel
-
 
 def load_models(wheel: Path) -> tuple[dict[str, dict], list[str]]:
     """Return ({service: service-2 model of its newest api version}, [missing optional services])."""
     models: dict[str, dict] = {}
     missing: list[str] = []
-    try:
-        with zipfile.ZipFile(wheel) as zf:
-            names = zf.namelist()
-            for service in SERVICES:
-                found: dict[str, str] = {}
-                prefix = f"{DATA_PREFIX}{service}/"
-                for n in names:
-                    if not n.startswith(prefix):
-                        continue
-                    parts = n[len(prefix):].split("/")
-                    if len(parts) == 2 and parts[1] in ("service-2.json.gz", "service-2.json"):
-                        if not _API_VERSION.match(parts[0]):
-                            fail(f"{n}: unexpected api-version folder name {parts[0]!r}")
-                        if parts[0] in found:
-                            fail(f"{service} {parts[0]} has both service-2.json and service-2.json.gz")
-                        found[parts[0]] = n
-                if not found:
-                    if service in OPTIONAL_SERVICES:
-                        info(f"service {service} is not in {WHEEL_NAME}; skipped")
-                        missing.append(service)
-                        continue
-                    fail(f"service {service} is not in {WHEEL_NAME}")
-                api_version = max(found)
-                member = found[api_version]
-                raw = zf.read(member)
-                if member.endswith(".gz"):
-                    raw = gzip.decompress(raw)
-                model = json.loads(raw)
-                got = (model.get("metadata") or {}).get("apiVersion")
-                if got != api_version:
-                    fail(f"{member}: metadata.apiVersion is {got!r}, expected {api_version!r}")
-                models[service] = model
-    except zipfile.BadZipFile as e:
-        fail(f"cannot read {wheel}: {e}")
+    with vendored_wheel.open_wheel(wheel, LOG) as zf:
+        names = zf.namelist()
+        for service in SERVICES:
+            found: dict[str, str] = {}
+            prefix = f"{DATA_PREFIX}{service}/"
+            for n in names:
+                if not n.startswith(prefix):
+                    continue
+                parts = n[len(prefix):].split("/")
+                if len(parts) == 2 and parts[1] in ("service-2.json.gz", "service-2.json"):
+                    if not _API_VERSION.match(parts[0]):
+                        fail(f"{n}: unexpected api-version folder name {parts[0]!r}")
+                    if parts[0] in found:
+                        fail(f"{service} {parts[0]} has both service-2.json and service-2.json.gz")
+                    found[parts[0]] = n
+            if not found:
+                if service in OPTIONAL_SERVICES:
+                    info(f"service {service} is not in {WHEEL_NAME}; skipped")
+                    missing.append(service)
+                    continue
+                fail(f"service {service} is not in {WHEEL_NAME}")
+            api_version = max(found)
+            member = found[api_version]
+            raw = zf.read(member)
+            if member.endswith(".gz"):
+                raw = gzip.decompress(raw)
+            model = json.loads(raw)
+            got = (model.get("metadata") or {}).get("apiVersion")
+            if got != api_version:
+                fail(f"{member}: metadata.apiVersion is {got!r}, expected {api_version!r}")
+            models[service] = model
     return models, missing
 
 
@@ -379,31 +362,33 @@ def reachable(shapes: dict[str, dict], roots: list[str]) -> set[str]:
     return seen
 
 
-def extract_service(service: str, model: dict, operations: tuple[str, ...] | None = None) -> dict:
-    """Return {"metadata": {...}, "shapes": {name: entry}} for one botocore model."""
-    meta = model.get("metadata") or {}
-    missing = [k for k in METADATA_KEYS if not isinstance(meta.get(k), str)]
-    if missing:
-        fail(f"{service}: metadata lacks {missing}")
+def input_roots(service: str, model: dict, operations: tuple[str, ...] | None) -> list[str]:
+    """The input shapes of ``operations``, or of every operation that has one if None."""
     shapes: dict[str, dict] = model.get("shapes") or {}
-    check_model(service, shapes)
+    ops: dict[str, dict] = model.get("operations") or {}
+    roots = []
+    for op in (sorted(ops) if operations is None else operations):
+        if op not in ops:
+            fail(f"{service}: operation {op} not in the model")
+        inp = (ops[op].get("input") or {}).get("shape")
+        if inp is None:
+            if operations is None:
+                continue  # e.g. iam GetAccountPasswordPolicy takes no parameters
+            fail(f"{service}: operation {op} has no input shape")
+        if inp not in shapes:
+            fail(f"{service}: operation {op} input {inp!r} is not a shape")
+        roots.append(inp)
+    return roots
 
-    universe = set(shapes)
-    if operations is not None:
-        ops = model.get("operations") or {}
-        roots = []
-        for op in operations:
-            if op not in ops:
-                fail(f"{service}: operation {op} not in the model")
-            inp = (ops[op].get("input") or {}).get("shape")
-            if inp is None:
-                fail(f"{service}: operation {op} has no input shape")
-            if inp not in shapes:
-                fail(f"{service}: operation {op} input {inp!r} is not a shape")
-            roots.append(inp)
-        universe = reachable(shapes, roots)
 
-    kept = {n for n in universe if any(k in shapes[n] for k in ALL_CONSTRAINT_KEYS)}
+def constrained(shape: dict) -> bool:
+    return any(k in shape for k in ALL_CONSTRAINT_KEYS)
+
+
+def leads_to_constraint(shapes: dict[str, dict], universe: set[str]) -> set[str]:
+    """The shapes of ``universe`` that are constrained, or are a list / map / structure
+    referring to one of these (a fixpoint, so nesting and recursion are handled)."""
+    kept = {n for n in universe if constrained(shapes[n])}
     changed = True
     while changed:
         changed = False
@@ -411,45 +396,86 @@ def extract_service(service: str, model: dict, operations: tuple[str, ...] | Non
             if any(r in kept for r in references(shapes[n])):
                 kept.add(n)
                 changed = True
+    return kept
 
-    out: dict[str, dict] = {}
-    for n in sorted(kept):
-        sh = shapes[n]
-        t = sh["type"]
-        entry: dict = {"type": t}
-        for k in CONSTRAINT_KEYS[t]:
-            if k in sh:
-                entry[k] = sh[k]
-        if t == "structure":
-            entry["members"] = {m: ref["shape"] for m, ref in sh.get("members", {}).items() if ref["shape"] in kept}
-        elif t == "list":
-            entry["member"] = sh["member"]["shape"]
-        elif t == "map":
-            entry["key"] = sh["key"]["shape"]
-            entry["value"] = sh["value"]["shape"]
-        out[n] = entry
+
+def entry_of(shape: dict) -> dict:
+    """What is written for one shape: its type, its constraints and its references."""
+    t = shape["type"]
+    entry: dict = {"type": t}
+    for k in CONSTRAINT_KEYS[t]:
+        if k in shape:
+            entry[k] = shape[k]
+    if t == "structure":
+        entry["members"] = {m: ref["shape"] for m, ref in shape.get("members", {}).items()}
+    elif t == "list":
+        entry["member"] = shape["member"]["shape"]
+    elif t == "map":
+        entry["key"] = shape["key"]["shape"]
+        entry["value"] = shape["value"]["shape"]
+    return entry
+
+
+def extract_service(service: str, model: dict, operations: tuple[str, ...] | None = None) -> dict:
+    """Return {"metadata": {...}, "shapes": {name: entry}} for one botocore model.
+
+    Kept: every shape reachable from the input shape of an operation (of ``operations``
+    if given, else of every operation), plus, among the shapes of the model (only those
+    reachable from those inputs if ``operations`` is given), every shape that leads to
+    a constraint."""
+    meta = model.get("metadata") or {}
+    missing = [k for k in METADATA_KEYS if not isinstance(meta.get(k), str)]
+    if missing:
+        fail(f"{service}: metadata lacks {missing}")
+    shapes: dict[str, dict] = model.get("shapes") or {}
+    check_model(service, shapes)
+
+    inputs = reachable(shapes, input_roots(service, model, operations))
+    universe = inputs if operations is not None else set(shapes)
+    kept = inputs | leads_to_constraint(shapes, universe)
+    out = {n: entry_of(shapes[n]) for n in sorted(kept)}
     return {"metadata": {k: meta[k] for k in METADATA_KEYS}, "shapes": out}
 
 
+def shape_key(service: str, name: str) -> str:
+    """The key of a shape in the ``shapes`` table."""
+    return f"{service}:{name}"
+
+
 def convert(models: dict[str, dict], missing: list[str]) -> dict:
-    services = {s: extract_service(s, m, RESTRICTED_OPERATIONS.get(s)) for s, m in sorted(models.items())}
-    total = sum(len(s["shapes"]) for s in services.values())
+    per_service = {s: extract_service(s, m, RESTRICTED_OPERATIONS.get(s)) for s, m in sorted(models.items())}
+    doc = assemble(per_service, missing)
+    total = len(doc["shapes"])
     if total < MIN_SHAPES_TOTAL:
         fail(f"only {total} shapes kept in all services")
     for svc, names in REQUIRED_SHAPES.items():
         for n in names:
-            if n not in services.get(svc, {}).get("shapes", {}):
+            if shape_key(svc, n) not in doc["shapes"]:
                 fail(f"shape {svc}.{n} missing from the extraction")
+    return doc
+
+
+def assemble(per_service: dict[str, dict], missing: list[str]) -> dict:
+    """The output document: the per-service extractions flattened into two tables."""
+    shapes: dict[str, dict] = {}
+    for svc, sdoc in per_service.items():
+        for name, entry in sdoc["shapes"].items():
+            key = shape_key(svc, name)
+            # src/aws/vendored.rs takes a key verbatim up to the first `":`; it must need no escaping.
+            if not _TABLE_KEY.match(key):
+                fail(f"shape key {key!r} is not a plain table key")
+            shapes[key] = entry
     return {
         "format_version": FORMAT_VERSION,
         "generated_by": GENERATED_BY,
         "notes": NOTES,
-        "services": services,
+        "services": {svc: sdoc["metadata"] for svc, sdoc in per_service.items()},
+        "shapes": shapes,
         "source": {
             "missing_services": sorted(missing),
             "package": PACKAGE,
             "restricted_operations": {s: list(ops) for s, ops in RESTRICTED_OPERATIONS.items()},
-            "services": sorted(services),
+            "services": sorted(per_service),
             "sha256": WHEEL_SHA256,
             "version": PACKAGE_VERSION,
             "wheel": WHEEL_NAME,
@@ -461,40 +487,67 @@ def convert(models: dict[str, dict], missing: list[str]) -> dict:
 # Output
 # --------------------------------------------------------------------------------------
 
-def _dump(value: object) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+_dump = vendored_wheel.dump
+TABLES = ("services", "shapes")
+_TABLE_KEY = re.compile(r"^[A-Za-z0-9_.:-]+$")
 
 
 def render(doc: dict) -> str:
-    """Valid JSON, sorted keys, one top-level field per line and one shape per line."""
-    lines = ["{"]
-    top = sorted(doc)
-    for i, key in enumerate(top):
-        comma = "," if i + 1 < len(top) else ""
-        if key != "services":
-            lines.append(f"{_dump(key)}:{_dump(doc[key])}{comma}")
+    """Valid JSON, sorted keys, one top-level scalar per line, one service and one shape per line."""
+    return vendored_wheel.render(doc, TABLES, LOG)
+
+
+def split_like_vendored_rs(text: str) -> tuple[dict[str, str], dict[str, list[tuple[str, str]]]]:
+    """What ``VendoredJson::split`` in src/aws/vendored.rs makes of ``text``: raw scalar
+    values and raw table entries (the Rust reader, transcribed; raises on a line it rejects)."""
+
+    def split_entry(line: str) -> tuple[str, str] | None:
+        if not line.startswith('"'):
+            return None
+        rest = line[1:]
+        end = rest.find('":')
+        if end < 0:
+            return None
+        value = rest[end + 2:]
+        return rest[:end], value[:-1] if value.endswith(",") else value
+
+    scalars: dict[str, str] = {}
+    tables: dict[str, list[tuple[str, str]]] = {}
+    current: str | None = None
+    for line in text.split("\n"):
+        if current is not None:
+            if line.startswith("}"):
+                current = None
+                continue
+            entry = split_entry(line)
+            if entry is None:
+                raise ValueError(f"table {current}: line is not a \"key\":value entry: {line[:80]}")
+            tables[current].append(entry)
             continue
-        lines.append(f"{_dump(key)}:{{")
-        svcs = sorted(doc[key])
-        for j, svc in enumerate(svcs):
-            sdoc = doc[key][svc]
-            if sorted(sdoc) != ["metadata", "shapes"]:
-                fail(f"internal error: service {svc} has keys {sorted(sdoc)}")
-            lines.append(f"{_dump(svc)}:{{")
-            lines.append(f"{_dump('metadata')}:{_dump(sdoc['metadata'])},")
-            lines.append(f"{_dump('shapes')}:{{")
-            names = sorted(sdoc["shapes"])
-            for k, name in enumerate(names):
-                c3 = "," if k + 1 < len(names) else ""
-                lines.append(f"{_dump(name)}:{_dump(sdoc['shapes'][name])}{c3}")
-            lines.append("}")
-            lines.append("}" + ("," if j + 1 < len(svcs) else ""))
-        lines.append("}" + comma)
-    lines.append("}")
-    text = "\n".join(lines) + "\n"
-    if json.loads(text) != doc:  # belt and braces: the layout must not change the data
-        fail("internal error: rendered JSON does not round-trip")
-    return text
+        entry = split_entry(line)
+        if entry is None:
+            continue
+        key, value = entry
+        if value == "{":
+            current = key
+            tables.setdefault(key, [])
+        else:
+            scalars[key] = value
+    return scalars, tables
+
+
+def check_layout(text: str) -> None:
+    """The Rust reader sees exactly what a full JSON parse sees (like vendored.rs's tests)."""
+    full = json.loads(text)
+    scalars, tables = split_like_vendored_rs(text)
+    assert sorted(tables) == sorted(TABLES), sorted(tables)
+    assert len(scalars) + len(tables) == len(full), (sorted(scalars), sorted(tables))
+    for key, raw in scalars.items():
+        assert json.loads(raw) == full[key], key
+    for key, entries in tables.items():
+        assert len(entries) == len(full[key]), key
+        for name, raw in entries:
+            assert json.loads(raw) == full[key][name], f"{key}.{name}"
 
 
 def diff_summary(old_text: str, new: dict, limit: int = 5) -> list[str]:
@@ -511,26 +564,35 @@ def diff_summary(old_text: str, new: dict, limit: int = 5) -> list[str]:
         return ", ".join(xs[:limit]) + (f", ... (+{len(xs) - limit})" if len(xs) > limit else "")
 
     for key in sorted(set(old) | set(new)):
-        if key == "services" or old.get(key) == new.get(key):
+        if key in TABLES or old.get(key) == new.get(key):
             continue
         out.append(f"top-level {key!r}: {_dump(old.get(key))[:120]} -> {_dump(new.get(key))[:120]}")
+    if old.get("format_version") != new["format_version"]:
+        out.append(f"the file on disk has another layout (format_version {_dump(old.get('format_version'))})")
+        return out
     osv = old.get("services") if isinstance(old.get("services"), dict) else {}
     nsv = new["services"]
-    for svc in sorted(set(osv) | set(nsv)):
+    osh = old.get("shapes") if isinstance(old.get("shapes"), dict) else {}
+    nsh = new["shapes"]
+
+    def by_service(table: dict) -> dict[str, dict[str, object]]:
+        grouped: dict[str, dict[str, object]] = {}
+        for key, entry in table.items():
+            svc, _, name = key.partition(":")
+            grouped.setdefault(svc, {})[name] = entry
+        return grouped
+
+    oby, nby = by_service(osh), by_service(nsh)
+    for svc in sorted(set(osv) | set(nsv) | set(oby) | set(nby)):
+        os_, ns = oby.get(svc, {}), nby.get(svc, {})
         if svc not in nsv:
             out.append(f"service {svc}: only on disk")
             continue
         if svc not in osv:
-            out.append(f"service {svc}: new ({len(nsv[svc]['shapes'])} shapes)")
+            out.append(f"service {svc}: new ({len(ns)} shapes)")
             continue
-        o, n = osv[svc], nsv[svc]
-        if not isinstance(o, dict):
-            out.append(f"service {svc}: malformed on disk")
-            continue
-        if o.get("metadata") != n["metadata"]:
-            out.append(f"service {svc}: metadata {_dump(o.get('metadata'))} -> {_dump(n['metadata'])}")
-        os_ = o.get("shapes") if isinstance(o.get("shapes"), dict) else {}
-        ns = n["shapes"]
+        if osv[svc] != nsv[svc]:
+            out.append(f"service {svc}: metadata {_dump(osv[svc])} -> {_dump(nsv[svc])}")
         added = sorted(set(ns) - set(os_))
         removed = sorted(set(os_) - set(ns))
         changed = sorted(x for x in set(os_) & set(ns) if os_[x] != ns[x])
@@ -558,8 +620,10 @@ def _synthetic_model() -> dict:
     return {
         "metadata": {"apiVersion": "2020-01-01", "endpointPrefix": "ep", "serviceId": "Svc", "protocol": "json"},
         "operations": {
-            "Op1": {"input": {"shape": "Outer"}},
-            "Op2": {"input": {"shape": "Plain"}},
+            "Op1": {"input": {"shape": "Outer"}, "output": {"shape": "Result"}, "errors": [{"shape": "Boom"}]},
+            "Op2": {"input": {"shape": "Plain"}, "output": {"shape": "Quiet"}},
+            "Op3": {"input": {"shape": "Empty"}},
+            "Op4": {},
         },
         "shapes": {
             "Name": s(min=1, max=10, pattern="[a-z]+", documentation="<p>doc</p>", sensitive=True),
@@ -568,6 +632,7 @@ def _synthetic_model() -> dict:
             "Count": {"type": "integer", "min": 0},
             "Ratio": {"type": "double", "min": 0.0, "max": 100.0},
             "Flag": {"type": "boolean"},
+            "Stamp": {"type": "timestamp"},
             "Bytes": {"type": "blob", "max": 4096},
             "Names": {"type": "list", "member": ref("Name")},
             "Frees": {"type": "list", "member": ref("Free")},
@@ -577,6 +642,10 @@ def _synthetic_model() -> dict:
                 "A": ref("Name"), "B": ref("Free"), "C": ref("Frees"), "D": ref("Flag")}},
             "Outer": {"type": "structure", "members": {"X": ref("Inner"), "Y": ref("Free")}},
             "Plain": {"type": "structure", "members": {"Y": ref("Free"), "Z": ref("Frees")}},
+            "Empty": {"type": "structure", "members": {}},
+            "Result": {"type": "structure", "members": {"K": ref("Kind"), "When": ref("Stamp")}},
+            "Quiet": {"type": "structure", "members": {"When": ref("Stamp"), "Y": ref("Free")}},
+            "Boom": {"type": "structure", "members": {"Message": ref("Free")}, "exception": True},
             "Loop": {"type": "structure", "members": {"Self": ref("Loop"), "V": ref("Free")}},
             "Loop2": {"type": "structure", "members": {"Self": ref("Loop2"), "V": ref("Kind")}},
             "Unused": s(max=3),
@@ -589,100 +658,152 @@ def self_test_synthetic() -> None:
     got = extract_service("svc", model)
     sh = got["shapes"]
     assert got["metadata"] == {"apiVersion": "2020-01-01", "endpointPrefix": "ep", "serviceId": "Svc"}, got["metadata"]
-    assert sorted(sh) == sorted([
-        "Bytes", "BoundedFrees", "Count", "Inner", "Kind", "Loop2", "Name", "Names", "Outer", "Ratio", "Tags",
-        "Unused"]), sorted(sh)
+    # Constrained or leading to a constraint (Result is an output shape, kept for Kind) ...
+    by_constraint = ["Bytes", "BoundedFrees", "Count", "Inner", "Kind", "Loop2", "Name", "Names", "Outer", "Ratio",
+                     "Result", "Tags", "Unused"]
+    # ... plus everything the operations' inputs reach; not Loop, Quiet (an output), Boom (an error), Stamp.
+    by_input = ["Empty", "Flag", "Free", "Frees", "Inner", "Name", "Outer", "Plain"]
+    assert sorted(sh) == sorted(set(by_constraint) | set(by_input)), sorted(sh)
     assert sh["Name"] == {"type": "string", "min": 1, "max": 10, "pattern": "[a-z]+"}, sh["Name"]
     assert sh["Kind"] == {"type": "string", "enum": ["b", "a"]}, "enum keeps model order"
     assert sh["Count"] == {"type": "integer", "min": 0}
     assert sh["Ratio"] == {"type": "double", "min": 0.0, "max": 100.0}
     assert sh["Bytes"] == {"type": "blob", "max": 4096}
+    assert sh["Free"] == {"type": "string"}, "unconstrained scalars: the type alone"
+    assert sh["Flag"] == {"type": "boolean"}
     assert sh["Names"] == {"type": "list", "member": "Name"}
+    assert sh["Frees"] == {"type": "list", "member": "Free"}
     assert sh["BoundedFrees"] == {"type": "list", "member": "Free", "max": 5}
     assert sh["Tags"] == {"type": "map", "key": "Free", "value": "Name"}
-    assert sh["Inner"] == {"type": "structure", "members": {"A": "Name"}}, sh["Inner"]
-    assert sh["Outer"] == {"type": "structure", "members": {"X": "Inner"}}, "kept transitively"
+    assert sh["Inner"] == {"type": "structure", "members": {"A": "Name", "B": "Free", "C": "Frees", "D": "Flag"}}, \
+        "all members, constrained or not"
+    assert sh["Outer"] == {"type": "structure", "members": {"X": "Inner", "Y": "Free"}}
+    assert sh["Plain"] == {"type": "structure", "members": {"Y": "Free", "Z": "Frees"}}
+    assert sh["Empty"] == {"type": "structure", "members": {}}
+    assert sh["Result"] == {"type": "structure", "members": {"K": "Kind", "When": "Stamp"}}, \
+        "all members, even one naming a shape that is not written"
     assert sh["Loop2"] == {"type": "structure", "members": {"Self": "Loop2", "V": "Kind"}}, "recursion"
-    # Restricted to operations: only what Op1's input reaches.
+    # Restricted to operations: only what their inputs reach.
     r = extract_service("svc", model, ("Op1",))["shapes"]
-    assert sorted(r) == ["Inner", "Name", "Outer"], sorted(r)
-    assert extract_service("svc", model, ("Op2",))["shapes"] == {}
-    # Rendering: one shape per line, round trip, deterministic.
-    doc = {"format_version": 1, "notes": ["n"], "services": {"svc": got, "empty": {"metadata": {}, "shapes": {}}},
-           "source": {"package": "x"}}
+    assert sorted(r) == ["Flag", "Free", "Frees", "Inner", "Name", "Outer"], sorted(r)
+    r = extract_service("svc", model, ("Op2",))["shapes"]
+    assert sorted(r) == ["Free", "Frees", "Plain"], sorted(r)
+
+    # Layout: flat tables, one service and one shape per line, what vendored.rs reads.
+    doc = assemble({"svc": got, "empty": {"metadata": {"apiVersion": "x"}, "shapes": {}}}, [])
+    assert sorted(doc) == ["format_version", "generated_by", "notes", "services", "shapes", "source"], sorted(doc)
+    assert doc["services"] == {"empty": {"apiVersion": "x"}, "svc": got["metadata"]}
+    assert sorted(doc["shapes"]) == sorted(f"svc:{n}" for n in sh)
     text = render(doc)
     assert text == render(json.loads(text))
-    assert '\n"Name":{"max":10,"min":1,"pattern":"[a-z]+","type":"string"},\n' in text, text
+    lines = text.split("\n")
+    assert lines[:3] == ["{", '"format_version":2,', '"generated_by":"scripts/extract-aws-constraints.py",'], lines[:3]
+    assert '"services":{' in lines and '"shapes":{' in lines
+    assert '"svc:Name":{"max":10,"min":1,"pattern":"[a-z]+","type":"string"},' in lines, text
+    assert '"svc:Free":{"type":"string"},' in lines, text
+    assert '"svc":{"apiVersion":"2020-01-01","endpointPrefix":"ep","serviceId":"Svc"}' in lines, text
+    check_layout(text)
     assert diff_summary(text, doc) == ["same data, different bytes (layout or formatting)"]
     doc2 = json.loads(text)
-    doc2["services"]["svc"]["shapes"]["Name"]["max"] = 11
-    del doc2["services"]["svc"]["shapes"]["Count"]
+    doc2["shapes"]["svc:Name"]["max"] = 11
+    del doc2["shapes"]["svc:Count"]
+    doc2["services"]["svc"]["apiVersion"] = "2021-01-01"
     summary = diff_summary(text, doc2)
-    assert summary == ["service svc: 1 removed (Count); 1 changed (Name)"], summary
+    assert summary == [
+        'service svc: metadata {"apiVersion":"2020-01-01","endpointPrefix":"ep","serviceId":"Svc"} -> '
+        '{"apiVersion":"2021-01-01","endpointPrefix":"ep","serviceId":"Svc"}',
+        "service svc: 1 removed (Count); 1 changed (Name)"], summary
+    old_layout = _dump({"format_version": 1, "services": {"svc": {"metadata": {}, "shapes": {}}}})
+    assert diff_summary(old_layout, doc)[-1] == "the file on disk has another layout (format_version 1)", \
+        diff_summary(old_layout, doc)
     assert diff_summary("{", doc)[0].startswith("the file on disk is not valid JSON")
 
 
-def self_test_real(doc: dict) -> None:
+def self_test_real(doc: dict, text: str, models: dict[str, dict]) -> None:
     sv = doc["services"]
+    shapes = doc["shapes"]
     src = doc["source"]
     assert src["package"] == PACKAGE and src["version"] == PACKAGE_VERSION and src["sha256"] == WHEEL_SHA256
     assert src["missing_services"] == [], src["missing_services"]  # all present in 1.44.8
     assert sorted(sv) == sorted(SERVICES), sorted(sv)
+    check_layout(text)
+
+    def shape(svc: str, name: str) -> dict:
+        return shapes[shape_key(svc, name)]
+
+    def written(svc: str, name: str) -> bool:
+        return shape_key(svc, name) in shapes
 
     # metadata
-    assert sv["elbv2"]["metadata"] == {
+    assert sv["elbv2"] == {
         "apiVersion": "2015-12-01", "endpointPrefix": "elasticloadbalancing",
-        "serviceId": "Elastic Load Balancing v2"}, sv["elbv2"]["metadata"]
-    assert sv["cloudwatch"]["metadata"]["endpointPrefix"] == "monitoring"
-    assert sv["cloudfront"]["metadata"]["apiVersion"] == "2020-05-31", "newest of many api versions"
-    assert sv["ec2"]["metadata"]["apiVersion"] == "2016-11-15"
+        "serviceId": "Elastic Load Balancing v2"}, sv["elbv2"]
+    assert sv["cloudwatch"]["endpointPrefix"] == "monitoring"
+    assert sv["cloudfront"]["apiVersion"] == "2020-05-31", "newest of many api versions"
+    assert sv["ec2"]["apiVersion"] == "2016-11-15"
 
     # dynamodb: TableName 3..255 with a pattern; CreateTable's TableName accepts an ARN too.
-    dd = sv["dynamodb"]["shapes"]
-    assert dd["TableName"] == {"type": "string", "min": 3, "max": 255, "pattern": "[a-zA-Z0-9_.-]+"}, dd["TableName"]
-    assert dd["CreateTableInput"]["members"]["TableName"] == "TableArn"
-    assert dd["TableArn"] == {"type": "string", "min": 1, "max": 1024}, dd["TableArn"]
-    assert "PAY_PER_REQUEST" in dd["BillingMode"]["enum"]
+    assert shape("dynamodb", "TableName") == {"type": "string", "min": 3, "max": 255, "pattern": "[a-zA-Z0-9_.-]+"}
+    create_table = shape("dynamodb", "CreateTableInput")["members"]
+    assert create_table["TableName"] == "TableArn"
+    assert create_table["BillingMode"] == "BillingMode" and create_table["KeySchema"] == "KeySchema"
+    assert create_table["DeletionProtectionEnabled"] == "DeletionProtectionEnabled", "unconstrained members too"
+    assert shape("dynamodb", "DeletionProtectionEnabled") == {"type": "boolean"}
+    assert shape("dynamodb", "TableArn") == {"type": "string", "min": 1, "max": 1024}
+    assert "PAY_PER_REQUEST" in shape("dynamodb", "BillingMode")["enum"]
 
     # s3: the replication-time shapes.
-    s3 = sv["s3"]["shapes"]
-    assert s3["ReplicationTime"] == {"type": "structure", "members": {"Status": "ReplicationTimeStatus"}}, \
-        s3["ReplicationTime"]
-    assert s3["ReplicationTimeStatus"] == {"type": "string", "enum": ["Enabled", "Disabled"]}
+    assert shape("s3", "ReplicationTime") == {
+        "type": "structure", "members": {"Status": "ReplicationTimeStatus", "Time": "ReplicationTimeValue"}}
+    assert shape("s3", "ReplicationTimeStatus") == {"type": "string", "enum": ["Enabled", "Disabled"]}
     # ReplicationTimeValue.Minutes is an unconstrained integer in botocore ("Valid value: 15" is only prose).
-    assert "ReplicationTimeValue" not in s3 and "Minutes" not in s3
-    assert "BucketName" not in s3, "botocore does not model bucket-name rules"
+    assert shape("s3", "ReplicationTimeValue") == {"type": "structure", "members": {"Minutes": "Minutes"}}
+    assert shape("s3", "Minutes") == {"type": "integer"}
+    assert shape("s3", "BucketName") == {"type": "string"}, "botocore does not model bucket-name rules"
 
     # elbv2: botocore carries no length limit on target group / load balancer names
     # (the ELB docs say 32 characters); the validation layer must supply that itself.
-    lb = sv["elbv2"]["shapes"]
-    assert "TargetGroupName" not in lb and "LoadBalancerName" not in lb
-    assert "Name" not in lb["CreateTargetGroupInput"]["members"]
-    assert "Name" not in lb["CreateLoadBalancerInput"]["members"]
-    assert lb["HealthCheckIntervalSeconds"] == {"type": "integer", "min": 5, "max": 300}, lb["HealthCheckIntervalSeconds"]
-    assert lb["HealthCheckThresholdCount"] == {"type": "integer", "min": 2, "max": 10}, lb["HealthCheckThresholdCount"]
+    assert shape("elbv2", "CreateTargetGroupInput")["members"]["Name"] == "TargetGroupName"
+    assert shape("elbv2", "CreateLoadBalancerInput")["members"]["Name"] == "LoadBalancerName"
+    assert shape("elbv2", "TargetGroupName") == {"type": "string"}
+    assert shape("elbv2", "LoadBalancerName") == {"type": "string"}
+    assert shape("elbv2", "HealthCheckIntervalSeconds") == {"type": "integer", "min": 5, "max": 300}
+    assert shape("elbv2", "HealthCheckThresholdCount") == {"type": "integer", "min": 2, "max": 10}
 
     # iam: role names.
-    iam = sv["iam"]["shapes"]
-    assert iam["roleNameType"] == {"type": "string", "min": 1, "max": 64, "pattern": "[\\w+=,.@-]+"}, iam["roleNameType"]
-    assert iam["CreateRoleRequest"]["members"]["RoleName"] == "roleNameType"
+    assert shape("iam", "roleNameType") == {"type": "string", "min": 1, "max": 64, "pattern": "[\\w+=,.@-]+"}
+    assert shape("iam", "CreateRoleRequest")["members"]["RoleName"] == "roleNameType"
+
+    # Outputs and errors stay out unless they lead to a constraint.
+    assert written("dynamodb", "CreateTableOutput"), "leads to TableName"
+    assert not written("s3", "GetPublicAccessBlockOutput") and not written("iam", "UpdateRoleResponse")
+    assert not written("dynamodb", "BackupNotFoundException") and not written("s3", "NoSuchBucket")
 
     # ec2: restricted to the listed operations' inputs.
-    ec2 = sv["ec2"]["shapes"]
-    assert ec2["CreateFlowLogsRequest"]["members"]["TrafficType"] == "TrafficType"
-    assert ec2["TrafficType"] == {"type": "string", "enum": ["ACCEPT", "REJECT", "ALL"]}
-    assert "RunInstancesRequest" not in ec2 and "CreateFlowLogsResult" not in ec2
-    assert len(ec2) < 400, len(ec2)
+    assert shape("ec2", "CreateFlowLogsRequest")["members"]["TrafficType"] == "TrafficType"
+    assert shape("ec2", "CreateFlowLogsRequest")["members"]["LogGroupName"] == "String"
+    assert shape("ec2", "TrafficType") == {"type": "string", "enum": ["ACCEPT", "REJECT", "ALL"]}
+    assert shape("ec2", "String") == {"type": "string"}
+    assert not written("ec2", "RunInstancesRequest") and not written("ec2", "CreateFlowLogsResult")
+    n_ec2 = sum(1 for k in shapes if k.startswith("ec2:"))
+    assert n_ec2 < 400, n_ec2
 
-    # Every structure member and list / map element resolves to a written shape.
-    for svc, sdoc in sv.items():
-        shapes = sdoc["shapes"]
-        for name, e in shapes.items():
-            refs = list(e.get("members", {}).values()) + [e[k] for k in ("member", "key", "value") if k in e]
-            for r in refs:
-                assert r in shapes or e["type"] in ("list", "map"), f"{svc}.{name} -> {r}"
-            if e["type"] == "structure":
-                assert e["members"], f"{svc}.{name}: empty structure written"
+    # Per service, against the model: every operation input (of the listed ec2 operations)
+    # is written with everything it reaches; every structure carries all its members; a
+    # reference to a shape not written (from an output or error structure) names a shape
+    # that is unconstrained and leads to no constraint.
+    for svc, model in models.items():
+        mshapes = model["shapes"]
+        inputs = reachable(mshapes, input_roots(svc, model, RESTRICTED_OPERATIONS.get(svc)))
+        for name in inputs:
+            assert written(svc, name), f"{svc}.{name}: reachable from an input, not written"
+        own = {k.split(":", 1)[1]: e for k, e in shapes.items() if k.split(":", 1)[0] == svc}
+        for name, e in own.items():
+            assert e == entry_of(mshapes[name]), f"{svc}.{name}"
+            for r in references(mshapes[name]):
+                if r not in own:
+                    assert name not in inputs, f"{svc}.{name} -> {r}"
+                    assert not any(constrained(mshapes[x]) for x in reachable(mshapes, [r])), f"{svc}.{name} -> {r}"
 
 
 # --------------------------------------------------------------------------------------
@@ -691,17 +812,10 @@ def self_test_real(doc: dict) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--wheel", metavar="PATH", help=f"use this local {WHEEL_NAME} instead of downloading it")
-    ap.add_argument(
-        "--cache-dir", metavar="DIR",
-        default=os.environ.get("TOPOC_AWS_CONSTRAINTS_CACHE", str(DEFAULT_CACHE)),
-        help="where the downloaded wheel is kept (default: $TOPOC_AWS_CONSTRAINTS_CACHE or <repo>/.cache/aws-constraints)",
-    )
-    ap.add_argument("--output", metavar="PATH", default=str(DEFAULT_OUTPUT),
-                    help="file to write (default: <repo>/schemas/aws-api-constraints.json)")
+    vendored_wheel.add_source_arguments(
+        ap, PIN, cache_env="TOPOC_AWS_CONSTRAINTS_CACHE", default_cache=DEFAULT_CACHE, default_output=DEFAULT_OUTPUT)
     mode = ap.add_mutually_exclusive_group()
-    mode.add_argument("--check", action="store_true",
-                      help="write nothing; exit 1 if the existing output file differs from a fresh extraction")
+    mode.add_argument("--check", action="store_true", help=vendored_wheel.CHECK_HELP)
     mode.add_argument("--self-test", action="store_true",
                       help="write nothing; run the script's own tests (needs the wheel like a normal run)")
     args = ap.parse_args(argv)
@@ -713,18 +827,18 @@ def main(argv: list[str] | None = None) -> int:
             fail(f"self-test (synthetic model) failed: {e!r}")
         info("self-test: synthetic model checks passed")
 
-    wheel = obtain_wheel(args)
+    wheel = vendored_wheel.obtain_wheel(PIN, args.wheel, args.cache_dir, LOG)
     started = time.monotonic()
     models, missing = load_models(wheel)
     doc = convert(models, missing)
     text = render(doc)
     elapsed = time.monotonic() - started
-    info(f"extracted {sum(len(s['shapes']) for s in doc['services'].values())} shapes from "
+    info(f"extracted {len(doc['shapes'])} shapes from "
          f"{len(doc['services'])} services in {elapsed:.1f}s")
 
     if args.self_test:
         try:
-            self_test_real(doc)
+            self_test_real(doc, text, models)
         except AssertionError as e:
             fail(f"self-test (botocore {PACKAGE_VERSION}) failed: {e!r}")
         if render(doc) != text:
@@ -732,29 +846,9 @@ def main(argv: list[str] | None = None) -> int:
         info("self-test: botocore checks passed")
         return 0
 
-    data = text.encode("utf-8")
-    out = Path(args.output)
-
-    if args.check:
-        try:
-            current = out.read_bytes()
-        except FileNotFoundError:
-            info(f"{out} does not exist")
-            return 1
-        if current != data:
-            info(f"{out} is out of date; run scripts/extract-aws-constraints.py")
-            for line in diff_summary(current.decode("utf-8", errors="replace"), doc):
-                info("  " + line)
-            return 1
-        info(f"{out} is up to date")
-        return 0
-
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, out)
-    info(f"wrote {out} ({len(data)} bytes)")
-    return 0
+    return vendored_wheel.write_or_check(
+        Path(args.output), text.encode("utf-8"), check=args.check, generated_by=GENERATED_BY, log=LOG,
+        explain=lambda old_text: diff_summary(old_text, doc))
 
 
 if __name__ == "__main__":

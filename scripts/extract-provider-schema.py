@@ -70,7 +70,10 @@ Output shape of one type or block (only ``"required": true`` is written, never f
                        "attributes": {...}, "blocks": {...}}}}
 
 Run-time dependencies: the Python 3.11 standard library only (pip is used as a
-subprocess, and only when no ``--wheel`` and no cached wheel is available).
+subprocess, and only when no ``--wheel`` and no cached wheel is available), and
+``scripts/vendored_wheel.py`` beside this script, which holds the wheel download /
+cache / sha256 / zip code, the output layout and ``--check`` that the three
+``extract-*.py`` scripts share.
 
 To move to a newer cdktn-provider-aws: change ``PACKAGE_VERSION``, ``PROVIDER_VERSION``
 and ``WHEEL_SHA256`` (take the sha256 from PyPI's file listing or ``sha256sum`` of the
@@ -81,24 +84,23 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import hashlib
 import io
 import json
-import os
 import re
-import subprocess
 import sys
 import tarfile
-import tempfile
-import zipfile
 from pathlib import Path
-from typing import NoReturn
+
+sys.dont_write_bytecode = True  # no __pycache__ beside the scripts
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import vendored_wheel  # noqa: E402  (scripts/vendored_wheel.py)
 
 PACKAGE = "cdktn-provider-aws"
 PACKAGE_VERSION = "25.8.1"
 WHEEL_NAME = f"cdktn_provider_aws-{PACKAGE_VERSION}-py3-none-any.whl"
 # sha256 of cdktn_provider_aws-25.8.1-py3-none-any.whl as published on PyPI (70,799,933 bytes).
 WHEEL_SHA256 = "2ffa579cb88b063cb3a9937e43c519391e876845768f51638a848bdf2ce9f354"
+PIN = vendored_wheel.PinnedWheel(PACKAGE, PACKAGE_VERSION, WHEEL_NAME, WHEEL_SHA256)
 ASSEMBLY_TGZ = f"cdktn_provider_aws/_jsii/provider-aws@{PACKAGE_VERSION}.jsii.tgz"
 ASSEMBLY_NAME = "@cdktn/provider-aws"
 
@@ -108,7 +110,7 @@ PROVIDER_VERSION = "6.69.1"
 FORMAT_VERSION = 1
 GENERATED_BY = "scripts/extract-provider-schema.py"
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = vendored_wheel.REPO_ROOT
 DEFAULT_CACHE = REPO_ROOT / ".cache" / "provider-schema"
 DEFAULT_OUTPUT = REPO_ROOT / "schemas" / "aws-provider-schema.json"
 
@@ -188,84 +190,18 @@ _LINK = re.compile(
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
-def fail(msg: str) -> NoReturn:
-    print(f"extract-provider-schema: error: {msg}", file=sys.stderr)
-    sys.exit(2)
-
-
-def info(msg: str) -> None:
-    print(f"extract-provider-schema: {msg}", file=sys.stderr)
+LOG = vendored_wheel.Log("extract-provider-schema")
+fail = LOG.fail
+info = LOG.info
 
 
 # --------------------------------------------------------------------------------------
-# Getting the wheel
+# Reading the wheel
 # --------------------------------------------------------------------------------------
-
-def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def ensure_cache_dir(cache: Path) -> None:
-    cache.mkdir(parents=True, exist_ok=True)
-    ignore = cache / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("*\n", encoding="utf-8")
-
-
-def download_wheel(cache: Path) -> Path:
-    ensure_cache_dir(cache)
-    with tempfile.TemporaryDirectory(dir=cache, prefix="dl-") as tmp:
-        cmd = [
-            sys.executable, "-m", "pip", "download",
-            "--no-deps", "--only-binary=:all:", "--disable-pip-version-check",
-            "--dest", tmp, f"{PACKAGE}=={PACKAGE_VERSION}",
-        ]
-        info(" ".join(cmd[1:]))
-        res = subprocess.run(cmd, stdout=sys.stderr, stderr=sys.stderr, check=False)
-        if res.returncode != 0:
-            fail(f"pip download failed (exit {res.returncode})")
-        got = Path(tmp) / WHEEL_NAME
-        if not got.is_file():
-            fail(f"pip download did not produce {WHEEL_NAME}: {sorted(os.listdir(tmp))}")
-        digest = sha256_of(got)
-        if digest != WHEEL_SHA256:
-            fail(f"downloaded {WHEEL_NAME} has sha256 {digest}, expected {WHEEL_SHA256}")
-        dest = cache / WHEEL_NAME
-        os.replace(got, dest)
-    return dest
-
-
-def obtain_wheel(args: argparse.Namespace) -> Path:
-    if args.wheel is not None:
-        wheel = Path(args.wheel)
-        if not wheel.is_file():
-            fail(f"--wheel {wheel}: no such file")
-    else:
-        cache = Path(args.cache_dir)
-        wheel = cache / WHEEL_NAME
-        if wheel.is_file() and sha256_of(wheel) == WHEEL_SHA256:
-            return wheel
-        if wheel.is_file():
-            info(f"cached {wheel} has the wrong sha256; re-downloading")
-            wheel.unlink()
-        wheel = download_wheel(cache)
-    digest = sha256_of(wheel)
-    if digest != WHEEL_SHA256:
-        fail(f"{wheel} has sha256 {digest}, expected {WHEEL_SHA256} (pinned for {PACKAGE}=={PACKAGE_VERSION})")
-    return wheel
-
 
 def load_assembly(wheel: Path) -> tuple[dict, dict]:
     """Return (assembly, package.json) from the wheel, following a jsii file-redirect."""
-    try:
-        with zipfile.ZipFile(wheel) as zf:
-            tgz = zf.read(ASSEMBLY_TGZ)
-    except (zipfile.BadZipFile, KeyError) as e:
-        fail(f"cannot read {ASSEMBLY_TGZ} from {wheel}: {e}")
+    tgz = vendored_wheel.read_member(wheel, ASSEMBLY_TGZ, LOG)
     with tarfile.open(fileobj=io.BytesIO(tgz), mode="r:gz") as tf:
         def member(name: str) -> bytes:
             f = tf.extractfile("package/" + name)
@@ -464,70 +400,23 @@ def convert(asm: dict, package_json: dict) -> dict:
 TYPE_MAPS = ("data_sources", "ephemeral_resources", "resources")
 
 
-def _dump(value: object) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-
-
 def render(doc: dict) -> str:
-    lines = ["{"]
-    top = sorted(doc)
-    for i, key in enumerate(top):
-        comma = "," if i + 1 < len(top) else ""
-        if key in TYPE_MAPS:
-            lines.append(f"{_dump(key)}:{{")
-            names = sorted(doc[key])
-            for j, name in enumerate(names):
-                c2 = "," if j + 1 < len(names) else ""
-                lines.append(f"{_dump(name)}:{_dump(doc[key][name])}{c2}")
-            lines.append("}" + comma)
-        else:
-            lines.append(f"{_dump(key)}:{_dump(doc[key])}{comma}")
-    lines.append("}")
-    text = "\n".join(lines) + "\n"
-    if json.loads(text) != doc:  # belt and braces: the layout must not change the data
-        fail("internal error: rendered JSON does not round-trip")
-    return text
+    return vendored_wheel.render(doc, TYPE_MAPS, LOG)
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--wheel", metavar="PATH", help=f"use this local {WHEEL_NAME} instead of downloading it")
-    ap.add_argument(
-        "--cache-dir", metavar="DIR",
-        default=os.environ.get("TOPOC_PROVIDER_SCHEMA_CACHE", str(DEFAULT_CACHE)),
-        help="where the downloaded wheel is kept (default: $TOPOC_PROVIDER_SCHEMA_CACHE or <repo>/.cache/provider-schema)",
-    )
-    ap.add_argument("--output", metavar="PATH", default=str(DEFAULT_OUTPUT),
-                    help="file to write (default: <repo>/schemas/aws-provider-schema.json)")
-    ap.add_argument("--check", action="store_true",
-                    help="write nothing; exit 1 if the existing output file differs from a fresh extraction")
+    vendored_wheel.add_source_arguments(
+        ap, PIN, cache_env="TOPOC_PROVIDER_SCHEMA_CACHE", default_cache=DEFAULT_CACHE, default_output=DEFAULT_OUTPUT)
+    ap.add_argument("--check", action="store_true", help=vendored_wheel.CHECK_HELP)
     args = ap.parse_args(argv)
 
-    wheel = obtain_wheel(args)
+    wheel = vendored_wheel.obtain_wheel(PIN, args.wheel, args.cache_dir, LOG)
     asm, package_json = load_assembly(wheel)
     doc = convert(asm, package_json)
     del asm
-    data = render(doc).encode("utf-8")
-    out = Path(args.output)
-
-    if args.check:
-        try:
-            current = out.read_bytes()
-        except FileNotFoundError:
-            info(f"{out} does not exist")
-            return 1
-        if current != data:
-            info(f"{out} is out of date; run scripts/extract-provider-schema.py")
-            return 1
-        info(f"{out} is up to date")
-        return 0
-
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, out)
-    info(f"wrote {out} ({len(data)} bytes)")
-    return 0
+    return vendored_wheel.write_or_check(
+        Path(args.output), render(doc).encode("utf-8"), check=args.check, generated_by=GENERATED_BY, log=LOG)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ cargo test --locked --all-targets
 echo "=== vendored data reproduces from its sources"
 python3 scripts/extract-iam-data.py --check
 python3 scripts/extract-provider-schema.py --check
+python3 scripts/extract-aws-constraints.py --check
 
 echo "=== third-party validators on golden/"
 scripts/check-goldens.sh

@@ -71,9 +71,11 @@ enum Command {
     },
     /// Print the JSON Schema of the spec language.
     Schema,
-    /// Print the long explanation of a diagnostic code (e.g. TOPO0021 or unknown-region).
+    /// Print the long explanation of a diagnostic code (e.g. TOPO0021 or unknown-region)
+    /// or of a validation rule (e.g. s3-replication-needs-versioning).
     Explain {
-        /// A code such as `TOPO0021`, or its slug such as `unknown-region`.
+        /// A code such as `TOPO0021`, its slug such as `unknown-region`, or the id of a
+        /// validation rule of layer 8.
         code: String,
     },
 }
@@ -125,8 +127,18 @@ fn run_explain(text: &str) -> u8 {
             EXIT_OK
         }
         None => {
-            eprintln!("error: `{text}` is not a topoc diagnostic code");
-            if let Some(suggestion) = diag::suggest(text, Code::ALL.iter().flat_map(|code| [code.id(), code.slug()])) {
+            let rules = topoc::validate::rules::RULES;
+            if let Some(rule) = rules.iter().find(|rule| rule.id == text.trim()) {
+                println!("{} (validation rule, layer 8): {}\n", rule.id, rule.summary);
+                println!("{}\n\nSource: {}.", rule.explanation, rule.source);
+                return EXIT_OK;
+            }
+            eprintln!("error: `{text}` is not a topoc diagnostic code or validation rule");
+            let names = Code::ALL
+                .iter()
+                .flat_map(|code| [code.id(), code.slug()])
+                .chain(rules.iter().map(|rule| rule.id));
+            if let Some(suggestion) = diag::suggest(text, names) {
                 eprintln!("  = help: did you mean `{suggestion}`?");
             }
             EXIT_FAILURE

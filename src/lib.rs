@@ -198,7 +198,7 @@ pub fn validate_generated(generated: &Generated) -> Vec<render::InternalError> {
 }
 
 /// Builds the tables that rendering and validation read (the compiled templates, the
-/// IAM and provider-schema indexes) on another thread while this one loads and checks
+/// IAM, provider-schema and API-constraint indexes) on another thread while this one loads and checks
 /// the spec: for a small spec they cost about as much as the checks. Each is built
 /// once, by whichever thread asks first.
 fn prepare_tables_in_background() {
@@ -206,6 +206,7 @@ fn prepare_tables_in_background() {
         render::templates::environment();
         aws::iam::data();
         validate::schema::provider_schema();
+        validate::constraints::constraints();
     });
 }
 

@@ -11,10 +11,12 @@
 //! A failure is an [`InternalError`]: generated output that breaks a rule is a bug in
 //! topoc, never a user mistake. Every error names the file, the line and the rule.
 
+pub mod constraints;
 mod parsed;
 pub mod policies;
 mod providers;
 mod references;
+pub mod rules;
 pub mod schema;
 
 use std::ops::Range;
@@ -55,6 +57,7 @@ pub struct FileFacts {
     pub references: references::FileFacts,
     pub providers: providers::FileFacts,
     pub policies: policies::FileFacts,
+    pub rules: rules::FileFacts,
 }
 
 /// The facts of one stack's files, in path order.
@@ -148,10 +151,11 @@ fn examine(rendered: &Rendered) -> (Vec<StackFacts>, Vec<InternalError>) {
     (stacks, errors)
 }
 
-/// The cross-file layers: references (4) and providers (5).
+/// The cross-file layers: references (4), providers (5) and the cross-block rules (8).
 fn check_stacks(rendered: &Rendered, stacks: &[StackFacts]) -> Vec<InternalError> {
     let mut errors = references::check(stacks, &rendered.stacks);
     errors.extend(providers::check(stacks));
+    errors.extend(rules::check(stacks));
     errors
 }
 
@@ -274,9 +278,11 @@ fn examine_segment(
     let Some(kind) = kind else { return };
     for block in body.blocks() {
         schema::check_block(site, block, errors);
+        constraints::check_block(site, block, errors);
         facts.references.add(site, block, errors);
         facts.providers.add(site, block, kind, errors);
         facts.policies.add(site, block);
+        rules::check_block(site, block, &mut facts.rules, errors);
     }
 }
 
