@@ -176,10 +176,12 @@ pub fn generate(compiled: Compiled, spec_file: &str) -> Result<Generated, Vec<re
         mut stack_set,
         governance,
     } = compiled;
+    // Governance goes right after `bootstrap` (the state buckets it keeps its state in),
+    // so the guardrails stand before anything they guard exists.
     let position = stack_set
         .stacks
         .iter()
-        .position(|stack| stack.kind == ir::StackKind::Root)
+        .position(|stack| stack.kind == ir::StackKind::Root && stack.directory != ir::context::BOOTSTRAP_ROOT)
         .unwrap_or(0);
     stack_set.stacks.insert(position, governance.stack);
     stack_set.documents.push(governance.review);

@@ -35,6 +35,24 @@ pub fn execution_role(topology: &Topology, service: &str, region: &str) -> Strin
     format!("{}-{service}-{region}-exec", topology.name)
 }
 
+pub fn flow_log_role(topology: &Topology, region: &str) -> String {
+    format!("{}-{region}-flow-logs", topology.name)
+}
+
+/// The log group a region's VPC flow logs go to (the same name in every region).
+pub fn flow_log_group(topology: &Topology) -> String {
+    format!("/{}/vpc-flow-logs", topology.name)
+}
+
+pub fn rds_monitoring_role(topology: &Topology) -> String {
+    format!("{}-rds-monitoring", topology.name)
+}
+
+/// The role S3 assumes to replicate every state bucket to the others.
+pub fn state_replication_role(topology: &Topology) -> String {
+    format!("{}-replication", topology.state.bucket)
+}
+
 pub fn dynamodb_table(topology: &Topology, data_class: &str) -> String {
     format!("{}-{data_class}", topology.name)
 }
@@ -125,6 +143,7 @@ pub fn limited_names(topology: &Topology) -> Vec<(String, LimitedName)> {
         let hint = match pointer.as_str() {
             "/name" => "shorten the topology `name`",
             "/domain/app" => "shorten `domain.app`; topoc adds a region or service name to it",
+            "/state/bucket" => "shorten `state.bucket`; topoc adds `-<region>` to it",
             pointer if pointer.ends_with("/path") => "shorten the service's `path` or `edge.health_check.path`",
             _ => "shorten the topology `name` or this entry's name",
         };
@@ -149,6 +168,24 @@ pub fn limited_names(topology: &Topology) -> Vec<(String, LimitedName)> {
         "/name".to_string(),
         "log bucket name",
         log_bucket(topology, &longest_region),
+        63,
+    );
+    push(
+        "/name".to_string(),
+        "IAM role name",
+        flow_log_role(topology, &longest_region),
+        64,
+    );
+    push(
+        "/state/bucket".to_string(),
+        "IAM role name",
+        state_replication_role(topology),
+        64,
+    );
+    push(
+        "/state/bucket".to_string(),
+        "S3 bucket name",
+        topology.state_bucket(&longest_region),
         63,
     );
     for service in topology.services.keys() {

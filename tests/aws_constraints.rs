@@ -128,13 +128,13 @@ fn a_name_one_character_too_long_is_reported() {
     let long = "r".repeat(65);
     let errors = mutate(
         "helios-pay",
-        "data/aurora.tf",
+        "identity/rds_monitoring.tf",
         "name = \"helios-pay-rds-monitoring\"",
         &format!("name = \"{long}\""),
     );
     assert_constraint(
         &errors,
-        "data/aurora.tf",
+        "identity/rds_monitoring.tf",
         "aws_iam_role.",
         "65 characters, more than 64",
     );

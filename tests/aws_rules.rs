@@ -77,14 +77,14 @@ fn every_rule_has_a_source_and_an_explanation() {
 fn replication_metrics_with_a_threshold_need_time_control() {
     let errors = mutate(
         "helios-pay",
-        "data/s3.tf",
+        "replication/s3.tf",
         "        metrics {\n          status = \"Enabled\"\n        }",
         "        metrics {\n          event_threshold { minutes = 15 }\n        }",
         1,
     );
     assert_rule(
         &errors,
-        "data/s3.tf",
+        "replication/s3.tf",
         "s3-replication-metrics-need-time-control",
         "event threshold",
     );
@@ -140,14 +140,14 @@ fn the_distribution_certificate_lives_in_us_east_1() {
 fn aurora_secondaries_carry_no_credentials() {
     let errors = mutate(
         "helios-pay",
-        "data/aurora.tf",
+        "regions/eu-west-1/aurora.tf",
         "copy_tags_to_snapshot               = true",
         "master_username                     = \"admin\"",
-        2,
+        1,
     );
     assert_rule(
         &errors,
-        "data/aurora.tf",
+        "regions/eu-west-1/aurora.tf",
         "aurora-secondary-without-credentials",
         "master_username",
     );
@@ -172,31 +172,67 @@ fn replicated_tables_keep_both_images_in_their_stream() {
 
 #[test]
 fn replication_waits_for_versioning_everywhere() {
+    // In one root (the state buckets): every versioning block is on and depended on.
     let suspended = mutate(
         "helios-pay",
-        "data/s3.tf",
+        "bootstrap/buckets.tf",
         "versioning_configuration {\n    status = \"Enabled\"",
         "versioning_configuration {\n    status = \"Suspended\"",
         1,
     );
     assert_rule(
         &suspended,
-        "data/s3.tf",
+        "bootstrap/buckets.tf",
         "s3-replication-needs-versioning",
         "does not enable versioning",
     );
     let independent = mutate(
         "helios-pay",
-        "data/s3.tf",
+        "bootstrap/buckets.tf",
         "    aws_s3_bucket_versioning.eu_west_1,",
         "    # aws_s3_bucket_versioning.eu_west_1,",
         1,
     );
     assert_rule(
         &independent,
-        "data/s3.tf",
+        "bootstrap/buckets.tf",
         "s3-replication-needs-versioning",
         "does not depend on aws_s3_bucket_versioning.eu_west_1",
+    );
+    // Across roots (the data buckets): the region roots' versioning is on...
+    let suspended_in_region = mutate(
+        "helios-pay",
+        "regions/eu-west-1/s3.tf",
+        "versioning_configuration {\n    status = \"Enabled\"",
+        "versioning_configuration {\n    status = \"Suspended\"",
+        1,
+    );
+    assert_rule(
+        &suspended_in_region,
+        "replication/s3.tf",
+        "s3-replication-needs-versioning",
+        "in `regions/eu-west-1` does not enable versioning",
+    );
+    // ...and replication is applied after every root that makes a versioned bucket.
+    let mut reordered = rendered("helios-pay");
+    let replication = reordered
+        .stacks
+        .iter()
+        .position(|stack| stack.directory == "replication")
+        .unwrap();
+    let moved = reordered.stacks.remove(replication);
+    let first_region = reordered
+        .stacks
+        .iter()
+        .position(|stack| stack.directory.starts_with("regions/"))
+        .unwrap();
+    reordered.stacks.insert(first_region, moved);
+    let errors = topoc::validate::validate(&reordered);
+    assert_rule(
+        &errors,
+        "replication/s3.tf",
+        "s3-replication-needs-versioning",
+        "is applied before `regions/",
     );
 }
 
@@ -204,14 +240,14 @@ fn replication_waits_for_versioning_everywhere() {
 fn replication_time_control_comes_with_metrics() {
     let errors = mutate(
         "helios-pay",
-        "data/s3.tf",
+        "replication/s3.tf",
         "        metrics {\n          status = \"Enabled\"\n        }",
         "        replication_time {\n          status = \"Enabled\"\n        }",
         1,
     );
     assert_rule(
         &errors,
-        "data/s3.tf",
+        "replication/s3.tf",
         "s3-replication-time-needs-metrics",
         "without metrics",
     );
@@ -255,14 +291,14 @@ fn autoscaled_services_ignore_their_desired_count() {
 fn global_database_members_ignore_what_failover_changes() {
     let errors = mutate(
         "helios-pay",
-        "data/aurora.tf",
+        "regions/us-east-1/aurora.tf",
         "ignore_changes = [replication_source_identifier, global_cluster_identifier, engine_version]",
         "ignore_changes = [replication_source_identifier, engine_version]",
         1,
     );
     assert_rule(
         &errors,
-        "data/aurora.tf",
+        "regions/us-east-1/aurora.tf",
         "aurora-clusters-ignore-global-drift",
         "global_cluster_identifier",
     );

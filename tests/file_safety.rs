@@ -314,7 +314,7 @@ fn an_unchanged_tree_is_left_alone_and_an_edited_one_is_rewritten() {
     let repaired = build(&example("helios-pay"), &output, &[]);
     assert!(stdout(&repaired).starts_with("wrote "), "{}", stdout(&repaired));
     assert_eq!(topoc::output::read_tree(&output).unwrap(), tree);
-    let untouched = output.join("data/s3.tf");
+    let untouched = output.join("replication/s3.tf");
     std::fs::File::options()
         .write(true)
         .open(&untouched)

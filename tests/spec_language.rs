@@ -259,8 +259,8 @@ fn defaults_stated_in_words_are_what_the_model_does() {
         state: { bucket: state-bucket, region: us-east-1 }\n\
         regions:\n  us-east-1: { traffic: 0.4, cidr: 10.1.0.0/16 }\n  eu-west-1: { traffic: 0.2, cidr: 10.2.0.0/16 }\n  eu-central-1: { traffic: 0.2, cidr: 10.3.0.0/16 }\n  eu-north-1: { traffic: 0.2, cidr: 10.4.0.0/16 }\n\
         residency:\n  eu: [eu-central-1, eu-west-1, eu-north-1, eu-south-1]\n\
-        services:\n  api: { image: repo/api, port: 80, cpu: 256, memory: 512, path: /api, peak_rps: 10, rps_per_task: 5, data: [orders-db, eu-files, files] }\n  \
-        reader: { image: repo/reader, port: 80, cpu: 256, memory: 512, path: /read, peak_rps: 10, rps_per_task: 5, read_only: true, data: [files] }\n\
+        services:\n  api: { image: 111122223333.dkr.ecr.us-east-1.amazonaws.com/words/api, port: 80, cpu: 256, memory: 512, path: /api, peak_rps: 10, rps_per_task: 5, data: [orders-db, eu-files, files] }\n  \
+        reader: { image: 111122223333.dkr.ecr.us-east-1.amazonaws.com/words/reader, port: 80, cpu: 256, memory: 512, path: /read, peak_rps: 10, rps_per_task: 5, read_only: true, data: [files] }\n\
         data:\n  orders-db: { store: aurora, engine: aurora-postgresql, engine_version: \"16.4\", writer: us-east-1 }\n  \
         eu-files: { store: s3, residency: eu, replication: hub-and-spoke }\n  files: { store: s3, replication: hub-and-spoke }\n";
     let mut source_map = SourceMap::new();
@@ -303,7 +303,20 @@ fn defaults_stated_in_words_are_what_the_model_does() {
             .any(|line| words.iter().all(|word| line.contains(word)))
     };
     // database: the class name with underscores.
-    assert!(line_with("data/aurora.tf", &["database_name", "= \"orders_db\""]));
+    assert!(line_with(
+        "regions/us-east-1/aurora.tf",
+        &["database_name", "= \"orders_db\""]
+    ));
+    // images.replication: each region pulls the repository from its own registry, which
+    // `registry/` fills from the source registry.
+    assert!(line_with(
+        "regions/eu-west-1/main.tf",
+        &[
+            "image",
+            "\"111122223333.dkr.ecr.eu-west-1.amazonaws.com/words/api@${var.image_digests[\"api\"]}\""
+        ]
+    ));
+    assert!(line_with("registry/replication.tf", &["region", "= \"eu-north-1\""]));
     // key_prefix: each backend's key starts with the topology name.
     assert!(line_with("data/versions.tf", &["key", "= \"words/data.tfstate\""]));
     // scp_quota: the newest published quota.
@@ -311,7 +324,7 @@ fn defaults_stated_in_words_are_what_the_model_does() {
     // hub: both spokes of the eu class replicate to its home, eu-central-1, which alone
     // replicates to each spoke.
     let destinations = |region: &str| {
-        tree["data/s3.tf"]
+        tree["replication/s3.tf"]
             .matches(&format!(
                 "{{ region = \"{region}\", bucket = \"words-eu-files-{region}\""
             ))

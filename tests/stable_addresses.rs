@@ -3,8 +3,9 @@
 //! changes only the blocks that belong to it or list it, renames no block, and
 //! reordering the spec's maps changes nothing at all.
 //!
-//! A block "belongs to or lists" an entity when its text names it (a region code or its
-//! provider alias, a service or data-class name or its identifier form). To keep the
+//! A block "belongs to or lists" an entity when its text or its file's path names it (a
+//! region code or its provider alias, a service or data-class name or its identifier
+//! form): every block of `regions/<region>/` belongs to that region. To keep the
 //! N+1 sizing out of the comparison, every service gets a `min_tasks` floor above any
 //! failover need, so task counts do not move when traffic shares do.
 
@@ -111,7 +112,9 @@ fn blocks(tree: &BTreeMap<String, String>) -> BTreeMap<(String, String, usize), 
                     }
                     let occurrence = seen.entry(identity.clone()).or_default();
                     *occurrence += 1;
-                    let normalized = body.split_whitespace().collect::<Vec<_>>().join(" ");
+                    // The file's path is part of what a block names: everything in
+                    // `regions/<region>/` belongs to that region.
+                    let normalized = format!("{path}: {}", body.split_whitespace().collect::<Vec<_>>().join(" "));
                     blocks.insert((path.clone(), identity, *occurrence), normalized);
                     current = None;
                 }
@@ -231,9 +234,15 @@ fn adding_or_removing_a_service_touches_only_blocks_that_name_it() {
         let before = example(name);
         let mut after = before.clone();
         let data_class = after["data"].as_object().unwrap().keys().next().unwrap().clone();
+        // The example's own registry: topoc replicates one.
+        let first_image = after["services"].as_object().unwrap().values().next().unwrap()["image"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let image = format!("{}/reporting", first_image.split('/').next().unwrap());
         after["services"].as_object_mut().unwrap().insert(
             "reporting".to_string(),
-            json!({ "image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/reporting", "port": 8080, "cpu": 256,
+            json!({ "image": image, "port": 8080, "cpu": 256,
                     "memory": 512, "path": "/reporting", "peak_rps": 10, "rps_per_task": 5, "min_tasks": 1000,
                     "data": [data_class] }),
         );

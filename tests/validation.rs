@@ -113,13 +113,13 @@ fn a_second_blank_line_between_blocks_is_not_canonical() {
     // The blank line replaces a comment line, so the line count stays the same.
     let (errors, line) = mutate_at(
         "helios-pay",
-        "regions/main.tf",
+        "keys/keys.tf",
         "\n# Primary of the multi-Region key for data without a residency class.\n",
         "\n\n",
     );
     let errors: Vec<_> = errors.into_iter().filter(|error| error.rule == "canonical").collect();
     assert_eq!(errors.len(), 1, "{errors:#?}");
-    assert_eq!(errors[0].file, "regions/main.tf");
+    assert_eq!(errors[0].file, "keys/keys.tf");
     assert_eq!(errors[0].line, Some(line + 1), "{errors:#?}");
 }
 
@@ -202,21 +202,26 @@ fn a_remote_state_output_the_producer_does_not_declare_is_reported() {
         "data/dynamodb.tf",
         line,
         "reference",
-        "stack `regions` declares no output `kms_keys_arns`",
+        "stack `keys` declares no output `kms_keys_arns`",
     );
 }
 
 #[test]
 fn a_module_argument_that_is_not_a_variable_is_reported() {
-    let (errors, line) = mutate_at("helios-pay", "regions/main.tf", "  zone_name ", "  zone_nme  ");
+    let (errors, line) = mutate_at("helios-pay", "regions/eu-west-1/main.tf", "  vpc_cidr ", "  vpc_cdr  ");
     assert_reported_at(
         &errors,
-        "regions/main.tf",
+        "regions/eu-west-1/main.tf",
         line,
         "reference",
-        "module `eu_west_1` has no variable `zone_nme`",
+        "module `region` has no variable `vpc_cdr`",
     );
-    assert_reported(&errors, "regions/main.tf", "reference", "needs variable `zone_name`");
+    assert_reported(
+        &errors,
+        "regions/eu-west-1/main.tf",
+        "reference",
+        "needs variable `vpc_cidr`",
+    );
 }
 
 #[test]
@@ -241,13 +246,13 @@ fn each_outside_a_for_each_block_is_reported() {
 fn a_regional_block_on_another_regions_provider_is_reported() {
     let errors = mutate(
         "helios-pay",
-        "data/s3.tf",
+        "replication/s3.tf",
         "provider = aws.eu_west_1",
         "provider = aws.us_east_1",
     );
     assert_reported(
         &errors,
-        "data/s3.tf",
+        "replication/s3.tf",
         "provider",
         "belongs to eu-west-1 but uses `aws.us_east_1`",
     );
@@ -257,15 +262,89 @@ fn a_regional_block_on_another_regions_provider_is_reported() {
 fn a_module_instance_on_another_regions_provider_is_reported() {
     let errors = mutate(
         "helios-pay",
-        "regions/main.tf",
+        "regions/eu-west-1/main.tf",
         "aws = aws.eu_west_1",
         "aws = aws.us_east_1",
     );
     assert_reported(
         &errors,
-        "regions/main.tf",
+        "regions/eu-west-1/main.tf",
         "provider",
-        "module.eu_west_1 belongs to eu-west-1",
+        "module.region uses `aws.us_east_1`, which this stack does not declare",
+    );
+}
+
+// Layer 5: regional independence.
+
+#[test]
+fn a_region_roots_provider_in_another_region_is_reported() {
+    let errors = mutate(
+        "helios-pay",
+        "regions/eu-west-1/providers.tf",
+        "region = \"eu-west-1\"",
+        "region = \"us-east-1\"",
+    );
+    assert_reported(
+        &errors,
+        "regions/eu-west-1/providers.tf",
+        "independence",
+        "provider `aws.eu_west_1` is in us-east-1, but `regions/eu-west-1` is eu-west-1's own root",
+    );
+}
+
+#[test]
+fn a_region_root_reading_state_from_another_region_is_reported() {
+    let errors = mutate(
+        "helios-pay",
+        "regions/eu-west-1/remote_state.tf",
+        "    bucket = \"helios-pay-terraform-state-eu-west-1\"\n    key    = \"helios-pay/keys.tfstate\"\n    region = \"eu-west-1\"",
+        "    bucket = \"helios-pay-terraform-state-us-east-1\"\n    key    = \"helios-pay/keys.tfstate\"\n    region = \"us-east-1\"",
+    );
+    assert_reported(
+        &errors,
+        "regions/eu-west-1/remote_state.tf",
+        "independence",
+        "remote state `keys` is in us-east-1, but `regions/eu-west-1` is eu-west-1's own root",
+    );
+    assert_reported(
+        &errors,
+        "regions/eu-west-1/remote_state.tf",
+        "independence",
+        "reads bucket helios-pay-terraform-state-us-east-1, not the root's own state bucket",
+    );
+}
+
+#[test]
+fn a_region_roots_backend_in_another_region_is_reported() {
+    let errors = mutate(
+        "helios-pay",
+        "regions/eu-west-1/versions.tf",
+        "    region       = \"eu-west-1\"",
+        "    region       = \"us-east-1\"",
+    );
+    assert_reported(
+        &errors,
+        "regions/eu-west-1/versions.tf",
+        "independence",
+        "the backend is in us-east-1, but `regions/eu-west-1` is eu-west-1's own root",
+    );
+}
+
+#[test]
+fn a_shared_root_reaching_a_region_it_does_not_list_is_reported() {
+    // `identity/` lists us-east-1 alone (IAM and its state bucket); the README and
+    // `review/region-loss.md` say so, and the check holds them to it.
+    let errors = mutate(
+        "helios-pay",
+        "identity/providers.tf",
+        "region = \"us-east-1\"",
+        "region = \"eu-west-1\"",
+    );
+    assert_reported(
+        &errors,
+        "identity/providers.tf",
+        "independence",
+        "is in eu-west-1, which `identity` does not list among the regions it needs (us-east-1)",
     );
 }
 

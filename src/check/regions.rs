@@ -26,6 +26,24 @@ pub(super) fn check(context: &Context<'_>, diagnostics: &mut Vec<Diagnostic>) {
         check_region_code(code, context.key(&["regions", code]), diagnostics);
     }
     check_region_code(&topology.state.region, context.value(&["state", "region"]), diagnostics);
+    if crate::aws::regions::find(&topology.state.region).is_some()
+        && !topology.regions.contains_key(&topology.state.region)
+    {
+        diagnostics.push(
+            Diagnostic::new(
+                Code::StateRegion,
+                context.value(&["state", "region"]),
+                format!(
+                    "state region `{}` is not a region of this topology, so it has no state bucket",
+                    topology.state.region
+                ),
+            )
+            .with_hint(format!(
+                "use one of {}",
+                super::choices_in_backticks(topology.regions.keys().map(String::as_str))
+            )),
+        );
+    }
     for (class, regions) in &topology.residency {
         for (position, region) in regions.iter().enumerate() {
             let position = position.to_string();

@@ -7,7 +7,7 @@ use super::Context;
 use crate::diag::{self, Code, Diagnostic};
 use crate::naming;
 use crate::source::Span;
-use crate::spec::model::{Access, Service, ServiceData};
+use crate::spec::model::{Access, EcrRepository, ImageReplication, Service, ServiceData};
 
 /// Valid Fargate task memory (MiB) for each CPU value: (minimum, maximum, step).
 /// Source: Amazon ECS developer guide, "Task CPU and memory" (checked 2026-11-26).
@@ -112,6 +112,7 @@ pub(super) fn check(context: &Context<'_>, diagnostics: &mut Vec<Diagnostic>) {
             );
         }
     }
+    check_images(context, diagnostics);
     for (path, limited) in naming::limited_names(topology) {
         if limited.name.len() > limited.limit {
             diagnostics.push(
@@ -129,6 +130,67 @@ pub(super) fn check(context: &Context<'_>, diagnostics: &mut Vec<Diagnostic>) {
                 .with_hint(limited.hint),
             );
         }
+    }
+}
+
+/// Images each region can pull from its own region (`ecr`, `published`), or the warning
+/// that every region depends on one registry (`single`).
+fn check_images(context: &Context<'_>, diagnostics: &mut Vec<Diagnostic>) {
+    let topology = context.topology;
+    let replication = topology.images.replication;
+    let mut registries: BTreeMap<(String, String), &str> = BTreeMap::new();
+    for (name, service) in &topology.services {
+        let repository = EcrRepository::parse(&service.image);
+        match (replication, &repository) {
+            (ImageReplication::Single, _) => {}
+            (_, None) => diagnostics.push(
+                Diagnostic::new(
+                    Code::ImageRegistry,
+                    context.value(&["services", name, "image"]),
+                    format!("`{}` is not an Amazon ECR repository, so each region cannot pull it from its own registry", service.image),
+                )
+                .with_hint("use an ECR repository such as `123456789012.dkr.ecr.us-east-1.amazonaws.com/team/api`, or set `images.replication: single`"),
+            ),
+            (_, Some(repository)) => {
+                registries
+                    .entry((repository.account.clone(), repository.region.clone()))
+                    .or_insert(name);
+            }
+        }
+    }
+    if replication == ImageReplication::Ecr && registries.len() > 1 {
+        let (_, first) = registries.iter().next().expect("two registries");
+        for ((account, region), service) in registries.iter().skip(1) {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::ImageRegistry,
+                    context.value(&["services", service, "image"]),
+                    format!("`{service}` is in registry {account} in {region}, but `{first}` is in another; topoc replicates one registry"),
+                )
+                .with_hint("push every image to one ECR registry, or set `images.replication: published` if the build pushes to every region"),
+            );
+        }
+    }
+    if replication == ImageReplication::Single
+        && let Some((name, service)) = topology.services.iter().next()
+    {
+        let source = EcrRepository::parse(&service.image)
+            .map(|repository| format!("the ECR registry in `{}`", repository.region))
+            .unwrap_or_else(|| format!("`{}`", service.image.split('/').next().unwrap_or_default()));
+        diagnostics.push(
+            Diagnostic::new(
+                Code::SingleRegistry,
+                if context.is_written(&["images", "replication"]) {
+                    context.value(&["images", "replication"])
+                } else {
+                    context.key(&["services", name, "image"])
+                },
+                format!(
+                    "every region pulls its images from {source}; while it is unreachable no region can start a task"
+                ),
+            )
+            .with_hint("set `images.replication: ecr` to replicate the registry into every region"),
+        );
     }
 }
 

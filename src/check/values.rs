@@ -190,15 +190,26 @@ pub fn bucket_name_problem(name: &str) -> Option<String> {
 }
 
 fn check_name_prefixes(context: &Context<'_>, diagnostics: &mut Vec<Diagnostic>) {
-    let bucket = &context.topology.state.bucket;
-    if let Some(problem) = bucket_name_problem(bucket) {
+    // The state buckets are `<state.bucket>-<region>`: a problem with one is a problem
+    // with all (the prefix rules), so the first region's name is checked.
+    let topology = context.topology;
+    let first_bucket = topology
+        .regions
+        .keys()
+        .next()
+        .map(|region| topology.state_bucket(region));
+    if let Some(bucket) = first_bucket
+        && let Some(problem) = bucket_name_problem(&bucket)
+    {
         diagnostics.push(
             Diagnostic::new(
                 Code::InvalidValue,
                 context.value(&["state", "bucket"]),
-                format!("`{bucket}` {problem}, so it cannot be an S3 bucket name"),
+                format!("the state bucket `{bucket}` {problem}, so it cannot be an S3 bucket name"),
             )
-            .with_hint("name the existing state bucket, for example `acme-terraform-state`"),
+            .with_hint(
+                "`state.bucket` starts the name of every region's state bucket; for example `acme-terraform-state`",
+            ),
         );
     }
     let name = &context.topology.name;

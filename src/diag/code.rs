@@ -320,6 +320,27 @@ codes! {
          created with the table, but an index added, removed or changed in the spec later is\n\
          not applied. Use `capacity.mode: on-demand`, or change indexes with the AWS CLI and\n\
          then in the spec.");
+    StateRegion = ("TOPO0064", "state-region", Error,
+        "the state region is not a region of the topology",
+        "Each topology region has its own state bucket (`<state.bucket>-<region>`), and the\n\
+         roots that span regions keep their state in the bucket of `state.region`. A region\n\
+         outside the topology has no bucket, so `state.region` must be one of `regions`.");
+    ImageRegistry = ("TOPO0065", "image-registry", Error,
+        "an image cannot be pulled from each region's own registry",
+        "With `images.replication: ecr` (the default) topoc replicates one Amazon ECR registry\n\
+         into every topology region, and with `published` the build pushes every image to each\n\
+         region's registry; either way each region's tasks pull the same repository from their\n\
+         own region, so a region can start tasks while another is down. That needs every\n\
+         `image` to be an ECR repository (`<account>.dkr.ecr.<region>.amazonaws.com/<name>`),\n\
+         and for `ecr` all in one registry, the one replication copies from. For images in\n\
+         another registry, set `images.replication: single`.");
+    SingleRegistry = ("TOPO0066", "single-registry", Warning,
+        "every region pulls its images from one registry",
+        "With `images.replication: single` every region's tasks pull from the repository\n\
+         written under `image`. While that registry's region (or host) is unreachable, no\n\
+         region can start a task: not a replacement, and not the extra tasks N+1 sizing counts\n\
+         on to absorb a region's loss. Replicate the registry (`ecr`) or publish each image in\n\
+         every region (`published`) instead.");
 }
 
 impl Code {

@@ -10,10 +10,12 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::{Block, File};
+use super::markdown::Markdown;
+use super::{Block, File, Stack, StackKind};
 use crate::check::sizing::{self, ServiceSizing};
+use crate::naming;
 use crate::spec::Topology;
-use crate::spec::model::Store;
+use crate::spec::model::{S3Replication, Store};
 
 /// Terraform 1.11 introduced write-only arguments, which keep the Aurora master
 /// password out of state.
@@ -22,6 +24,19 @@ pub const TERRAFORM_VERSION_CONSTRAINT: &str = ">= 1.11.0";
 pub const AWS_PROVIDER_VERSION_CONSTRAINT: &str = "~> 6.69";
 /// The KMS key class of data without a residency class.
 pub const DEFAULT_KEY_CLASS: &str = "default";
+
+/// The roots, by directory. `regions/<region>` roots come from [`Context::region_root`].
+pub const BOOTSTRAP_ROOT: &str = "bootstrap";
+pub const GOVERNANCE_ROOT: &str = "governance";
+pub const KEYS_ROOT: &str = "keys";
+pub const IDENTITY_ROOT: &str = "identity";
+pub const CERTIFICATES_ROOT: &str = "certificates";
+pub const REGISTRY_ROOT: &str = "registry";
+pub const DATA_ROOT: &str = "data";
+pub const REPLICATION_ROOT: &str = "replication";
+pub const GLOBAL_ROOT: &str = "global";
+/// The name of the `modules/region` call in every region root.
+pub const REGION_MODULE: &str = "region";
 
 /// A multi-Region KMS key: the regions that hold it and the one that holds its primary.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -92,6 +107,22 @@ impl<'a> Context<'a> {
         }
     }
 
+    /// Whether the topology has a `data` root: a DynamoDB or an Aurora class.
+    pub fn has_data_root(&self) -> bool {
+        self.topology
+            .data
+            .values()
+            .any(|data_class| matches!(data_class.store, Store::Dynamodb | Store::Aurora))
+    }
+
+    /// The region CloudFront retries in when `region` fails a request: the nearest other
+    /// topology region.
+    pub fn failover_target(&self, region: &str) -> String {
+        crate::aws::regions::nearest(region, self.regions.iter().map(String::as_str))
+            .expect("at least two known regions")
+            .to_string()
+    }
+
     /// The key class that encrypts a data class.
     pub fn key_class_of(&self, data_class: &str) -> &str {
         self.topology.data[data_class]
@@ -122,12 +153,30 @@ impl<'a> Context<'a> {
             .filter(move |(_, data_class)| data_class.store == store)
     }
 
-    pub fn backend(&self, stack: &str) -> Backend {
+    /// The backend of a root: its state key in the state bucket of `region` (a region's
+    /// own root keeps its state in its region; the roots that span regions in
+    /// `state.region`).
+    pub fn backend(&self, root: &str, region: &str) -> Backend {
         Backend {
-            bucket: self.topology.state.bucket.clone(),
-            key: format!("{}/{stack}.tfstate", self.topology.state_key_prefix()),
-            region: self.topology.state.region.clone(),
+            bucket: self.topology.state_bucket(region),
+            key: self.state_key(root),
+            region: region.to_string(),
         }
+    }
+
+    /// The state object key of a root: `<key_prefix>/<root>.tfstate`.
+    pub fn state_key(&self, root: &str) -> String {
+        format!("{}/{root}.tfstate", self.topology.state_key_prefix())
+    }
+
+    /// The region whose bucket holds the state of the roots that span regions.
+    pub fn state_region(&self) -> &str {
+        &self.topology.state.region
+    }
+
+    /// The directory of a region's own root: `regions/eu-west-1`.
+    pub fn region_root(region: &str) -> String {
+        format!("regions/{region}")
     }
 
     /// Default tags of a region's provider.
@@ -168,14 +217,6 @@ pub struct Versions {
 }
 
 impl Versions {
-    pub fn root(backend: Backend) -> Versions {
-        Versions {
-            terraform_version_constraint: TERRAFORM_VERSION_CONSTRAINT,
-            aws_provider_version_constraint: AWS_PROVIDER_VERSION_CONSTRAINT,
-            backend: Some(backend),
-        }
-    }
-
     pub fn module() -> Versions {
         Versions {
             terraform_version_constraint: TERRAFORM_VERSION_CONSTRAINT,
@@ -185,44 +226,144 @@ impl Versions {
     }
 }
 
-/// The two files every root stack opens with: `versions.tf` (version constraints and
-/// the S3 backend) and `providers.tf` (one aliased provider per region it uses).
-pub fn root_files(backend: Backend, providers: Vec<Provider>) -> Vec<File> {
-    #[derive(Serialize)]
-    struct Providers {
-        providers: Vec<Provider>,
+/// A root stack's frame: its state backend, providers and remote states, from which
+/// [`Root::into_stack`] builds the files every root opens with (`versions.tf`,
+/// `providers.tf`, `remote_state.tf`) and the stack's record of the regions it needs.
+pub struct Root {
+    pub directory: String,
+    /// `None` keeps the state on local disk: only `bootstrap/`, which creates the buckets.
+    pub backend: Option<Backend>,
+    pub providers: Vec<Provider>,
+    /// Producer directory and data source of each root this one reads.
+    pub remote_states: Vec<(String, Block)>,
+    pub home_region: Option<String>,
+    pub summary: Markdown,
+    /// Regions called without a provider there, and why.
+    pub implicit_needs: Vec<(String, String)>,
+}
+
+impl Root {
+    /// The stack: the frame's files, then `files`.
+    pub fn into_stack(self, files: Vec<File>) -> Stack {
+        #[derive(Serialize)]
+        struct Providers {
+            providers: Vec<Provider>,
+        }
+        let mut regions: Vec<String> = self.providers.iter().map(|provider| provider.region.clone()).collect();
+        regions.extend(self.backend.iter().map(|backend| backend.region.clone()));
+        regions.extend(self.implicit_needs.iter().map(|(region, _)| region.clone()));
+        regions.sort();
+        regions.dedup();
+        let versions = Versions {
+            terraform_version_constraint: TERRAFORM_VERSION_CONSTRAINT,
+            aws_provider_version_constraint: AWS_PROVIDER_VERSION_CONSTRAINT,
+            backend: self.backend,
+        };
+        let mut all_files = vec![
+            File::hcl(
+                "versions.tf",
+                vec![Block::new("common/versions.tf.j2", None, &versions)],
+            ),
+            File::hcl(
+                "providers.tf",
+                vec![Block::new(
+                    "common/providers.tf.j2",
+                    None,
+                    &Providers {
+                        providers: self.providers,
+                    },
+                )],
+            ),
+        ];
+        let reads_from: Vec<String> = self
+            .remote_states
+            .iter()
+            .map(|(producer, _)| producer.clone())
+            .collect();
+        if !self.remote_states.is_empty() {
+            all_files.push(File::hcl(
+                "remote_state.tf",
+                self.remote_states.into_iter().map(|(_, block)| block).collect(),
+            ));
+        }
+        all_files.extend(files);
+        Stack {
+            directory: self.directory,
+            kind: StackKind::Root,
+            reads_from,
+            regions,
+            implicit_needs: self.implicit_needs,
+            home_region: self.home_region,
+            summary: self.summary,
+            files: all_files,
+        }
     }
-    vec![
-        File::hcl(
-            "versions.tf",
-            vec![Block::new("common/versions.tf.j2", None, &Versions::root(backend))],
-        ),
-        File::hcl(
-            "providers.tf",
-            vec![Block::new("common/providers.tf.j2", None, &Providers { providers })],
-        ),
-    ]
+}
+
+impl Context<'_> {
+    /// The frame of root `directory`: a region's own root (`home_region`) keeps its state
+    /// in, and reads remote state from, its region's bucket; the roots that span regions
+    /// use the bucket of `state.region`. Every bucket holds a replica of every state.
+    pub fn root(
+        &self,
+        directory: &str,
+        home_region: Option<&str>,
+        provider_regions: &[String],
+        reads: &[String],
+        summary: Markdown,
+    ) -> Root {
+        let state_region = home_region.unwrap_or_else(|| self.state_region()).to_string();
+        let mut provider_regions = provider_regions.to_vec();
+        provider_regions.sort();
+        provider_regions.dedup();
+        Root {
+            directory: directory.to_string(),
+            backend: Some(self.backend(directory, &state_region)),
+            providers: provider_regions.iter().map(|region| self.provider(region)).collect(),
+            remote_states: reads
+                .iter()
+                .map(|producer| (producer.clone(), remote_state(self, producer, &state_region)))
+                .collect(),
+            home_region: home_region.map(str::to_string),
+            summary,
+            implicit_needs: Vec::new(),
+        }
+    }
 }
 
 #[derive(Serialize)]
 struct RemoteState {
-    stack: String,
+    name: String,
     bucket: String,
     key: String,
     region: String,
 }
 
-/// The `terraform_remote_state` data source through which a stack reads another's outputs.
-pub fn remote_state(context: &Context<'_>, stack: &str) -> Block {
-    let backend = context.backend(stack);
+/// The name of the `terraform_remote_state` data source that reads root `producer`:
+/// `keys`, `regions_eu_west_1`.
+pub fn remote_state_name(producer: &str) -> String {
+    super::identifier(&producer.replace('/', "_"))
+}
+
+/// An output of another root, as read through its remote state.
+pub fn remote_output(producer: &str, output: &str) -> String {
+    format!(
+        "data.terraform_remote_state.{}.outputs.{output}",
+        remote_state_name(producer)
+    )
+}
+
+/// The `terraform_remote_state` data source through which a root reads the outputs of
+/// root `producer`, from the state bucket of `reader_region`.
+fn remote_state(context: &Context<'_>, producer: &str, reader_region: &str) -> Block {
     Block::new(
         "common/remote_state.tf.j2",
         None,
         &RemoteState {
-            stack: stack.to_string(),
-            bucket: backend.bucket,
-            key: backend.key,
-            region: backend.region,
+            name: remote_state_name(producer),
+            bucket: context.topology.state_bucket(reader_region),
+            key: context.state_key(producer),
+            region: reader_region.to_string(),
         },
     )
 }
@@ -230,4 +371,218 @@ pub fn remote_state(context: &Context<'_>, stack: &str) -> Block {
 /// The initial database of an Aurora data class.
 pub fn database_name(class: &str, data_class: &crate::spec::model::DataClass) -> String {
     data_class.database.clone().unwrap_or_else(|| class.replace('-', "_"))
+}
+
+/// What a service's tasks in one region may reach: that region's copy of each data
+/// class the service lists, split by access, and the environment that names them. The
+/// task role (in `identity/`) and the task definition (in the region's root) both come
+/// from it, so the two cannot disagree.
+#[derive(Clone, Debug, Default)]
+pub struct ServiceAccess {
+    pub tables: Vec<String>,
+    pub writable_tables: Vec<String>,
+    pub buckets: Vec<String>,
+    pub writable_buckets: Vec<String>,
+    pub database_users: Vec<String>,
+    pub key_classes: Vec<String>,
+    /// Names of the region's data: `TOPOC_TABLE_*`, `TOPOC_BUCKET_*`, `TOPOC_DB_*`.
+    pub environment: BTreeMap<String, String>,
+}
+
+impl Context<'_> {
+    /// The services that run in a region, in name order.
+    pub fn services_in<'s>(
+        &'s self,
+        region: &'s str,
+    ) -> impl Iterator<Item = (&'s String, &'s crate::spec::model::Service)> {
+        self.topology.services.iter().filter(move |(_, service)| {
+            self.topology
+                .service_regions(service)
+                .iter()
+                .any(|placed| placed == region)
+        })
+    }
+
+    /// The data a service's tasks reach in `region`; classes with no copy there (their
+    /// residency or placement keeps them elsewhere) are left out.
+    pub fn service_access(&self, service_name: &str, region: &str) -> ServiceAccess {
+        let topology = self.topology;
+        let service = &topology.services[service_name];
+        let mut access = ServiceAccess::default();
+        let mut key_classes = std::collections::BTreeSet::new();
+        for (class, class_access) in service.data_access() {
+            if !self.placements[class].iter().any(|placed| placed == region) {
+                continue;
+            }
+            key_classes.insert(self.key_class_of(class).to_string());
+            match topology.data[class].store {
+                Store::Dynamodb => {
+                    let table = naming::dynamodb_table(topology, class);
+                    access
+                        .environment
+                        .insert(naming::environment_variable("TABLE", class), table.clone());
+                    if class_access.writes() {
+                        access.writable_tables.push(table.clone());
+                    }
+                    access.tables.push(table);
+                }
+                Store::S3 => {
+                    let bucket = naming::s3_bucket(topology, class, region);
+                    access
+                        .environment
+                        .insert(naming::environment_variable("BUCKET", class), bucket.clone());
+                    if class_access.writes() {
+                        access.writable_buckets.push(bucket.clone());
+                    }
+                    access.buckets.push(bucket);
+                }
+                Store::Aurora => {
+                    let data_class = &topology.data[class];
+                    // A reader gets no writer endpoint: its connections go to the local cluster.
+                    if class_access.writes() {
+                        access.environment.insert(
+                            naming::environment_variable("DB_WRITER_HOST", class),
+                            naming::database_writer_host(topology, class),
+                        );
+                    }
+                    access.environment.insert(
+                        naming::environment_variable("DB_READER_HOST", class),
+                        naming::database_reader_host(topology, class),
+                    );
+                    access.environment.insert(
+                        naming::environment_variable("DB_NAME", class),
+                        database_name(class, data_class),
+                    );
+                    access.environment.insert(
+                        naming::environment_variable("DB_USER", class),
+                        naming::database_user(service_name),
+                    );
+                    let user = naming::database_user(service_name);
+                    if !access.database_users.contains(&user) {
+                        access.database_users.push(user);
+                    }
+                }
+            }
+        }
+        access.key_classes = key_classes.into_iter().collect();
+        access
+    }
+}
+
+/// One data class's bucket in one region, and where it replicates to.
+#[derive(Clone, Debug, Serialize)]
+pub struct S3Bucket {
+    pub class: String,
+    pub bucket: String,
+    pub residency: String,
+    pub key_class: String,
+    pub noncurrent_days: u32,
+    pub replication_role: String,
+    pub destinations: Vec<S3Destination>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct S3Destination {
+    pub region: String,
+    pub bucket: String,
+    pub priority: usize,
+}
+
+impl Context<'_> {
+    /// Every S3 data class's bucket, by region (every region, when there is any S3
+    /// class), with its replication destinations: every other region of the class
+    /// (bidirectional), or the hub and its spokes.
+    pub fn s3_buckets(&self) -> BTreeMap<String, Vec<S3Bucket>> {
+        let topology = self.topology;
+        // Every region is listed once any class has a bucket, so a region's first bucket
+        // edits the maps built from this and adds no resource block.
+        let mut by_region: BTreeMap<String, Vec<S3Bucket>> = if self.data_classes_of(Store::S3).next().is_some() {
+            self.regions.iter().map(|region| (region.clone(), Vec::new())).collect()
+        } else {
+            BTreeMap::new()
+        };
+        for (class, data_class) in self.data_classes_of(Store::S3) {
+            let placement = &self.placements[class];
+            let hub = topology
+                .hub_region(data_class)
+                .expect("the checker guarantees a region for every class");
+            for region in placement {
+                let destinations: Vec<&String> = match data_class.replication {
+                    S3Replication::Bidirectional => placement.iter().filter(|other| *other != region).collect(),
+                    S3Replication::HubAndSpoke if *region == hub => {
+                        placement.iter().filter(|other| *other != region).collect()
+                    }
+                    S3Replication::HubAndSpoke => vec![&hub],
+                };
+                by_region.entry(region.clone()).or_default().push(S3Bucket {
+                    class: class.clone(),
+                    bucket: naming::s3_bucket(topology, class, region),
+                    residency: self.residency_tag_of(class),
+                    key_class: self.key_class_of(class).to_string(),
+                    noncurrent_days: data_class.noncurrent_version_expiration_days,
+                    replication_role: naming::s3_replication_role(topology, class, region),
+                    destinations: destinations
+                        .into_iter()
+                        .enumerate()
+                        .map(|(priority, destination)| S3Destination {
+                            region: destination.clone(),
+                            bucket: naming::s3_bucket(topology, class, destination),
+                            priority: priority + 1,
+                        })
+                        .collect(),
+                });
+            }
+        }
+        by_region
+    }
+}
+
+/// The files of a region's root that hold its copies of the data classes, lowered by
+/// `data.rs` and placed in the root by `regions.rs`.
+pub struct RegionData {
+    pub files: Vec<File>,
+    /// Data class → resource name of the region's Aurora cluster of each class.
+    pub aurora_clusters: Vec<(String, String)>,
+    /// Whether the region holds any S3 data bucket.
+    pub has_buckets: bool,
+}
+
+impl Context<'_> {
+    /// The order in which the region roots are first applied: the writer region of each
+    /// Aurora global database before its secondaries (a secondary cluster can only join
+    /// a global database whose writer exists), then by deploy wave and name. The second
+    /// value lists the regions whose first apply must be repeated because the writers of
+    /// two databases are each other's secondaries: their first apply stops at the
+    /// secondary cluster, and the second, after the other writer's root, completes it.
+    pub fn region_apply_order(&self) -> (Vec<String>, Vec<String>) {
+        let topology = self.topology;
+        let mut edges: Vec<(String, String)> = Vec::new();
+        for (class, data_class) in self.data_classes_of(Store::Aurora) {
+            let writer = data_class.writer_region();
+            for region in &self.placements[class] {
+                if *region != writer && !edges.contains(&(writer.clone(), region.clone())) {
+                    edges.push((writer.clone(), region.clone()));
+                }
+            }
+        }
+        let rank = |region: &String| (topology.regions[region].deploy_wave, region.clone());
+        let mut remaining: Vec<String> = self.regions.clone();
+        remaining.sort_by_key(rank);
+        let mut order = Vec::new();
+        let mut repeated = Vec::new();
+        while !remaining.is_empty() {
+            let ready = remaining.iter().position(|region| {
+                !edges
+                    .iter()
+                    .any(|(writer, secondary)| secondary == region && remaining.contains(writer))
+            });
+            // In a cycle, the first region in wave order goes first and is applied again.
+            let index = ready.unwrap_or_else(|| {
+                repeated.push(remaining[0].clone());
+                0
+            });
+            order.push(remaining.remove(index));
+        }
+        (order, repeated)
+    }
 }

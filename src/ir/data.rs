@@ -1,28 +1,36 @@
-//! The `data` root stack: DynamoDB global tables, Aurora global databases with their
-//! master secret, S3 buckets with cross-region replication, private names for the
-//! database endpoints, and the replication-lag alarms, each in the region that emits
-//! the metric.
+//! The data classes. What spans regions is in the `data` root: DynamoDB global tables
+//! (a table's replica set is one resource, in its home region) and Aurora global
+//! clusters. Each region's copies are in the region's own root, lowered here by
+//! [`region_data`]: its S3 buckets, its Aurora cluster (and, in the writer's region,
+//! the master credentials), DynamoDB autoscaling and the replication-lag alarms of the
+//! metrics the region emits.
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::context::{Context, database_name, remote_state, root_files};
-use super::{Block, File, Stack, StackKind, identifier, provider_alias};
+use super::context::{
+    Context, DATA_ROOT, IDENTITY_ROOT, KEYS_ROOT, REGION_MODULE, RegionData, S3Bucket, database_name, remote_output,
+};
+use super::hcl;
+use super::markdown::Markdown;
+use super::{Block, File, Stack, identifier, provider_alias};
 use crate::naming;
-use crate::spec::model::{CapacityMode, Projection, S3Replication, Store};
+use crate::spec::model::{CapacityMode, Projection, Store};
 
-/// How a block in the data stack refers to an output of the regions stack for a region.
-fn regions_output(output: &str, region: &str) -> String {
-    format!("data.terraform_remote_state.regions.outputs.{output}[\"{region}\"]")
-}
-
+/// A key class's copy in a region, in a root that reads `keys`.
 fn kms_key(context: &Context<'_>, class: &str, region: &str) -> String {
     format!(
-        "{}[\"{}\"]",
-        regions_output("kms_key_arns", region),
-        context.key_class_of(class)
+        "{}[{}][{}]",
+        remote_output(KEYS_ROOT, "kms_key_arns"),
+        hcl::quote(region),
+        hcl::quote(context.key_class_of(class))
     )
+}
+
+/// An output of the region module, in a region's root.
+fn module_output(output: &str) -> String {
+    format!("module.{REGION_MODULE}.{output}")
 }
 
 #[derive(Serialize)]
@@ -160,6 +168,14 @@ struct AuroraGlobal {
     engine: String,
     engine_version: String,
     database: String,
+}
+
+/// The master credentials of a global database, in its writer's root.
+#[derive(Serialize)]
+struct AuroraMaster {
+    global_name: String,
+    alias: String,
+    identifier: String,
     secret_name: String,
     master_username: String,
     password_version: u32,
@@ -172,11 +188,11 @@ struct AuroraGlobal {
 struct AuroraRegion {
     name: String,
     global_name: String,
+    global_cluster: String,
     alias: String,
     region: String,
     is_writer: bool,
     writer_region: String,
-    writer_name: String,
     cluster_identifier: String,
     engine: String,
     engine_version: String,
@@ -192,34 +208,11 @@ struct AuroraRegion {
     write_forwarding: bool,
     backup_retention_days: u32,
     kms_key: String,
+    monitoring_role: String,
     subnet_ids: String,
     vpc_id: String,
     tasks_security_group: String,
-    private_zone: String,
-    writer_host: String,
-    reader_host: String,
     tags: Tags,
-}
-
-/// Where one bucket replicates to.
-#[derive(Serialize)]
-struct Destination {
-    region: String,
-    bucket: String,
-    key_class: String,
-    priority: usize,
-}
-
-/// One data class's bucket in a region: an entry of the region's `for_each` map.
-#[derive(Serialize)]
-struct S3Entry {
-    class: String,
-    bucket: String,
-    residency: String,
-    key_class: String,
-    noncurrent_days: u32,
-    replication_role: String,
-    destinations: Vec<Destination>,
 }
 
 /// Every data bucket of one region, as `for_each` resources over a local map, so the
@@ -229,11 +222,7 @@ struct S3Region {
     alias: String,
     region: String,
     log_bucket: String,
-    /// Provider aliases of every region with data buckets, whose versioning
-    /// replication waits for.
-    versioning_aliases: Vec<String>,
-    /// The first region's block declares `data.aws_partition.current` for all.
-    declares_partition: bool,
+    keys: String,
 }
 
 #[derive(Serialize)]
@@ -247,10 +236,9 @@ struct DynamodbAlarms {
 }
 
 /// The one `locals` block of a file whose per-region blocks iterate a map or list of
-/// entries (buckets, replication pairs): one block, so that adding a region or a data
-/// class edits it and the blocks of that region only.
+/// entries (buckets, replication pairs).
 #[derive(Serialize)]
-struct RegionLocals<'a, T> {
+pub(super) struct RegionLocals<'a, T> {
     regions: Vec<RegionEntries<'a, T>>,
 }
 
@@ -261,7 +249,7 @@ struct RegionEntries<'a, T> {
 }
 
 impl<'a, T> RegionLocals<'a, T> {
-    fn new(by_region: &'a BTreeMap<String, Vec<T>>) -> RegionLocals<'a, T> {
+    pub(super) fn new(by_region: &'a BTreeMap<String, Vec<T>>) -> RegionLocals<'a, T> {
         RegionLocals {
             regions: by_region
                 .iter()
@@ -293,16 +281,9 @@ struct AuroraAlarms {
 }
 
 #[derive(Serialize)]
-struct MonitoringRole {
-    alias: String,
-    name: String,
-}
-
-#[derive(Serialize)]
 struct Outputs {
     tables: Vec<(String, String)>,
     global_clusters: Vec<(String, String)>,
-    buckets: Vec<(String, Vec<(String, String)>)>,
 }
 
 /// The cluster parameter group family of an Aurora engine version: `aurora-postgresql16`,
@@ -320,36 +301,25 @@ fn parameter_family(engine: &str, version: &str) -> String {
     }
 }
 
-pub(super) fn data_stack(context: &Context<'_>) -> Stack {
-    let topology = context.topology;
-    let observability = &topology.observability;
-    let mut dynamodb_blocks = Vec::new();
-    let mut aurora_blocks = Vec::new();
-    let mut s3_blocks = Vec::new();
-    let mut alarm_blocks = Vec::new();
-    let mut autoscaling: Vec<(String, DynamodbAutoscaling)> = Vec::new();
-    let tags = |class: &str| Tags {
+fn tags(context: &Context<'_>, class: &str) -> Tags {
+    Tags {
         data_class: class.to_string(),
         residency: context.residency_tag_of(class),
-    };
+    }
+}
 
-    // Source region → receiving regions → tables; every region is a source once any
-    // table replicates, so a table's first replica in a region edits only the pairs.
-    let replicates = context
-        .data_classes_of(Store::Dynamodb)
-        .any(|(class, _)| context.placements[class].len() > 1);
-    let mut replication_by_source: BTreeMap<String, BTreeMap<Vec<String>, Vec<String>>> = if replicates {
-        context
-            .regions
-            .iter()
-            .map(|region| (region.clone(), BTreeMap::new()))
-            .collect()
-    } else {
-        BTreeMap::new()
-    };
+/// The user Aurora's master credentials name.
+const MASTER_USERNAME: &str = "topoc_admin";
+
+/// The `data` root, when the topology has a DynamoDB or Aurora class.
+pub(super) fn data_root(context: &Context<'_>) -> Option<Stack> {
+    let topology = context.topology;
+    let mut dynamodb_blocks = Vec::new();
+    let mut aurora_blocks = Vec::new();
+    let mut provider_regions = Vec::new();
     for (class, data_class) in context.data_classes_of(Store::Dynamodb) {
         let home = &context.home_of(class);
-        let placement = &context.placements[class];
+        provider_regions.push(home.clone());
         dynamodb_blocks.push(Block::new(
             "data/dynamodb_table.tf.j2",
             Some(home),
@@ -393,100 +363,18 @@ pub(super) fn data_stack(context: &Context<'_>) -> Stack {
                     .unwrap_or_default(),
                 kms_key: kms_key(context, class, home),
                 key_class: context.key_class_of(class).to_string(),
-                replicas: placement
+                replicas: context.placements[class]
                     .iter()
                     .filter(|region| region.as_str() != home)
                     .cloned()
                     .collect(),
-                tags: tags(class),
-            },
-        ));
-        if data_class.capacity.mode == CapacityMode::Provisioned {
-            // AWS keeps the write settings of a provisioned global table equal across
-            // its replicas; reads scale per region. Every replica gets both, so each
-            // region's scaling stands on its own.
-            let table = naming::dynamodb_table(topology, class);
-            for region in placement {
-                autoscaling.push((
-                    region.clone(),
-                    DynamodbAutoscaling {
-                        name: format!("{}_{}", identifier(class), provider_alias(region)),
-                        alias: provider_alias(region),
-                        table: identifier(class),
-                        target_percent: (data_class.capacity.target_utilization * 100.0).round() as u32,
-                        dimensions: scaling_dimensions(&table, data_class),
-                    },
-                ));
-            }
-        }
-        for region in placement {
-            let receiving: Vec<String> = placement.iter().filter(|other| *other != region).cloned().collect();
-            if receiving.is_empty() {
-                continue;
-            }
-            replication_by_source
-                .entry(region.clone())
-                .or_default()
-                .entry(receiving)
-                .or_default()
-                .push(naming::dynamodb_table(topology, class));
-        }
-    }
-    // One alarm block per source region, with an instance per table and receiving
-    // region: the alarms grow as tables × regions², but the text only as tables × regions.
-    let replication_by_source: BTreeMap<String, Vec<ReplicationGroup>> = replication_by_source
-        .into_iter()
-        .map(|(region, groups)| {
-            let groups = groups
-                .into_iter()
-                .map(|(receiving_regions, tables)| ReplicationGroup {
-                    tables,
-                    receiving_regions,
-                })
-                .collect();
-            (region, groups)
-        })
-        .collect();
-    if !replication_by_source.is_empty() {
-        alarm_blocks.push(Block::new(
-            "data/dynamodb_alarm_locals.tf.j2",
-            None,
-            &RegionLocals::new(&replication_by_source),
-        ));
-    }
-    for region in replication_by_source.keys() {
-        alarm_blocks.push(Block::new(
-            "data/dynamodb_alarms.tf.j2",
-            Some(region),
-            &DynamodbAlarms {
-                name: format!("dynamodb_replication_latency_{}", provider_alias(region)),
-                alias: provider_alias(region),
-                region: region.clone(),
-                threshold_ms: observability.dynamodb_replication_latency_ms,
-                evaluation_periods: observability.evaluation_periods,
-                topic: regions_output("alarm_topic_arns", region),
-            },
-        ));
-    }
-
-    let has_aurora = context.data_classes_of(Store::Aurora).next().is_some();
-    if has_aurora {
-        aurora_blocks.push(Block::new(
-            "data/rds_monitoring_role.tf.j2",
-            Some(&topology.primary_region),
-            &MonitoringRole {
-                alias: provider_alias(&topology.primary_region),
-                name: format!("{}-rds-monitoring", topology.name),
+                tags: tags(context, class),
             },
         ));
     }
     for (class, data_class) in context.data_classes_of(Store::Aurora) {
-        let placement = &context.placements[class];
         let writer = data_class.writer_region();
-        let engine = data_class.engine.clone().expect("schema requires engine");
-        let is_postgres = engine == "aurora-postgresql";
-        let database = database_name(class, data_class);
-        let master_username = "topoc_admin".to_string();
+        provider_regions.push(writer.clone());
         aurora_blocks.push(Block::new(
             "data/aurora_global.tf.j2",
             Some(&writer),
@@ -494,174 +382,18 @@ pub(super) fn data_stack(context: &Context<'_>) -> Stack {
                 name: identifier(class),
                 alias: provider_alias(&writer),
                 identifier: naming::aurora_global_cluster(topology, class),
-                engine: engine.clone(),
+                engine: data_class.engine.clone().expect("schema requires engine"),
                 engine_version: data_class
                     .engine_version
                     .clone()
                     .expect("schema requires engine_version"),
-                database: database.clone(),
-                secret_name: naming::aurora_master_secret(topology, class),
-                master_username: master_username.clone(),
-                password_version: data_class.master_password_version,
-                kms_key: kms_key(context, class, &writer),
-                replicas: placement
-                    .iter()
-                    .filter(|region| **region != writer)
-                    .map(|region| Replica {
-                        region: region.clone(),
-                        kms_key: kms_key(context, class, region),
-                    })
-                    .collect(),
-                tags: tags(class),
-            },
-        ));
-        // The writer first: secondaries depend on its instances.
-        let mut ordered: Vec<&String> = placement.iter().filter(|region| **region == writer).collect();
-        ordered.extend(placement.iter().filter(|region| **region != writer));
-        for region in ordered {
-            let cluster_identifier = naming::aurora_cluster(topology, class, region);
-            aurora_blocks.push(Block::new(
-                "data/aurora_region.tf.j2",
-                Some(region),
-                &AuroraRegion {
-                    name: format!("{}_{}", identifier(class), provider_alias(region)),
-                    global_name: identifier(class),
-                    alias: provider_alias(region),
-                    region: region.clone(),
-                    is_writer: *region == writer,
-                    writer_region: writer.clone(),
-                    writer_name: format!("{}_{}", identifier(class), provider_alias(&writer)),
-                    cluster_identifier: cluster_identifier.clone(),
-                    engine: engine.clone(),
-                    engine_version: data_class
-                        .engine_version
-                        .clone()
-                        .expect("schema requires engine_version"),
-                    port: if is_postgres { 5432 } else { 3306 },
-                    log_exports: if is_postgres {
-                        vec!["postgresql"]
-                    } else {
-                        vec!["audit", "error", "slowquery"]
-                    },
-                    parameter_family: parameter_family(
-                        &engine,
-                        data_class.engine_version.as_deref().unwrap_or_default(),
-                    ),
-                    parameters: if is_postgres {
-                        // Schema changes and slow statements: an audit trail without logging data.
-                        vec![("log_min_duration_statement", "1000"), ("log_statement", "ddl")]
-                    } else {
-                        vec![
-                            ("long_query_time", "1"),
-                            ("server_audit_events", "CONNECT,QUERY_DDL"),
-                            ("server_audit_logging", "1"),
-                            ("slow_query_log", "1"),
-                        ]
-                    },
-                    database: database.clone(),
-                    master_username: master_username.clone(),
-                    password_version: data_class.master_password_version,
-                    instance_class: data_class.instance_class.clone(),
-                    instances: (1..=data_class.instances).map(|index| index.to_string()).collect(),
-                    write_forwarding: data_class.write_forwarding,
-                    backup_retention_days: data_class.backup_retention_days,
-                    kms_key: kms_key(context, class, region),
-                    subnet_ids: regions_output("private_subnet_ids", region),
-                    vpc_id: regions_output("vpc_ids", region),
-                    tasks_security_group: regions_output("tasks_security_group_ids", region),
-                    private_zone: regions_output("private_zone_ids", region),
-                    writer_host: naming::database_writer_host(topology, class),
-                    reader_host: naming::database_reader_host(topology, class),
-                    tags: tags(class),
-                },
-            ));
-            alarm_blocks.push(Block::new(
-                "data/aurora_alarms.tf.j2",
-                Some(region),
-                &AuroraAlarms {
-                    name: format!("{}_{}", identifier(class), provider_alias(region)),
-                    alias: provider_alias(region),
-                    region: region.clone(),
-                    cluster_identifier,
-                    replication_lag_ms: observability.aurora_replication_lag_ms,
-                    rpo_lag_ms: observability.aurora_rpo_lag_ms,
-                    evaluation_periods: observability.evaluation_periods,
-                    topic: regions_output("alarm_topic_arns", region),
-                },
-            ));
-        }
-    }
-
-    // Every region gets the bucket resources, with an empty map where no class has a
-    // bucket, so the first bucket in a region edits the map and nothing else.
-    let mut s3_regions: BTreeMap<String, Vec<S3Entry>> = if context.data_classes_of(Store::S3).next().is_some() {
-        context
-            .regions
-            .iter()
-            .map(|region| (region.clone(), Vec::new()))
-            .collect()
-    } else {
-        BTreeMap::new()
-    };
-    for (class, data_class) in context.data_classes_of(Store::S3) {
-        let placement = &context.placements[class];
-        let hub = context
-            .topology
-            .hub_region(data_class)
-            .expect("the checker guarantees a region for every class");
-        for region in placement {
-            let destinations: Vec<&String> = match data_class.replication {
-                S3Replication::Bidirectional => placement.iter().filter(|other| *other != region).collect(),
-                S3Replication::HubAndSpoke if *region == hub => {
-                    placement.iter().filter(|other| *other != region).collect()
-                }
-                S3Replication::HubAndSpoke => vec![&hub],
-            };
-            s3_regions.entry(region.clone()).or_default().push(S3Entry {
-                class: class.clone(),
-                bucket: naming::s3_bucket(topology, class, region),
-                residency: context.residency_tag_of(class),
-                key_class: context.key_class_of(class).to_string(),
-                noncurrent_days: data_class.noncurrent_version_expiration_days,
-                replication_role: naming::s3_replication_role(topology, class, region),
-                destinations: destinations
-                    .into_iter()
-                    .enumerate()
-                    .map(|(priority, destination)| Destination {
-                        region: destination.clone(),
-                        bucket: naming::s3_bucket(topology, class, destination),
-                        key_class: context.key_class_of(class).to_string(),
-                        priority: priority + 1,
-                    })
-                    .collect(),
-            });
-        }
-    }
-    // Replication waits for versioning on the source and the destination buckets; every
-    // region's configuration waits for all bucket regions, so adding a data class never
-    // edits another region's `depends_on`.
-    let versioning_aliases: Vec<String> = s3_regions.keys().map(|region| provider_alias(region)).collect();
-    if !s3_regions.is_empty() {
-        s3_blocks.push(Block::new(
-            "data/s3_locals.tf.j2",
-            None,
-            &RegionLocals::new(&s3_regions),
-        ));
-    }
-    for (index, region) in s3_regions.keys().enumerate() {
-        s3_blocks.push(Block::new(
-            "data/s3_buckets.tf.j2",
-            Some(region),
-            &S3Region {
-                alias: provider_alias(region),
-                region: region.clone(),
-                log_bucket: regions_output("log_bucket_names", region),
-                versioning_aliases: versioning_aliases.clone(),
-                declares_partition: index == 0,
+                database: database_name(class, data_class),
             },
         ));
     }
-
+    if provider_regions.is_empty() {
+        return None;
+    }
     let outputs = Outputs {
         tables: context
             .data_classes_of(Store::Dynamodb)
@@ -671,51 +403,14 @@ pub(super) fn data_stack(context: &Context<'_>) -> Stack {
             .data_classes_of(Store::Aurora)
             .map(|(class, _)| (class.clone(), identifier(class)))
             .collect(),
-        buckets: context
-            .data_classes_of(Store::S3)
-            .map(|(class, _)| {
-                (
-                    class.clone(),
-                    context.placements[class]
-                        .iter()
-                        .map(|region| (region.clone(), provider_alias(region)))
-                        .collect(),
-                )
-            })
-            .collect(),
     };
-
-    // One locals block holds every region's dimensions, so a table's first region or a
-    // new index edits that block and adds only the new region's resources.
-    let mut autoscaling_blocks = Vec::new();
-    if !autoscaling.is_empty() {
-        #[derive(Serialize)]
-        struct AutoscalingLocals<'a> {
-            tables: Vec<&'a DynamodbAutoscaling>,
-        }
-        autoscaling_blocks.push(Block::new(
-            "data/dynamodb_autoscaling_locals.tf.j2",
-            None,
-            &AutoscalingLocals {
-                tables: autoscaling.iter().map(|(_, scaling)| scaling).collect(),
-            },
-        ));
-        for (region, scaling) in &autoscaling {
-            autoscaling_blocks.push(Block::new("data/dynamodb_autoscaling.tf.j2", Some(region), scaling));
-        }
-    }
-    let mut files = root_files(
-        context.backend("data"),
-        context.regions.iter().map(|region| context.provider(region)).collect(),
-    );
-    files.extend([File::hcl("remote_state.tf", vec![remote_state(context, "regions")])]);
-    for (name, blocks) in [
-        ("dynamodb.tf", dynamodb_blocks),
-        ("dynamodb_autoscaling.tf", autoscaling_blocks),
-        ("aurora.tf", aurora_blocks),
-        ("s3.tf", s3_blocks),
-        ("alarms.tf", alarm_blocks),
-    ] {
+    let reads: Vec<String> = if dynamodb_blocks.is_empty() {
+        Vec::new()
+    } else {
+        vec![KEYS_ROOT.to_string()]
+    };
+    let mut files = Vec::new();
+    for (name, blocks) in [("dynamodb.tf", dynamodb_blocks), ("aurora.tf", aurora_blocks)] {
         if !blocks.is_empty() {
             files.push(File::hcl(name, blocks));
         }
@@ -724,10 +419,266 @@ pub(super) fn data_stack(context: &Context<'_>) -> Stack {
         "outputs.tf",
         vec![Block::new("data/outputs.tf.j2", None, &outputs)],
     ));
-    Stack {
-        directory: "data".to_string(),
-        kind: StackKind::Root,
-        reads_from: vec!["regions".to_string()],
+    // The AWS provider reads each replica's settings (point-in-time recovery, deletion
+    // protection) through a connection to the replica's region: planning the table
+    // needs every region it has a replica in.
+    let mut implicit_needs: Vec<(String, String)> = Vec::new();
+    for (class, _) in context.data_classes_of(Store::Dynamodb) {
+        for region in &context.placements[class] {
+            if !provider_regions.contains(region) && !implicit_needs.iter().any(|(need, _)| need == region) {
+                implicit_needs.push((
+                    region.clone(),
+                    "DynamoDB replicas (the AWS provider reads each replica in its region)".to_string(),
+                ));
+            }
+        }
+    }
+    implicit_needs.sort();
+    let root = context.root(
+        DATA_ROOT,
+        None,
+        &provider_regions,
+        &reads,
+        Markdown::literal(
+            "what spans regions of the data: DynamoDB global tables with their replicas, Aurora global clusters",
+        ),
+    );
+    Some(super::context::Root { implicit_needs, ..root }.into_stack(files))
+}
+
+/// The data resources of one region's root.
+pub(super) fn region_data(context: &Context<'_>, region: &str) -> RegionData {
+    let topology = context.topology;
+    let observability = &topology.observability;
+    let alias = provider_alias(region);
+    let topic = module_output("alarm_topic_arn");
+    let mut files = Vec::new();
+
+    // S3: the region's buckets; their replication is in the replication root.
+    // Every region gets the bucket resources once any class has a bucket, over an empty
+    // map where none has one here, so a region's first bucket edits the map only.
+    let mut buckets = context.s3_buckets();
+    let region_buckets: BTreeMap<String, Vec<S3Bucket>> = buckets
+        .remove(region)
+        .map(|entries| BTreeMap::from([(region.to_string(), entries)]))
+        .unwrap_or_default();
+    let has_buckets = !region_buckets.is_empty();
+    if has_buckets {
+        files.push(File::hcl(
+            "s3.tf",
+            vec![
+                Block::new("data/s3_locals.tf.j2", None, &RegionLocals::new(&region_buckets)),
+                Block::new(
+                    "data/s3_buckets.tf.j2",
+                    Some(region),
+                    &S3Region {
+                        alias: alias.clone(),
+                        region: region.to_string(),
+                        log_bucket: module_output("log_bucket_name"),
+                        keys: format!("{}[{}]", remote_output(KEYS_ROOT, "kms_key_arns"), hcl::quote(region)),
+                    },
+                ),
+            ],
+        ));
+    }
+
+    // DynamoDB: autoscaling of the region's replica of each provisioned table, and the
+    // replication-latency alarms of the tables replicated from here.
+    let mut autoscaling = Vec::new();
+    let mut replication: BTreeMap<Vec<String>, Vec<String>> = BTreeMap::new();
+    for (class, data_class) in context.data_classes_of(Store::Dynamodb) {
+        let placement = &context.placements[class];
+        if !placement.iter().any(|placed| placed == region) {
+            continue;
+        }
+        let table = naming::dynamodb_table(topology, class);
+        if data_class.capacity.mode == CapacityMode::Provisioned {
+            // AWS keeps the write settings of a provisioned global table equal across
+            // its replicas; reads scale per region. Every replica gets both, so each
+            // region's scaling stands on its own.
+            autoscaling.push(DynamodbAutoscaling {
+                name: identifier(class),
+                alias: alias.clone(),
+                table: identifier(class),
+                target_percent: (data_class.capacity.target_utilization * 100.0).round() as u32,
+                dimensions: scaling_dimensions(&table, data_class),
+            });
+        }
+        let receiving: Vec<String> = placement.iter().filter(|other| *other != region).cloned().collect();
+        if !receiving.is_empty() {
+            replication.entry(receiving).or_default().push(table);
+        }
+    }
+    let mut dynamodb_blocks = Vec::new();
+    if !autoscaling.is_empty() {
+        #[derive(Serialize)]
+        struct AutoscalingLocals<'a> {
+            tables: &'a [DynamodbAutoscaling],
+        }
+        dynamodb_blocks.push(Block::new(
+            "data/dynamodb_autoscaling_locals.tf.j2",
+            None,
+            &AutoscalingLocals { tables: &autoscaling },
+        ));
+        for scaling in &autoscaling {
+            dynamodb_blocks.push(Block::new("data/dynamodb_autoscaling.tf.j2", Some(region), scaling));
+        }
+    }
+    let mut alarm_blocks = Vec::new();
+    if !replication.is_empty() {
+        let groups: BTreeMap<String, Vec<ReplicationGroup>> = BTreeMap::from([(
+            region.to_string(),
+            replication
+                .into_iter()
+                .map(|(receiving_regions, tables)| ReplicationGroup {
+                    tables,
+                    receiving_regions,
+                })
+                .collect(),
+        )]);
+        alarm_blocks.push(Block::new(
+            "data/dynamodb_alarm_locals.tf.j2",
+            None,
+            &RegionLocals::new(&groups),
+        ));
+        alarm_blocks.push(Block::new(
+            "data/dynamodb_alarms.tf.j2",
+            Some(region),
+            &DynamodbAlarms {
+                name: "dynamodb_replication_latency".to_string(),
+                alias: alias.clone(),
+                region: region.to_string(),
+                threshold_ms: observability.dynamodb_replication_latency_ms,
+                evaluation_periods: observability.evaluation_periods,
+                topic: topic.clone(),
+            },
+        ));
+    }
+
+    // Aurora: the region's cluster of each global database; the writer's root also
+    // makes the master credentials.
+    let mut aurora_blocks = Vec::new();
+    let mut aurora_clusters = Vec::new();
+    for (class, data_class) in context.data_classes_of(Store::Aurora) {
+        let placement = &context.placements[class];
+        if !placement.iter().any(|placed| placed == region) {
+            continue;
+        }
+        let writer = data_class.writer_region();
+        let is_writer = writer == region;
+        let engine = data_class.engine.clone().expect("schema requires engine");
+        let engine_version = data_class
+            .engine_version
+            .clone()
+            .expect("schema requires engine_version");
+        let is_postgres = engine == "aurora-postgresql";
+        let database = database_name(class, data_class);
+        let global_name = identifier(class);
+        if is_writer {
+            aurora_blocks.push(Block::new(
+                "data/aurora_master.tf.j2",
+                Some(region),
+                &AuroraMaster {
+                    global_name: global_name.clone(),
+                    alias: alias.clone(),
+                    identifier: naming::aurora_global_cluster(topology, class),
+                    secret_name: naming::aurora_master_secret(topology, class),
+                    master_username: MASTER_USERNAME.to_string(),
+                    password_version: data_class.master_password_version,
+                    kms_key: kms_key(context, class, region),
+                    replicas: placement
+                        .iter()
+                        .filter(|other| *other != region)
+                        .map(|other| Replica {
+                            region: other.clone(),
+                            kms_key: kms_key(context, class, other),
+                        })
+                        .collect(),
+                    tags: tags(context, class),
+                },
+            ));
+        }
+        let cluster_identifier = naming::aurora_cluster(topology, class, region);
+        let name = identifier(class);
+        aurora_clusters.push((class.clone(), name.clone()));
+        aurora_blocks.push(Block::new(
+            "data/aurora_region.tf.j2",
+            Some(region),
+            &AuroraRegion {
+                name: name.clone(),
+                global_name,
+                global_cluster: format!(
+                    "{}[{}]",
+                    remote_output(DATA_ROOT, "aurora_global_cluster_ids"),
+                    hcl::quote(class)
+                ),
+                alias: alias.clone(),
+                region: region.to_string(),
+                is_writer,
+                writer_region: writer.clone(),
+                cluster_identifier: cluster_identifier.clone(),
+                parameter_family: parameter_family(&engine, &engine_version),
+                engine,
+                engine_version,
+                port: if is_postgres { 5432 } else { 3306 },
+                log_exports: if is_postgres {
+                    vec!["postgresql"]
+                } else {
+                    vec!["audit", "error", "slowquery"]
+                },
+                parameters: if is_postgres {
+                    // Schema changes and slow statements: an audit trail without logging data.
+                    vec![("log_min_duration_statement", "1000"), ("log_statement", "ddl")]
+                } else {
+                    vec![
+                        ("long_query_time", "1"),
+                        ("server_audit_events", "CONNECT,QUERY_DDL"),
+                        ("server_audit_logging", "1"),
+                        ("slow_query_log", "1"),
+                    ]
+                },
+                database,
+                master_username: MASTER_USERNAME.to_string(),
+                password_version: data_class.master_password_version,
+                instance_class: data_class.instance_class.clone(),
+                instances: (1..=data_class.instances).map(|index| index.to_string()).collect(),
+                write_forwarding: data_class.write_forwarding,
+                backup_retention_days: data_class.backup_retention_days,
+                kms_key: kms_key(context, class, region),
+                monitoring_role: remote_output(IDENTITY_ROOT, "rds_monitoring_role_arn"),
+                subnet_ids: module_output("private_subnet_ids"),
+                vpc_id: module_output("vpc_id"),
+                tasks_security_group: module_output("tasks_security_group_id"),
+                tags: tags(context, class),
+            },
+        ));
+        alarm_blocks.push(Block::new(
+            "data/aurora_alarms.tf.j2",
+            Some(region),
+            &AuroraAlarms {
+                name: name.clone(),
+                alias: alias.clone(),
+                region: region.to_string(),
+                cluster_identifier,
+                replication_lag_ms: observability.aurora_replication_lag_ms,
+                rpo_lag_ms: observability.aurora_rpo_lag_ms,
+                evaluation_periods: observability.evaluation_periods,
+                topic: topic.clone(),
+            },
+        ));
+    }
+    for (name, blocks) in [
+        ("dynamodb_autoscaling.tf", dynamodb_blocks),
+        ("aurora.tf", aurora_blocks),
+        ("data_alarms.tf", alarm_blocks),
+    ] {
+        if !blocks.is_empty() {
+            files.push(File::hcl(name, blocks));
+        }
+    }
+    RegionData {
         files,
+        aurora_clusters,
+        has_buckets,
     }
 }

@@ -1,39 +1,89 @@
-//! The documents of an output tree: `README.md` (apply order, what each stack holds,
-//! inputs, how the edge fails over, the runbook) and `review/sizing.md` (N+1 sizing).
+//! The documents of an output tree: `README.md` (apply order, what each root holds and
+//! which regions it needs, releases by deploy wave, how the edge fails over, the
+//! runbook), `review/sizing.md` (N+1 sizing) and `review/region-loss.md` (what can and
+//! cannot be done while each region is down).
 
 use serde::Serialize;
 
 use super::context::Context;
-use super::global::{EDGE_REGION, RECOVERY_CONTROL_REGION, failover_target};
+use super::context::{BOOTSTRAP_ROOT, GOVERNANCE_ROOT};
+use super::governance::GovernancePlan;
 use super::markdown::Markdown;
 use super::{Block, File, Stack, StackKind};
+use crate::aws::control_planes;
 use crate::check::format_number;
 use crate::naming;
-use crate::spec::model::Store;
+use crate::spec::model::{EcrRepository, ImageReplication, Store};
 
 #[derive(Serialize)]
-struct StackSummary {
+struct RootRow {
     directory: String,
+    /// The region whose state bucket holds the root's state; empty for local state.
+    state_region: String,
+    regions: Vec<String>,
     reads_from: Vec<String>,
     summary: Markdown,
+    /// Region roots take the release's image digests.
+    takes_images: bool,
 }
 
-fn stack_summary(directory: &str) -> Markdown {
-    Markdown::literal(match directory {
-        "governance" => {
-            "Service Control Policies and their attachments to the organization's targets, AWS Config organization rules in every region"
-        }
-        "regions" => {
-            "multi-Region KMS primary keys; one `modules/region` per region: VPC, endpoints, KMS replicas, ALB, WAF, ECS services with N+1 autoscaling, task roles, alarms"
-        }
-        "data" => {
-            "DynamoDB global tables, Aurora global databases and their master secret, replicated S3 buckets, private database names, replication-lag alarms"
-        }
-        "global" => {
-            "CloudFront with origin-group failover, CLOUDFRONT WAF and certificate, Route 53 records and health checks, Global Accelerator, ARC, edge alarms"
-        }
-        _ => "",
-    })
+#[derive(Serialize)]
+struct WaveRegion {
+    region: String,
+    directory: String,
+}
+
+#[derive(Serialize)]
+struct Wave {
+    wave: u32,
+    regions: Vec<WaveRegion>,
+}
+
+/// The rows of the apply-order table: every root, with `governance` (which the policy
+/// phase builds from the same plan) after `bootstrap`.
+fn root_rows(context: &Context<'_>, stacks: &[Stack], governance: &GovernancePlan) -> Vec<RootRow> {
+    let mut rows: Vec<RootRow> = stacks
+        .iter()
+        .filter(|stack| stack.kind == StackKind::Root)
+        .map(|stack| RootRow {
+            directory: stack.directory.clone(),
+            state_region: if stack.directory == BOOTSTRAP_ROOT {
+                String::new()
+            } else {
+                stack
+                    .home_region
+                    .clone()
+                    .unwrap_or_else(|| context.state_region().to_string())
+            },
+            regions: stack.regions.clone(),
+            reads_from: stack.reads_from.clone(),
+            summary: stack.summary.clone(),
+            takes_images: stack.home_region.is_some(),
+        })
+        .collect();
+    let mut governance_regions: Vec<String> = governance
+        .providers
+        .iter()
+        .map(|provider| provider.region.clone())
+        .chain(std::iter::once(governance.backend.region.clone()))
+        .collect();
+    governance_regions.sort();
+    governance_regions.dedup();
+    let position = rows.iter().position(|row| row.directory != BOOTSTRAP_ROOT).unwrap_or(0);
+    rows.insert(
+        position,
+        RootRow {
+            directory: GOVERNANCE_ROOT.to_string(),
+            state_region: governance.backend.region.clone(),
+            regions: governance_regions,
+            reads_from: Vec::new(),
+            summary: Markdown::literal(
+                "Service Control Policies and their attachments to the organization's targets, AWS Config organization rules in every region",
+            ),
+            takes_images: false,
+        },
+    );
+    rows
 }
 
 #[derive(Serialize)]
@@ -81,12 +131,19 @@ struct Readme {
     topology: String,
     description: String,
     spec_file: String,
-    stacks: Vec<StackSummary>,
+    roots: Vec<RootRow>,
+    /// Regions whose first apply must be repeated (see `region_apply_order`).
+    repeated_regions: Vec<String>,
+    state_prefix: String,
+    state_region: String,
+    state_key_prefix: String,
+    images: &'static str,
+    image_source: String,
     deployment_roles: Vec<String>,
     scp_targets: Vec<String>,
     services: Vec<String>,
     regions: Vec<RegionRow>,
-    waves: Vec<(u32, Vec<String>)>,
+    waves: Vec<Wave>,
     data: Vec<DataRow>,
     service_rows: Vec<ServiceRow>,
     aurora: Vec<AuroraRow>,
@@ -132,34 +189,35 @@ struct Sizing {
     services: Vec<ServiceSizingView>,
 }
 
-pub(super) fn documents(context: &Context<'_>, stacks: &[Stack]) -> Vec<File> {
+pub(super) fn documents(context: &Context<'_>, stacks: &[Stack], governance: &GovernancePlan) -> Vec<File> {
     let topology = context.topology;
     let mut waves: std::collections::BTreeMap<u32, Vec<String>> = std::collections::BTreeMap::new();
     for (region, spec_region) in &topology.regions {
         waves.entry(spec_region.deploy_wave).or_default().push(region.clone());
     }
+    let (_, repeated_regions) = context.region_apply_order();
+    let image_source = topology
+        .services
+        .values()
+        .find_map(|service| EcrRepository::parse(&service.image))
+        .map(|repository| repository.region)
+        .unwrap_or_default();
+    let roots = root_rows(context, stacks, governance);
     let readme = Readme {
         topology: topology.name.clone(),
         description: topology.description.clone().unwrap_or_default(),
         spec_file: context.spec_file.clone(),
-        // The policy phase builds `governance/` later from the same spec; it goes first so
-        // the guardrails stand before anything they guard exists.
-        stacks: std::iter::once(StackSummary {
-            directory: "governance".to_string(),
-            reads_from: Vec::new(),
-            summary: stack_summary("governance"),
-        })
-        .chain(
-            stacks
-                .iter()
-                .filter(|stack| stack.kind == StackKind::Root)
-                .map(|stack| StackSummary {
-                    directory: stack.directory.clone(),
-                    reads_from: stack.reads_from.clone(),
-                    summary: stack_summary(&stack.directory),
-                }),
-        )
-        .collect(),
+        roots,
+        repeated_regions,
+        state_prefix: topology.state.bucket.clone(),
+        state_region: context.state_region().to_string(),
+        state_key_prefix: topology.state_key_prefix().to_string(),
+        images: match topology.images.replication {
+            ImageReplication::Ecr => "ecr",
+            ImageReplication::Published => "published",
+            ImageReplication::Single => "single",
+        },
+        image_source,
         deployment_roles: topology.governance.deployment_roles.clone(),
         scp_targets: topology.governance.scp_targets.clone(),
         services: topology.services.keys().cloned().collect(),
@@ -171,10 +229,22 @@ pub(super) fn documents(context: &Context<'_>, stacks: &[Stack]) -> Vec<File> {
                 traffic: format_number(topology.regions[region].traffic),
                 deploy_wave: topology.regions[region].deploy_wave,
                 cidr: topology.regions[region].cidr.clone(),
-                failover_to: failover_target(context, region),
+                failover_to: context.failover_target(region),
             })
             .collect(),
-        waves: waves.into_iter().collect(),
+        waves: waves
+            .into_iter()
+            .map(|(wave, regions)| Wave {
+                wave,
+                regions: regions
+                    .into_iter()
+                    .map(|region| WaveRegion {
+                        directory: Context::region_root(&region),
+                        region,
+                    })
+                    .collect(),
+            })
+            .collect(),
         data: topology
             .data
             .iter()
@@ -266,8 +336,8 @@ pub(super) fn documents(context: &Context<'_>, stacks: &[Stack]) -> Vec<File> {
             .map(|service| (service.clone(), naming::accelerator_name(topology, service)))
             .collect(),
         recovery_control: topology.edge.recovery_control,
-        edge_region: EDGE_REGION,
-        recovery_region: RECOVERY_CONTROL_REGION,
+        edge_region: control_planes::CLOUDFRONT_REGION,
+        recovery_region: control_planes::RECOVERY_CONTROL_CONFIG_REGION,
         private_zone: naming::private_zone(topology),
     };
     let sizing = Sizing {
@@ -313,5 +383,6 @@ pub(super) fn documents(context: &Context<'_>, stacks: &[Stack]) -> Vec<File> {
     vec![
         File::text("README.md", vec![Block::new("docs/readme.md.j2", None, &readme)]),
         File::text("review/sizing.md", vec![Block::new("docs/sizing.md.j2", None, &sizing)]),
+        super::region_loss::region_loss(context, stacks, governance),
     ]
 }

@@ -15,17 +15,50 @@
 
 use serde::Serialize;
 
-use super::context::{Context, remote_state, root_files};
-use super::{Block, File, Stack, StackKind, identifier, provider_alias};
+use super::context::{Context, DATA_ROOT, GLOBAL_ROOT, remote_output};
+use super::hcl;
+use super::markdown::Markdown;
+use super::{Block, File, Stack, identifier, provider_alias};
+use crate::aws::control_planes;
 use crate::aws::regions as aws_regions;
 use crate::naming;
-use crate::spec::model::ManagedRuleGroup;
+use crate::spec::model::{ManagedRuleGroup, Store};
 
 /// CloudFront, its certificate and WAF, and the metrics of Route 53 health checks live
 /// in us-east-1 whatever the topology's regions are.
-pub const EDGE_REGION: &str = "us-east-1";
+const EDGE_REGION: &str = control_planes::CLOUDFRONT_REGION;
 /// Route 53 Application Recovery Controller's configuration API is served from us-west-2.
-pub const RECOVERY_CONTROL_REGION: &str = "us-west-2";
+const RECOVERY_CONTROL_REGION: &str = control_planes::RECOVERY_CONTROL_CONFIG_REGION;
+
+#[derive(Serialize)]
+struct RegionOutput {
+    name: &'static str,
+    regions: Vec<(String, String)>,
+}
+
+#[derive(Serialize)]
+struct RegionOutputs {
+    outputs: Vec<RegionOutput>,
+}
+
+#[derive(Serialize)]
+struct PrivateDatabase {
+    name: String,
+    writer_host: String,
+    reader_host: String,
+    writer_endpoint: String,
+    reader_endpoint: String,
+}
+
+#[derive(Serialize)]
+struct PrivateZone {
+    topology: String,
+    region: String,
+    alias: String,
+    dns_alias: String,
+    zone: String,
+    databases: Vec<PrivateDatabase>,
+}
 
 #[derive(Serialize)]
 struct RegionEntry {
@@ -92,6 +125,7 @@ struct ServiceOriginEntry {
 #[derive(Serialize)]
 struct Edge {
     alias: String,
+    accelerator_alias: String,
     topology: String,
     app: String,
     zone: String,
@@ -123,15 +157,7 @@ struct Edge {
     evaluation_periods: u32,
 }
 
-/// The region CloudFront retries in when `region` fails a request: the nearest other
-/// topology region.
-pub fn failover_target(context: &Context<'_>, region: &str) -> String {
-    aws_regions::nearest(region, context.regions.iter().map(String::as_str))
-        .expect("at least two known regions")
-        .to_string()
-}
-
-pub(super) fn global_stack(context: &Context<'_>) -> Stack {
+pub(super) fn global_root(context: &Context<'_>) -> Stack {
     let topology = context.topology;
     let edge = &topology.edge;
     let regions: Vec<RegionEntry> = context
@@ -139,7 +165,7 @@ pub(super) fn global_stack(context: &Context<'_>) -> Stack {
         .iter()
         .map(|region| RegionEntry {
             region: region.clone(),
-            failover_to: failover_target(context, region),
+            failover_to: context.failover_target(region),
             weight: (topology.regions[region].traffic * 100.0).round() as u32,
             bias: topology.regions[region].geoproximity_bias,
         })
@@ -227,6 +253,7 @@ pub(super) fn global_stack(context: &Context<'_>) -> Stack {
     managed_rules.sort();
     let view = Edge {
         alias: provider_alias(EDGE_REGION),
+        accelerator_alias: provider_alias(control_planes::GLOBAL_ACCELERATOR_REGION),
         topology: topology.name.clone(),
         app: topology.domain.app.clone(),
         zone: topology.domain.zone.clone(),
@@ -273,15 +300,43 @@ pub(super) fn global_stack(context: &Context<'_>) -> Stack {
     };
     let edge_region = Some(EDGE_REGION);
     let mut provider_regions = vec![EDGE_REGION.to_string()];
+    if !view.accelerators.is_empty() {
+        provider_regions.push(control_planes::GLOBAL_ACCELERATOR_REGION.to_string());
+    }
     if edge.recovery_control {
         provider_regions.push(RECOVERY_CONTROL_REGION.to_string());
     }
-    let mut files = root_files(
-        context.backend("global"),
-        provider_regions.iter().map(|region| context.provider(region)).collect(),
-    );
-    files.extend([
-        File::hcl("remote_state.tf", vec![remote_state(context, "regions")]),
+    let mut reads: Vec<String> = context
+        .regions
+        .iter()
+        .map(|region| Context::region_root(region))
+        .collect();
+    if context.has_data_root() {
+        reads.push(DATA_ROOT.to_string());
+    }
+    let region_output = |name: &'static str, output: &str| RegionOutput {
+        name,
+        regions: context
+            .regions
+            .iter()
+            .map(|region| (region.clone(), remote_output(&Context::region_root(region), output)))
+            .collect(),
+    };
+    let mut files = vec![
+        File::hcl(
+            "region_outputs.tf",
+            vec![Block::new(
+                "global/region_outputs.tf.j2",
+                None,
+                &RegionOutputs {
+                    outputs: vec![
+                        region_output("alb_arns", "alb_arn"),
+                        region_output("alb_dns_names", "alb_dns_name"),
+                        region_output("vpc_ids", "vpc_id"),
+                    ],
+                },
+            )],
+        ),
         File::hcl("locals.tf", vec![Block::new("global/locals.tf.j2", None, &view)]),
         File::hcl("kms.tf", vec![Block::new("global/kms.tf.j2", edge_region, &view)]),
         File::hcl(
@@ -298,11 +353,18 @@ pub(super) fn global_stack(context: &Context<'_>) -> Stack {
             vec![Block::new("global/logging.tf.j2", edge_region, &view)],
         ),
         File::hcl("dns.tf", vec![Block::new("global/dns.tf.j2", edge_region, &view)]),
-    ]);
+    ];
     if !view.accelerators.is_empty() {
         files.push(File::hcl(
             "accelerator.tf",
-            vec![Block::new("global/accelerator.tf.j2", edge_region, &view)],
+            vec![
+                Block::new(
+                    "global/accelerator.tf.j2",
+                    Some(control_planes::GLOBAL_ACCELERATOR_REGION),
+                    &view,
+                ),
+                Block::new("global/accelerator_dns.tf.j2", edge_region, &view),
+            ],
         ));
     }
     if edge.recovery_control {
@@ -314,6 +376,7 @@ pub(super) fn global_stack(context: &Context<'_>) -> Stack {
             ],
         ));
     }
+    files.push(File::hcl("private_dns.tf", private_zones(context)));
     files.push(File::hcl(
         "alarms.tf",
         vec![Block::new("global/alarms.tf.j2", edge_region, &view)],
@@ -322,10 +385,61 @@ pub(super) fn global_stack(context: &Context<'_>) -> Stack {
         "outputs.tf",
         vec![Block::new("global/outputs.tf.j2", None, &view)],
     ));
-    Stack {
-        directory: "global".to_string(),
-        kind: StackKind::Root,
-        reads_from: vec!["regions".to_string()],
-        files,
-    }
+    context
+        .root(
+            GLOBAL_ROOT,
+            None,
+            &provider_regions,
+            &reads,
+            Markdown::literal(
+                "CloudFront with origin-group failover, CLOUDFRONT WAF and certificate, Route 53 records and health checks, Global Accelerator, ARC, each VPC's private zone with the database names, edge alarms",
+            ),
+        )
+        .into_stack(files)
+}
+
+/// One private hosted zone per region's VPC, with the stable names of the Aurora
+/// databases that have a cluster there. Route 53's control plane is in us-east-1, so the
+/// zones are made here rather than in the region roots; resolving them needs no
+/// control plane.
+fn private_zones(context: &Context<'_>) -> Vec<Block> {
+    let topology = context.topology;
+    let dns_region = control_planes::ROUTE53_REGION;
+    context
+        .regions
+        .iter()
+        .map(|region| {
+            let databases = context
+                .data_classes_of(Store::Aurora)
+                .filter(|(class, _)| context.placements[*class].iter().any(|placed| placed == region))
+                .map(|(class, _)| PrivateDatabase {
+                    name: identifier(class),
+                    writer_host: naming::database_writer_host(topology, class),
+                    reader_host: naming::database_reader_host(topology, class),
+                    writer_endpoint: format!(
+                        "{}[{}]",
+                        remote_output(DATA_ROOT, "aurora_writer_endpoints"),
+                        hcl::quote(class)
+                    ),
+                    reader_endpoint: format!(
+                        "{}[{}]",
+                        remote_output(&Context::region_root(region), "aurora_reader_endpoints"),
+                        hcl::quote(class)
+                    ),
+                })
+                .collect();
+            Block::new(
+                "global/private_dns.tf.j2",
+                Some(dns_region),
+                &PrivateZone {
+                    topology: topology.name.clone(),
+                    region: region.clone(),
+                    alias: provider_alias(region),
+                    dns_alias: provider_alias(dns_region),
+                    zone: naming::private_zone(topology),
+                    databases,
+                },
+            )
+        })
+        .collect()
 }

@@ -3,7 +3,9 @@
 //! here is JSON or HCL yet.
 
 use super::context::Context;
-use super::global::{EDGE_REGION, RECOVERY_CONTROL_REGION};
+use crate::aws::control_planes::{
+    CLOUDFRONT_REGION as EDGE_REGION, RECOVERY_CONTROL_CONFIG_REGION as RECOVERY_CONTROL_REGION,
+};
 use crate::aws::quotas::{self, FULL_AWS_ACCESS, ScpQuota};
 use crate::naming;
 use crate::spec::model::Store;
@@ -202,6 +204,6 @@ pub(super) fn plan(context: &Context<'_>) -> GovernancePlan {
             })
             .collect(),
         providers,
-        backend: context.backend("governance"),
+        backend: context.backend(super::context::GOVERNANCE_ROOT, context.state_region()),
     }
 }

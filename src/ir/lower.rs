@@ -1,27 +1,55 @@
 //! The lowering entry point: a checked topology to the IR's stacks, documents and
-//! governance plan. Each stack is lowered by its own file from the shared
-//! [`Context`].
+//! governance plan. Each root is lowered by its own file from the shared [`Context`];
+//! this file puts them in apply order.
 
 use super::context::Context;
-use super::{Stack, StackKind, StackSet, data, docs, global, governance, regions};
+use super::{
+    Stack, StackSet, bootstrap, certificates, data, docs, global, governance, identity, keys, regions, registry,
+    replication,
+};
 use crate::spec::Topology;
 
 /// Lowers a checked topology. `spec_file` is the spec's file name (no directories),
 /// quoted in file headers. Callers must have checked the topology without errors.
+///
+/// The apply order: `bootstrap` (the state buckets), then (inserted by the policy phase)
+/// `governance`, `keys`, `identity`, `certificates`, `registry`, `data`, each region's
+/// root (writers of Aurora global databases before their secondaries), `global` and
+/// `replication`. Every root reads only roots before it.
 pub fn lower(topology: &Topology, spec_file: &str) -> StackSet {
     let context = Context::new(topology, spec_file);
-    // The stacks are independent of each other; at 32 regions the regions and data
-    // stacks each take tens of milliseconds, so they are lowered on two threads.
-    let (mut stacks, governance) = std::thread::scope(|scope| {
-        let data_and_global = scope.spawn(|| [data::data_stack(&context), global::global_stack(&context)]);
-        let mut stacks: Vec<Stack> = vec![regions::region_module(&context), regions::regions_stack(&context)];
+    let (region_order, _) = context.region_apply_order();
+    // The region roots are independent of each other and, at 32 regions, most of the
+    // work: they are lowered on a second thread while the rest is lowered here.
+    let (mut stacks, region_roots, governance) = std::thread::scope(|scope| {
+        let region_roots = scope.spawn(|| {
+            region_order
+                .iter()
+                .map(|region| regions::region_root(&context, region, data::region_data(&context, region)))
+                .collect::<Vec<Stack>>()
+        });
+        let mut stacks: Vec<Stack> = vec![
+            regions::region_module(&context),
+            bootstrap::bootstrap_root(&context),
+            keys::keys_root(&context),
+            identity::identity_root(&context),
+            certificates::certificates_root(&context),
+        ];
+        stacks.extend(registry::registry_root(&context));
+        stacks.extend(data::data_root(&context));
         let governance = governance::plan(&context);
-        stacks.extend(data_and_global.join().expect("lowering a stack panicked"));
-        (stacks, governance)
+        (
+            stacks,
+            region_roots.join().expect("lowering a region root panicked"),
+            governance,
+        )
     });
-    stacks.sort_by_key(|stack| stack.kind != StackKind::Module);
+    stacks.extend(region_roots);
+    stacks.push(global::global_root(&context));
+    // Last: S3 checks every destination bucket exists with versioning on.
+    stacks.extend(replication::replication_root(&context));
     StackSet {
-        documents: docs::documents(&context, &stacks),
+        documents: docs::documents(&context, &stacks, &governance),
         stacks,
         governance,
     }

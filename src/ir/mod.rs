@@ -7,16 +7,23 @@
 //! reads. Views are built from the typed structs in the submodules and erased to
 //! template values here, so the IR stays the one description of what gets emitted.
 
+mod bootstrap;
+mod certificates;
 pub mod context;
 mod data;
 mod docs;
 pub mod encoded;
-pub mod global;
+mod global;
 pub mod governance;
 pub mod hcl;
+mod identity;
+mod keys;
 pub mod lower;
 pub mod markdown;
+mod region_loss;
 mod regions;
+mod registry;
+mod replication;
 
 use std::collections::BTreeMap;
 
@@ -44,11 +51,20 @@ pub enum StackKind {
 
 #[derive(Debug)]
 pub struct Stack {
-    /// Directory relative to the output root, e.g. `regions` or `modules/region`.
+    /// Directory relative to the output root, e.g. `regions/eu-west-1` or `modules/region`.
     pub directory: String,
     pub kind: StackKind,
     /// Root stacks whose outputs this stack reads through `terraform_remote_state`.
     pub reads_from: Vec<String>,
+    /// The regions whose APIs or state buckets planning and applying the root needs.
+    pub regions: Vec<String>,
+    /// Regions the root calls without a provider of its own there, and why (the AWS
+    /// provider reads a DynamoDB table's replicas in their regions). Included in `regions`.
+    pub implicit_needs: Vec<(String, String)>,
+    /// For a region's own root, that region: it may need nothing of any other region.
+    pub home_region: Option<String>,
+    /// What the root holds, for the README.
+    pub summary: markdown::Markdown,
     pub files: Vec<File>,
 }
 

@@ -1,16 +1,25 @@
-//! The `regions` root stack and the reusable `modules/region` module it instantiates
-//! once per region: network, endpoints, KMS replicas, ALB, WAF, ECS services with N+1
-//! autoscaling bounds, task roles scoped to the region's data, and regional alarms.
+//! Each region's own root, `regions/<region>`, and the reusable `modules/region` module
+//! it instantiates: network, endpoints, ALB, WAF, ECS services with N+1 autoscaling
+//! bounds and regional alarms, with the region's copies of the data classes (its S3
+//! buckets, its Aurora clusters, DynamoDB autoscaling and replication alarms).
+//!
+//! A region's root declares one provider, keeps its state in its region's state bucket
+//! and reads the outputs of `keys`, `identity`, `certificates` and `data` from the
+//! replicas in that bucket: with any other region down, it still plans and applies. Its
+//! `image_digests` variable is its own, so a release rolls out one deploy wave at a time.
 
 use serde::Serialize;
 
-use super::context::{Context, Versions, database_name, root_files};
+use super::context::{
+    CERTIFICATES_ROOT, Context, DATA_ROOT, IDENTITY_ROOT, KEYS_ROOT, REGION_MODULE, RegionData, Versions, remote_output,
+};
 use super::hcl::{self, Value};
-use super::{Block, File, Stack, StackKind, identifier, provider_alias};
+use super::markdown::Markdown;
+use super::{Block, File, Stack, StackKind, provider_alias};
 use crate::aws::elb;
 use crate::ipv4::Ipv4Network;
 use crate::naming;
-use crate::spec::model::{ManagedRuleGroup, Store};
+use crate::spec::model::ManagedRuleGroup;
 
 /// Private subnets take the first /n+3 blocks of the VPC, one per zone; public subnets
 /// share the last /n+3 block, cut into /n+6 pieces. A /16 gives /19 private and /22
@@ -25,6 +34,12 @@ pub(super) fn region_module(context: &Context<'_>) -> Stack {
         directory: "modules/region".to_string(),
         kind: StackKind::Module,
         reads_from: Vec::new(),
+        regions: Vec::new(),
+        implicit_needs: Vec::new(),
+        home_region: None,
+        summary: Markdown::literal(
+            "the module every region root instantiates: VPC, endpoints, ALB, WAF, ECS services with N+1 autoscaling, alarms",
+        ),
         files: vec![
             File::hcl(
                 "versions.tf",
@@ -33,13 +48,9 @@ pub(super) fn region_module(context: &Context<'_>) -> Stack {
             static_file("variables.tf", "module/variables.tf.j2"),
             static_file("network.tf", "module/network.tf.j2"),
             static_file("endpoints.tf", "module/endpoints.tf.j2"),
-            static_file("kms.tf", "module/kms.tf.j2"),
-            static_file("dns.tf", "module/dns.tf.j2"),
-            static_file("certificate.tf", "module/certificate.tf.j2"),
             static_file("alb.tf", "module/alb.tf.j2"),
             static_file("waf.tf", "module/waf.tf.j2"),
             static_file("ecs.tf", "module/ecs.tf.j2"),
-            static_file("iam.tf", "module/iam.tf.j2"),
             static_file("logging.tf", "module/logging.tf.j2"),
             static_file("alarms.tf", "module/alarms.tf.j2"),
             static_file("outputs.tf", "module/outputs.tf.j2"),
@@ -48,127 +59,102 @@ pub(super) fn region_module(context: &Context<'_>) -> Stack {
 }
 
 #[derive(Serialize)]
-struct PublicZone {
-    alias: String,
-    zone: String,
-}
-
-#[derive(Serialize)]
-struct PrimaryKey {
-    topology: String,
-    class: String,
-    name: String,
-    alias: String,
-    regions: Vec<String>,
-}
-
-#[derive(Serialize)]
 struct ModuleCall {
-    name: String,
-    region: String,
+    name: &'static str,
+    source: &'static str,
     alias: String,
     arguments: Vec<(String, Value)>,
 }
 
 #[derive(Serialize)]
-struct CertificateValidation {
-    alias: String,
-    modules: Vec<String>,
-}
-
-#[derive(Serialize)]
 struct Variables {
+    region: String,
     services: Vec<String>,
 }
 
 #[derive(Serialize)]
 struct Outputs {
-    regions: Vec<(String, String)>,
+    module: &'static str,
+    aurora_clusters: Vec<(String, String)>,
+    buckets: bool,
+    alias: String,
 }
 
-pub(super) fn regions_stack(context: &Context<'_>) -> Stack {
-    let topology = context.topology;
-    let primary = &topology.primary_region;
-    let mut main_blocks = vec![Block::new(
-        "regions/public_zone.tf.j2",
-        Some(primary),
-        &PublicZone {
-            alias: provider_alias(primary),
-            zone: topology.domain.zone.clone(),
-        },
-    )];
-    for (class, key_class) in &context.key_classes {
-        main_blocks.push(Block::new(
-            "regions/kms_primary.tf.j2",
-            Some(&key_class.home),
-            &PrimaryKey {
-                topology: topology.name.clone(),
-                class: class.clone(),
-                name: identifier(class),
-                alias: provider_alias(&key_class.home),
-                regions: key_class.regions.clone(),
+/// The roots a region's root reads: all of them applied before it. `data` is read
+/// whenever it exists: the region's DynamoDB replicas and Aurora clusters need it first.
+fn region_root_reads(context: &Context<'_>) -> Vec<String> {
+    let mut reads = vec![
+        KEYS_ROOT.to_string(),
+        IDENTITY_ROOT.to_string(),
+        CERTIFICATES_ROOT.to_string(),
+    ];
+    if context.has_data_root() {
+        reads.push(DATA_ROOT.to_string());
+    }
+    reads
+}
+
+/// The root of one region.
+pub(super) fn region_root(context: &Context<'_>, region: &str, data: RegionData) -> Stack {
+    let alias = provider_alias(region);
+    let mut files = vec![
+        File::hcl(
+            "variables.tf",
+            vec![Block::new(
+                "regions/variables.tf.j2",
+                None,
+                &Variables {
+                    region: region.to_string(),
+                    services: context.services_in(region).map(|(name, _)| name.clone()).collect(),
+                },
+            )],
+        ),
+        File::hcl(
+            "main.tf",
+            vec![Block::new(
+                "regions/module.tf.j2",
+                Some(region),
+                &ModuleCall {
+                    name: REGION_MODULE,
+                    source: "../../modules/region",
+                    alias: alias.clone(),
+                    arguments: module_arguments(context, region),
+                },
+            )],
+        ),
+    ];
+    let aurora_clusters = data.aurora_clusters.clone();
+    let buckets = data.has_buckets;
+    files.extend(data.files);
+    files.push(File::hcl(
+        "outputs.tf",
+        vec![Block::new(
+            "regions/outputs.tf.j2",
+            None,
+            &Outputs {
+                module: REGION_MODULE,
+                aurora_clusters,
+                buckets,
+                alias,
             },
-        ));
-    }
-    for region in &context.regions {
-        main_blocks.push(Block::new(
-            "regions/module.tf.j2",
-            Some(region),
-            &module_call(context, region),
-        ));
-    }
-    main_blocks.push(Block::new(
-        "regions/certificate_validation.tf.j2",
-        Some(primary),
-        &CertificateValidation {
-            alias: provider_alias(primary),
-            modules: context.regions.iter().map(|region| provider_alias(region)).collect(),
-        },
+        )],
     ));
-    Stack {
-        directory: "regions".to_string(),
-        kind: StackKind::Root,
-        reads_from: Vec::new(),
-        files: [
-            root_files(
-                context.backend("regions"),
-                context.regions.iter().map(|region| context.provider(region)).collect(),
+    context
+        .root(
+            &Context::region_root(region),
+            Some(region),
+            &[region.to_string()],
+            &region_root_reads(context),
+            crate::md!(
+                "{}: its network, ALB, WAF, ECS services, alarms, and its copies of the data classes; needs only {}",
+                Markdown::code(region),
+                Markdown::text(region)
             ),
-            vec![
-                File::hcl(
-                    "variables.tf",
-                    vec![Block::new(
-                        "regions/variables.tf.j2",
-                        None,
-                        &Variables {
-                            services: topology.services.keys().cloned().collect(),
-                        },
-                    )],
-                ),
-                File::hcl("main.tf", main_blocks),
-                File::hcl(
-                    "outputs.tf",
-                    vec![Block::new(
-                        "regions/outputs.tf.j2",
-                        None,
-                        &Outputs {
-                            regions: context
-                                .regions
-                                .iter()
-                                .map(|region| (region.clone(), provider_alias(region)))
-                                .collect(),
-                        },
-                    )],
-                ),
-            ],
-        ]
-        .into_iter()
-        .flatten()
-        .collect(),
-    }
+        )
+        .into_stack(files)
 }
 
-fn module_call(context: &Context<'_>, region: &str) -> ModuleCall {
+fn module_arguments(context: &Context<'_>, region: &str) -> Vec<(String, Value)> {
     let topology = context.topology;
     let spec_region = &topology.regions[region];
     let vpc = Ipv4Network::parse(&spec_region.cidr).expect("the checker validated the CIDR");
@@ -190,31 +176,6 @@ fn module_call(context: &Context<'_>, region: &str) -> ModuleCall {
             ]),
         )
     }));
-    let names = naming::regional_certificate_names(topology, region);
-    let validation_fqdns = Value::List(
-        names
-            .iter()
-            .map(|name| {
-                Value::expression(format!(
-                    "aws_route53_record.certificate_validation[{}].fqdn",
-                    hcl::quote(name)
-                ))
-            })
-            .collect(),
-    );
-    let mut local_keys = Vec::new();
-    let mut replicated_keys = Vec::new();
-    for (class, key_class) in &context.key_classes {
-        if !key_class.regions.iter().any(|key_region| key_region == region) {
-            continue;
-        }
-        let arn = Value::expression(format!("aws_kms_key.{}.arn", identifier(class)));
-        if key_class.home == region {
-            local_keys.push((class.clone(), arn));
-        } else {
-            replicated_keys.push((class.clone(), arn));
-        }
-    }
     // The module always applies the known-bad-inputs group (Log4j and similar); the
     // variable carries the others.
     let managed_rules: Vec<String> = {
@@ -223,23 +184,29 @@ fn module_call(context: &Context<'_>, region: &str) -> ModuleCall {
         groups.sort();
         groups.iter().map(|group| group.aws_name().to_string()).collect()
     };
-    let arguments = vec![
+    let quoted_region = hcl::quote(region);
+    vec![
         ("name".to_string(), Value::string(&topology.name)),
         ("vpc_cidr".to_string(), Value::string(&spec_region.cidr)),
         ("subnets".to_string(), subnets),
-        ("zone_name".to_string(), Value::string(&topology.domain.zone)),
         (
-            "private_zone_name".to_string(),
-            Value::string(naming::private_zone(topology)),
+            "certificate_arn".to_string(),
+            Value::expression(format!(
+                "{}[{quoted_region}]",
+                remote_output(CERTIFICATES_ROOT, "certificate_arns")
+            )),
         ),
-        ("certificate_domain".to_string(), Value::string(&names[0])),
         (
-            "certificate_alternative_names".to_string(),
-            Value::strings(names[1..].iter().cloned()),
+            "kms_key_arns".to_string(),
+            Value::expression(format!("{}[{quoted_region}]", remote_output(KEYS_ROOT, "kms_key_arns"))),
         ),
-        ("certificate_validation_fqdns".to_string(), validation_fqdns),
-        ("kms_local_key_arns".to_string(), Value::object(local_keys)),
-        ("kms_primary_key_arns".to_string(), Value::object(replicated_keys)),
+        (
+            "flow_log_role_arn".to_string(),
+            Value::expression(format!(
+                "{}[{quoted_region}]",
+                remote_output(IDENTITY_ROOT, "flow_log_role_arns")
+            )),
+        ),
         (
             "elb_account_id".to_string(),
             elb::log_delivery_account(region).map_or(Value::Null, Value::string),
@@ -259,13 +226,7 @@ fn module_call(context: &Context<'_>, region: &str) -> ModuleCall {
             Value::Integer(i64::from(topology.observability.evaluation_periods)),
         ),
         ("services".to_string(), services_argument(context, region)),
-    ];
-    ModuleCall {
-        name: provider_alias(region),
-        region: region.to_string(),
-        alias: provider_alias(region),
-        arguments,
-    }
+    ]
 }
 
 /// ALB path-rule priorities: more specific paths first, so `/api/admin` wins over
@@ -295,14 +256,13 @@ pub(super) fn rule_priorities(context: &Context<'_>) -> Vec<(String, i64)> {
 fn services_argument(context: &Context<'_>, region: &str) -> Value {
     let topology = context.topology;
     let priorities = rule_priorities(context);
-    let placed = topology
-        .services
-        .iter()
-        .filter(|(_, service)| topology.service_regions(service).iter().any(|placed| placed == region));
-    Value::object(placed.map(|(name, service)| {
+    let quoted_region = hcl::quote(region);
+    Value::object(context.services_in(region).map(|(name, service)| {
         let sizing = &context.sizing[name][region];
+        // Every region pulls its own region's copy of the image, by the digest its root is
+        // given: `image_digests` is per region root, so a release rolls wave by wave.
         let image = {
-            let quoted = hcl::quote(&format!("{}@", service.image));
+            let quoted = hcl::quote(&format!("{}@", topology.regional_image(service, region)));
             format!(
                 "{}${{var.image_digests[{}]}}\"",
                 &quoted[..quoted.len() - 1],
@@ -312,61 +272,7 @@ fn services_argument(context: &Context<'_>, region: &str) -> Value {
         let mut environment = service.environment.clone();
         environment.insert("TOPOC_TOPOLOGY".to_string(), topology.name.clone());
         environment.insert("TOPOC_REGION".to_string(), region.to_string());
-        let mut tables = Vec::new();
-        let mut writable_tables = Vec::new();
-        let mut buckets = Vec::new();
-        let mut writable_buckets = Vec::new();
-        let mut database_users = Vec::new();
-        let mut key_classes = std::collections::BTreeSet::new();
-        for (class, access) in service.data_access() {
-            if !context.placements[class].iter().any(|placed| placed == region) {
-                continue;
-            }
-            key_classes.insert(context.key_class_of(class).to_string());
-            match topology.data[class].store {
-                Store::Dynamodb => {
-                    let table = naming::dynamodb_table(topology, class);
-                    environment.insert(naming::environment_variable("TABLE", class), table.clone());
-                    if access.writes() {
-                        writable_tables.push(table.clone());
-                    }
-                    tables.push(table);
-                }
-                Store::S3 => {
-                    let bucket = naming::s3_bucket(topology, class, region);
-                    environment.insert(naming::environment_variable("BUCKET", class), bucket.clone());
-                    if access.writes() {
-                        writable_buckets.push(bucket.clone());
-                    }
-                    buckets.push(bucket);
-                }
-                Store::Aurora => {
-                    let data_class = &topology.data[class];
-                    // A reader gets no writer endpoint: its connections go to the local cluster.
-                    if access.writes() {
-                        environment.insert(
-                            naming::environment_variable("DB_WRITER_HOST", class),
-                            naming::database_writer_host(topology, class),
-                        );
-                    }
-                    environment.insert(
-                        naming::environment_variable("DB_READER_HOST", class),
-                        naming::database_reader_host(topology, class),
-                    );
-                    environment.insert(
-                        naming::environment_variable("DB_NAME", class),
-                        database_name(class, data_class),
-                    );
-                    environment.insert(
-                        naming::environment_variable("DB_USER", class),
-                        naming::database_user(name),
-                    );
-                    if !database_users.contains(&naming::database_user(name)) {
-                        database_users.push(naming::database_user(name));
-                    }
-                }
-            }
-        }
+        environment.extend(context.service_access(name, region).environment);
         let mut host_headers = Vec::new();
         if topology.edge.accelerator.contains(name) {
             host_headers.push(naming::accelerator_name(topology, name));
@@ -383,10 +289,19 @@ fn services_argument(context: &Context<'_>, region: &str) -> Value {
         let target_requests_per_minute = (service.rps_per_task * service.steady_utilization * 60.0)
             .round()
             .max(1.0);
+        let role = |output: &str| {
+            Value::expression(format!(
+                "{}[{quoted_region}][{}]",
+                remote_output(IDENTITY_ROOT, output),
+                hcl::quote(name)
+            ))
+        };
         (
             name.clone(),
             Value::object([
                 ("image", Value::expression(image)),
+                ("execution_role_arn", role("execution_role_arns")),
+                ("task_role_arn", role("task_role_arns")),
                 ("port", Value::Integer(i64::from(service.port))),
                 ("cpu", Value::Integer(i64::from(service.cpu))),
                 ("memory", Value::Integer(i64::from(service.memory))),
@@ -408,12 +323,6 @@ fn services_argument(context: &Context<'_>, region: &str) -> Value {
                     "environment",
                     Value::object(environment.into_iter().map(|(key, value)| (key, Value::String(value)))),
                 ),
-                ("dynamodb_tables", Value::strings(tables)),
-                ("dynamodb_writable_tables", Value::strings(writable_tables)),
-                ("s3_buckets", Value::strings(buckets)),
-                ("s3_writable_buckets", Value::strings(writable_buckets)),
-                ("database_users", Value::strings(database_users)),
-                ("kms_key_classes", Value::strings(key_classes)),
             ]),
         )
     }))

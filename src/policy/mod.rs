@@ -13,10 +13,10 @@ use serde::Serialize;
 
 use crate::aws::global_services::EXEMPT_ACTIONS;
 use crate::aws::quotas::SCP_QUOTAS;
-use crate::ir::context::root_files;
+use crate::ir::context::{GOVERNANCE_ROOT, Root};
 use crate::ir::governance::GovernancePlan;
 use crate::ir::markdown::Markdown;
-use crate::ir::{Block, File, FileFormat, Stack, StackKind, identifier, provider_alias};
+use crate::ir::{Block, File, FileFormat, Stack, identifier, provider_alias};
 use crate::md;
 use crate::naming;
 use scp::{OversizedStatement, Scp};
@@ -204,7 +204,7 @@ fn governance_stack(plan: &GovernancePlan, scps: &[Scp]) -> Stack {
         rules,
         custom_rules,
     };
-    let mut files = root_files(plan.backend.clone(), plan.providers.clone());
+    let mut files = Vec::new();
     files.extend([
         File::hcl(
             "scps.tf",
@@ -239,12 +239,18 @@ fn governance_stack(plan: &GovernancePlan, scps: &[Scp]) -> Stack {
             )],
         });
     }
-    Stack {
-        directory: "governance".to_string(),
-        kind: StackKind::Root,
-        reads_from: Vec::new(),
-        files,
+    Root {
+        directory: GOVERNANCE_ROOT.to_string(),
+        backend: Some(plan.backend.clone()),
+        providers: plan.providers.clone(),
+        remote_states: Vec::new(),
+        home_region: None,
+        implicit_needs: Vec::new(),
+        summary: Markdown::literal(
+            "Service Control Policies and their attachments to the organization's targets (Organizations, us-east-1), AWS Config organization rules in every region",
+        ),
     }
+    .into_stack(files)
 }
 
 #[derive(Serialize)]

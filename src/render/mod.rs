@@ -34,6 +34,9 @@ pub struct StackInfo {
     pub directory: String,
     pub kind: StackKind,
     pub reads_from: Vec<String>,
+    /// The regions the root needs, and for a region's own root its region.
+    pub regions: Vec<String>,
+    pub home_region: Option<String>,
 }
 
 /// The rendered output tree: paths relative to the output root, with `/` separators.
@@ -87,6 +90,8 @@ pub fn render(stack_set: &StackSet, spec_file: &str) -> Result<Rendered, Vec<Int
             directory: stack.directory.clone(),
             kind: stack.kind,
             reads_from: stack.reads_from.clone(),
+            regions: stack.regions.clone(),
+            home_region: stack.home_region.clone(),
         });
         for file in &stack.files {
             files.push((format!("{}/{}", stack.directory, file.name), file));

@@ -22,6 +22,8 @@ pub struct Topology {
     pub state: StateBackend,
     #[serde(default)]
     pub tags: BTreeMap<String, String>,
+    #[serde(default)]
+    pub images: Images,
     pub regions: BTreeMap<String, Region>,
     #[serde(default)]
     pub residency: BTreeMap<String, Vec<String>>,
@@ -50,6 +52,60 @@ pub struct StateBackend {
     pub region: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_prefix: Option<String>,
+}
+
+/// Where each region's tasks pull their images from.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Images {
+    #[serde(default)]
+    pub replication: ImageReplication,
+}
+
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum ImageReplication {
+    /// topoc replicates the one ECR registry into every region.
+    #[default]
+    Ecr,
+    /// The build pushes every image to every region's registry.
+    Published,
+    /// Every region pulls from the one repository written under `image`.
+    Single,
+}
+
+/// An Amazon ECR repository URI: `<account>.dkr.ecr.<region>.amazonaws.com/<repository>`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EcrRepository {
+    pub account: String,
+    pub region: String,
+    pub repository: String,
+}
+
+impl EcrRepository {
+    pub fn parse(image: &str) -> Option<EcrRepository> {
+        let (registry, repository) = image.split_once('/')?;
+        let mut parts = registry.split('.');
+        let account = parts.next()?;
+        let (dkr, ecr, region) = (parts.next()?, parts.next()?, parts.next()?);
+        let rest: Vec<&str> = parts.collect();
+        let valid = account.len() == 12
+            && account.chars().all(|character| character.is_ascii_digit())
+            && dkr == "dkr"
+            && ecr == "ecr"
+            && rest == ["amazonaws", "com"]
+            && !repository.is_empty();
+        valid.then(|| EcrRepository {
+            account: account.to_string(),
+            region: region.to_string(),
+            repository: repository.to_string(),
+        })
+    }
+
+    /// The same repository in another region's registry of the same account.
+    pub fn in_region(&self, region: &str) -> String {
+        format!("{}.dkr.ecr.{region}.amazonaws.com/{}", self.account, self.repository)
+    }
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
@@ -846,5 +902,19 @@ impl Topology {
     /// The state key prefix: `state.key_prefix`, or the topology name.
     pub fn state_key_prefix(&self) -> &str {
         self.state.key_prefix.as_deref().unwrap_or(&self.name)
+    }
+
+    /// The state bucket of a region: `<state.bucket>-<region>`.
+    pub fn state_bucket(&self, region: &str) -> String {
+        format!("{}-{region}", self.state.bucket)
+    }
+
+    /// The image a region's tasks pull: the same repository in the region's own registry,
+    /// unless every region pulls the one repository written in the spec.
+    pub fn regional_image(&self, service: &Service, region: &str) -> String {
+        match (self.images.replication, EcrRepository::parse(&service.image)) {
+            (ImageReplication::Ecr | ImageReplication::Published, Some(repository)) => repository.in_region(region),
+            _ => service.image.clone(),
+        }
     }
 }

@@ -2,7 +2,8 @@
 //! file parses, every `.tf` is already canonical, every block matches the AWS provider
 //! schema, every reference resolves inside its root (remote-state outputs against the
 //! producing stack's outputs), the stacks form a DAG in apply order, every regional
-//! block uses the provider of the region it belongs to, and the SCPs are valid and
+//! block uses the provider of the region it belongs to, every root reaches only the
+//! regions it declares (a region's own root only its region), and the SCPs are valid and
 //! deny nothing the Terraform needs (layers 6 and 7, in [`policies`]).
 //!
 //! The file-local layers run segment by segment on all cores and keep only facts; the
@@ -12,6 +13,7 @@
 //! topoc, never a user mistake. Every error names the file, the line and the rule.
 
 pub mod constraints;
+mod independence;
 mod parsed;
 pub mod policies;
 mod providers;
@@ -56,6 +58,7 @@ pub struct FileFacts {
     pub path: String,
     pub references: references::FileFacts,
     pub providers: providers::FileFacts,
+    pub independence: independence::FileFacts,
     pub policies: policies::FileFacts,
     pub rules: rules::FileFacts,
 }
@@ -151,10 +154,12 @@ fn examine(rendered: &Rendered) -> (Vec<StackFacts>, Vec<InternalError>) {
     (stacks, errors)
 }
 
-/// The cross-file layers: references (4), providers (5) and the cross-block rules (8).
+/// The cross-file layers: references (4), providers and regional independence (5) and
+/// the cross-block rules (8).
 fn check_stacks(rendered: &Rendered, stacks: &[StackFacts]) -> Vec<InternalError> {
     let mut errors = references::check(stacks, &rendered.stacks);
     errors.extend(providers::check(stacks));
+    errors.extend(independence::check(stacks, &rendered.stacks));
     errors.extend(rules::check(stacks));
     errors
 }
@@ -281,6 +286,7 @@ fn examine_segment(
         constraints::check_block(site, block, errors);
         facts.references.add(site, block, errors);
         facts.providers.add(site, block, kind, errors);
+        facts.independence.add(site, block);
         facts.policies.add(site, block);
         rules::check_block(site, block, &mut facts.rules, errors);
     }

@@ -302,6 +302,7 @@ const READ_ARGUMENTS: &[&str] = &[
     "global_cluster_identifier",
     "cluster_identifier",
     "tags",
+    "primary_key_arn",
 ];
 
 /// What the evaluation needs of one file: its locals (in root stacks), its resources
@@ -327,11 +328,9 @@ struct ResourceFacts {
     replicas: Vec<Option<String>>,
 }
 
-/// A module call: the aliases it passes as providers, and the multi-Region keys whose
-/// replicas it creates (`kms_primary_key_arns = { class = aws_kms_key.<name>.arn }`).
+/// A module call: the aliases it passes as providers.
 struct ModuleFacts {
     provider_aliases: Vec<String>,
-    kms_keys: Vec<String>,
 }
 
 impl FileFacts {
@@ -384,7 +383,6 @@ impl FileFacts {
                 };
                 self.modules.push(ModuleFacts {
                     provider_aliases: values("providers"),
-                    kms_keys: values("kms_primary_key_arns"),
                 });
             }
             _ => {}
@@ -501,15 +499,15 @@ struct TerraformWork<'a> {
     buckets: BTreeMap<String, String>,
     /// Key name → its region and `data-residency` tag.
     key_tags: BTreeMap<String, (String, Option<String>)>,
-    /// (key name, region of the module instance that replicates it).
-    module_keys: Vec<(String, String)>,
+    /// (primary key name, region of a replica of it).
+    replica_keys: Vec<(String, String)>,
 }
 
 fn terraform_work<'a>(stacks: &'a [StackFacts], errors: &mut Vec<InternalError>) -> TerraformWork<'a> {
     let mut resources: Vec<Resource<'_>> = Vec::new();
     let mut module_regions: Vec<String> = Vec::new();
     let mut key_tags: BTreeMap<String, (String, Option<String>)> = BTreeMap::new();
-    let mut module_keys: Vec<(String, String)> = Vec::new();
+    let mut replica_keys: Vec<(String, String)> = Vec::new();
     for stack in stacks.iter().filter(|stack| stack.kind == StackKind::Root) {
         let aliases = providers::declared_aliases(stack);
         let locals: BTreeMap<&str, &Value> = stack
@@ -567,6 +565,13 @@ fn terraform_work<'a>(stacks: &'a [StackFacts], errors: &mut Vec<InternalError>)
                             (resource.region.clone(), resource.tag("data-residency")),
                         );
                     }
+                    if kind == "aws_kms_replica_key"
+                        && let Some(Value::Path(root, steps)) = resource.argument("primary_key_arn")
+                        && root == "aws_kms_key"
+                        && let Some(Step::Attribute(primary)) = steps.first()
+                    {
+                        replica_keys.push((primary.clone(), resource.region.clone()));
+                    }
                     resources.push(resource);
                 }
             }
@@ -579,7 +584,6 @@ fn terraform_work<'a>(stacks: &'a [StackFacts], errors: &mut Vec<InternalError>)
                 else {
                     continue;
                 };
-                module_keys.extend(module.kms_keys.iter().map(|key| (key.clone(), region.clone())));
                 module_regions.push(region);
             }
         }
@@ -592,9 +596,6 @@ fn terraform_work<'a>(stacks: &'a [StackFacts], errors: &mut Vec<InternalError>)
     for stack in stacks.iter().filter(|stack| stack.kind == StackKind::Module) {
         for region in &module_regions {
             for facts in stack.files.iter().flat_map(|file| &file.policies.resources) {
-                if facts.kind == "aws_kms_replica_key" {
-                    continue;
-                }
                 resources.push(Resource {
                     facts,
                     name: format!("{} in module", facts.name),
@@ -609,14 +610,14 @@ fn terraform_work<'a>(stacks: &'a [StackFacts], errors: &mut Vec<InternalError>)
         resources,
         buckets,
         key_tags,
-        module_keys,
+        replica_keys,
     }
 }
 
 /// Replica keys: ReplicateKey is called in the primary's region, naming the replica's.
 fn replica_key_requests(work: &TerraformWork<'_>, principal: &str) -> Vec<Request> {
     let mut requests = Vec::new();
-    for (key, replica_region) in &work.module_keys {
+    for (key, replica_region) in &work.replica_keys {
         let Some((home, tag)) = work.key_tags.get(key) else {
             continue;
         };
@@ -686,6 +687,9 @@ fn requests_for(
             }
             requests
         }
+        // ReplicateKey is called in the primary's region (`replica_key_requests`); AWS
+        // then creates the replica with CreateKey in its own region.
+        "aws_kms_replica_key" => single("kms:CreateKey"),
         "aws_kms_key" => {
             let mut create = request("kms:CreateKey").key("kms:MultiRegion", &["true"]);
             if let Some(tag) = resource.tag("data-residency") {
@@ -828,6 +832,7 @@ fn simple_action(kind: &str) -> Option<(&'static str, Option<&'static str>)> {
         "aws_cloudwatch_log_delivery_destination" => ("logs:PutDeliveryDestination", None),
         "aws_cloudwatch_log_delivery" => ("logs:CreateDelivery", None),
         "aws_sns_topic" => ("sns:CreateTopic", None),
+        "aws_ecr_replication_configuration" => ("ecr:PutReplicationConfiguration", None),
         "aws_iam_role" => ("iam:CreateRole", US_EAST_1),
         "aws_iam_role_policy" => ("iam:PutRolePolicy", US_EAST_1),
         "aws_iam_role_policy_attachment" => ("iam:AttachRolePolicy", US_EAST_1),

@@ -27,7 +27,8 @@ struct Declarations {
     ephemeral: BTreeSet<(String, String)>,
     /// Module call name → directory of its source, relative to the output root.
     modules: BTreeMap<String, String>,
-    /// Remote state name → producing stack directory.
+    /// Remote state name → producing stack directory (its state key, until [`check`]
+    /// matches it against the stacks).
     remote_states: BTreeMap<String, String>,
 }
 
@@ -63,13 +64,8 @@ impl Declarations {
                         if object_key_name(key).as_deref() == Some("key")
                             && let Some(state_key) = string_literal(value.expr())
                         {
-                            let stack_name = state_key
-                                .rsplit('/')
-                                .next()
-                                .unwrap_or_default()
-                                .trim_end_matches(".tfstate")
-                                .to_string();
-                            self.remote_states.insert(name.to_string(), stack_name);
+                            // The state key until the stacks' directories are known.
+                            self.remote_states.insert(name.to_string(), state_key);
                         }
                     }
                 }
@@ -156,12 +152,16 @@ struct Reference {
 /// Resolves every file's references and module calls against the declarations of its
 /// stack and of the stacks it reads, and checks the stacks form a DAG in apply order.
 pub fn check(stacks: &[StackFacts], infos: &[StackInfo]) -> Vec<InternalError> {
+    let directories: Vec<&str> = stacks.iter().map(|stack| stack.directory.as_str()).collect();
     let declared: BTreeMap<&str, Declarations> = stacks
         .iter()
         .map(|stack| {
             let mut declarations = Declarations::default();
             for file in &stack.files {
                 declarations.merge(&file.references.declared);
+            }
+            for producer in declarations.remote_states.values_mut() {
+                *producer = producer_of(producer, &directories);
             }
             (stack.directory.as_str(), declarations)
         })
@@ -225,6 +225,21 @@ pub fn check(stacks: &[StackFacts], infos: &[StackInfo]) -> Vec<InternalError> {
         }
     }
     errors
+}
+
+/// The stack whose state a remote state's key names: `<prefix>/<directory>.tfstate`,
+/// matched against every stack directory (the longest wins, as a prefix may hold
+/// slashes); the key itself when none matches.
+fn producer_of(key: &str, directories: &[&str]) -> String {
+    directories
+        .iter()
+        .filter(|directory| {
+            key.strip_suffix(".tfstate")
+                .and_then(|stem| stem.strip_suffix(**directory))
+                .is_some_and(|rest| rest.is_empty() || rest.ends_with('/'))
+        })
+        .max_by_key(|directory| directory.len())
+        .map_or_else(|| key.to_string(), |directory| (*directory).to_string())
 }
 
 /// A module call's problems: a source topoc does not generate, arguments that are not

@@ -75,8 +75,10 @@ pub const RULES: &[Rule] = &[
         summary: "S3 replication is configured only after versioning is on for the source and every destination",
         source: "S3 user guide, \"Requirements and considerations for replication\"; aws-terraform-facts §11",
         explanation: "S3 refuses a replication configuration on a bucket without versioning, and replicates\n\
-             only into versioned buckets. The replication configuration therefore depends on the\n\
-             versioning resources of every region with buckets, each of which enables versioning.",
+             only into versioned buckets. A replication configuration in the root that makes the\n\
+             buckets depends on the versioning resources of every region with buckets; one in a\n\
+             root of its own (`replication/`) is applied after every root that makes a versioned\n\
+             bucket. Either way every versioning resource enables versioning.",
     },
     Rule {
         id: "s3-replication-time-needs-metrics",
@@ -386,10 +388,10 @@ fn ignores(body: &Body, arguments: &[&str]) -> bool {
         .all(|argument| ignored.iter().any(|name| name == argument))
 }
 
-/// The rules across blocks, on the facts of every stack's files.
+/// The rules across blocks, on the facts of every stack's files, in apply order.
 pub fn check(stacks: &[StackFacts]) -> Vec<InternalError> {
     let mut errors = Vec::new();
-    for stack in stacks {
+    for (position, stack) in stacks.iter().enumerate() {
         let regions: BTreeMap<&String, &String> =
             stack.files.iter().flat_map(|file| file.rules.regions.iter()).collect();
         let versioning: Vec<&(String, bool)> = stack.files.iter().flat_map(|file| &file.rules.versioning).collect();
@@ -430,6 +432,43 @@ pub fn check(stacks: &[StackFacts]) -> Vec<InternalError> {
                             "s3-replication-needs-versioning",
                             format!("{replication} does not depend on {address}"),
                         ));
+                    }
+                }
+                // Replication of buckets made by other roots: it must come after every
+                // root that makes a versioned bucket, so all destinations exist.
+                if versioning.is_empty() {
+                    for earlier in &stacks[..position] {
+                        let disabled = earlier
+                            .files
+                            .iter()
+                            .flat_map(|earlier_file| &earlier_file.rules.versioning)
+                            .filter(|(_, enabled)| !enabled);
+                        for (address, _) in disabled {
+                            errors.push(stack_error(
+                                *line,
+                                "s3-replication-needs-versioning",
+                                format!(
+                                    "{address} in `{}` does not enable versioning, and {replication} replicates",
+                                    earlier.directory
+                                ),
+                            ));
+                        }
+                    }
+                    for later in &stacks[position + 1..] {
+                        if later
+                            .files
+                            .iter()
+                            .any(|later_file| !later_file.rules.versioning.is_empty())
+                        {
+                            errors.push(stack_error(
+                                *line,
+                                "s3-replication-needs-versioning",
+                                format!(
+                                    "{replication} is applied before `{}`, which makes versioned buckets",
+                                    later.directory
+                                ),
+                            ));
+                        }
                     }
                 }
             }

@@ -23,7 +23,7 @@ resource "aws_dynamodb_table" "eu_user_profiles" {
 
   server_side_encryption {
     enabled     = true
-    kms_key_arn = data.terraform_remote_state.regions.outputs.kms_key_arns["eu-west-1"]["eu"]
+    kms_key_arn = data.terraform_remote_state.keys.outputs.kms_key_arns["eu-west-1"]["eu"]
   }
 
   dynamic "replica" {
@@ -31,7 +31,7 @@ resource "aws_dynamodb_table" "eu_user_profiles" {
 
     content {
       region_name                 = replica.value
-      kms_key_arn                 = data.terraform_remote_state.regions.outputs.kms_key_arns[replica.value]["eu"]
+      kms_key_arn                 = data.terraform_remote_state.keys.outputs.kms_key_arns[replica.value]["eu"]
       point_in_time_recovery      = true
       propagate_tags              = true
       deletion_protection_enabled = true
@@ -71,7 +71,7 @@ resource "aws_dynamodb_table" "sessions" {
 
   server_side_encryption {
     enabled     = true
-    kms_key_arn = data.terraform_remote_state.regions.outputs.kms_key_arns["eu-west-1"]["default"]
+    kms_key_arn = data.terraform_remote_state.keys.outputs.kms_key_arns["eu-west-1"]["default"]
   }
 
   ttl {
@@ -84,7 +84,7 @@ resource "aws_dynamodb_table" "sessions" {
 
     content {
       region_name                 = replica.value
-      kms_key_arn                 = data.terraform_remote_state.regions.outputs.kms_key_arns[replica.value]["default"]
+      kms_key_arn                 = data.terraform_remote_state.keys.outputs.kms_key_arns[replica.value]["default"]
       point_in_time_recovery      = true
       propagate_tags              = true
       deletion_protection_enabled = true
@@ -139,7 +139,7 @@ resource "aws_dynamodb_table" "tenant_directory" {
 
   server_side_encryption {
     enabled     = true
-    kms_key_arn = data.terraform_remote_state.regions.outputs.kms_key_arns["eu-west-1"]["default"]
+    kms_key_arn = data.terraform_remote_state.keys.outputs.kms_key_arns["eu-west-1"]["default"]
   }
 
   dynamic "replica" {
@@ -147,7 +147,7 @@ resource "aws_dynamodb_table" "tenant_directory" {
 
     content {
       region_name                 = replica.value
-      kms_key_arn                 = data.terraform_remote_state.regions.outputs.kms_key_arns[replica.value]["default"]
+      kms_key_arn                 = data.terraform_remote_state.keys.outputs.kms_key_arns[replica.value]["default"]
       point_in_time_recovery      = true
       propagate_tags              = true
       deletion_protection_enabled = true
@@ -187,7 +187,7 @@ resource "aws_dynamodb_table" "us_user_profiles" {
 
   server_side_encryption {
     enabled     = true
-    kms_key_arn = data.terraform_remote_state.regions.outputs.kms_key_arns["us-east-1"]["default"]
+    kms_key_arn = data.terraform_remote_state.keys.outputs.kms_key_arns["us-east-1"]["default"]
   }
 
   tags = {

@@ -23,13 +23,3 @@ output "aurora_writer_endpoints" {
     "invoices-eu" = aws_rds_global_cluster.invoices_eu.endpoint
   }
 }
-
-output "s3_bucket_arns" {
-  description = "ARN of each region's bucket, by data class and region."
-  value = {
-    "documents-eu" = {
-      "eu-central-1" = aws_s3_bucket.eu_central_1["documents-eu"].arn
-      "eu-west-1"    = aws_s3_bucket.eu_west_1["documents-eu"].arn
-    }
-  }
-}

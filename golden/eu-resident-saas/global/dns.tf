@@ -48,7 +48,7 @@ resource "aws_route53_record" "regional_origin" {
   name    = "${each.key}.origin.app.ledgerly.example.org"
   type    = "CNAME"
   ttl     = 60
-  records = [data.terraform_remote_state.regions.outputs.alb_dns_names[each.key]]
+  records = [local.alb_dns_names[each.key]]
 }
 
 # The nearest healthy region (latency routing): CloudFront's primary origin.
@@ -62,7 +62,7 @@ resource "aws_route53_record" "origin" {
   ttl             = 60
   set_identifier  = each.key
   health_check_id = aws_route53_health_check.region[each.key].id
-  records         = [data.terraform_remote_state.regions.outputs.alb_dns_names[each.key]]
+  records         = [local.alb_dns_names[each.key]]
 
   latency_routing_policy {
     region = each.key
@@ -81,7 +81,7 @@ resource "aws_route53_record" "failover_origin" {
   ttl             = 60
   set_identifier  = each.key
   health_check_id = aws_route53_health_check.region[each.value.failover_to].id
-  records         = [data.terraform_remote_state.regions.outputs.alb_dns_names[each.value.failover_to]]
+  records         = [local.alb_dns_names[each.value.failover_to]]
 
   latency_routing_policy {
     region = each.key
@@ -116,7 +116,7 @@ resource "aws_route53_record" "service_origin" {
   ttl             = 60
   set_identifier  = each.value.region
   health_check_id = aws_route53_health_check.service_origin[each.key].id
-  records         = [data.terraform_remote_state.regions.outputs.alb_dns_names[each.value.region]]
+  records         = [local.alb_dns_names[each.value.region]]
 
   latency_routing_policy {
     region = each.value.region
@@ -135,7 +135,7 @@ resource "aws_route53_record" "service_failover_origin" {
   ttl             = 60
   set_identifier  = each.value.region
   health_check_id = aws_route53_health_check.service_origin["${each.value.service}/${each.value.failover_to}"].id
-  records         = [data.terraform_remote_state.regions.outputs.alb_dns_names[each.value.failover_to]]
+  records         = [local.alb_dns_names[each.value.failover_to]]
 
   latency_routing_policy {
     region = each.value.region

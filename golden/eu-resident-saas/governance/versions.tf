@@ -11,7 +11,7 @@ terraform {
   }
 
   backend "s3" {
-    bucket       = "ledgerly-terraform-state"
+    bucket       = "ledgerly-terraform-state-eu-west-1"
     key          = "ledgerly/governance.tfstate"
     region       = "eu-west-1"
     encrypt      = true

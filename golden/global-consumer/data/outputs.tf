@@ -9,14 +9,3 @@ output "dynamodb_table_arns" {
     sessions     = aws_dynamodb_table.sessions.arn
   }
 }
-
-output "s3_bucket_arns" {
-  description = "ARN of each region's bucket, by data class and region."
-  value = {
-    media = {
-      "ap-southeast-1" = aws_s3_bucket.ap_southeast_1["media"].arn
-      "eu-central-1"   = aws_s3_bucket.eu_central_1["media"].arn
-      "us-east-1"      = aws_s3_bucket.us_east_1["media"].arn
-    }
-  }
-}

@@ -48,7 +48,7 @@ resource "aws_route53_record" "regional_origin" {
   name    = "${each.key}.origin.api.pulse.example.net"
   type    = "CNAME"
   ttl     = 60
-  records = [data.terraform_remote_state.regions.outputs.alb_dns_names[each.key]]
+  records = [local.alb_dns_names[each.key]]
 }
 
 # The nearest healthy region (geoproximity routing): CloudFront's primary origin.
@@ -62,7 +62,7 @@ resource "aws_route53_record" "origin" {
   ttl             = 60
   set_identifier  = each.key
   health_check_id = aws_route53_health_check.region[each.key].id
-  records         = [data.terraform_remote_state.regions.outputs.alb_dns_names[each.key]]
+  records         = [local.alb_dns_names[each.key]]
 
   geoproximity_routing_policy {
     aws_region = each.key
@@ -82,7 +82,7 @@ resource "aws_route53_record" "failover_origin" {
   ttl             = 60
   set_identifier  = each.key
   health_check_id = aws_route53_health_check.region[each.value.failover_to].id
-  records         = [data.terraform_remote_state.regions.outputs.alb_dns_names[each.value.failover_to]]
+  records         = [local.alb_dns_names[each.value.failover_to]]
 
   geoproximity_routing_policy {
     aws_region = each.key

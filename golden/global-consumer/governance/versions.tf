@@ -11,7 +11,7 @@ terraform {
   }
 
   backend "s3" {
-    bucket       = "pulse-terraform-state"
+    bucket       = "pulse-terraform-state-us-east-1"
     key          = "pulse/prod/governance.tfstate"
     region       = "us-east-1"
     encrypt      = true

@@ -23,7 +23,7 @@ resource "aws_dynamodb_table" "card_tokens" {
 
   server_side_encryption {
     enabled     = true
-    kms_key_arn = data.terraform_remote_state.regions.outputs.kms_key_arns["us-east-1"]["default"]
+    kms_key_arn = data.terraform_remote_state.keys.outputs.kms_key_arns["us-east-1"]["default"]
   }
 
   dynamic "replica" {
@@ -31,7 +31,7 @@ resource "aws_dynamodb_table" "card_tokens" {
 
     content {
       region_name                 = replica.value
-      kms_key_arn                 = data.terraform_remote_state.regions.outputs.kms_key_arns[replica.value]["default"]
+      kms_key_arn                 = data.terraform_remote_state.keys.outputs.kms_key_arns[replica.value]["default"]
       point_in_time_recovery      = true
       propagate_tags              = true
       deletion_protection_enabled = true
@@ -71,7 +71,7 @@ resource "aws_dynamodb_table" "dashboard_sessions" {
 
   server_side_encryption {
     enabled     = true
-    kms_key_arn = data.terraform_remote_state.regions.outputs.kms_key_arns["us-east-1"]["default"]
+    kms_key_arn = data.terraform_remote_state.keys.outputs.kms_key_arns["us-east-1"]["default"]
   }
 
   ttl {
@@ -84,7 +84,7 @@ resource "aws_dynamodb_table" "dashboard_sessions" {
 
     content {
       region_name                 = replica.value
-      kms_key_arn                 = data.terraform_remote_state.regions.outputs.kms_key_arns[replica.value]["default"]
+      kms_key_arn                 = data.terraform_remote_state.keys.outputs.kms_key_arns[replica.value]["default"]
       point_in_time_recovery      = true
       propagate_tags              = true
       deletion_protection_enabled = true
@@ -124,7 +124,7 @@ resource "aws_dynamodb_table" "idempotency_keys" {
 
   server_side_encryption {
     enabled     = true
-    kms_key_arn = data.terraform_remote_state.regions.outputs.kms_key_arns["us-east-1"]["default"]
+    kms_key_arn = data.terraform_remote_state.keys.outputs.kms_key_arns["us-east-1"]["default"]
   }
 
   ttl {
@@ -137,7 +137,7 @@ resource "aws_dynamodb_table" "idempotency_keys" {
 
     content {
       region_name                 = replica.value
-      kms_key_arn                 = data.terraform_remote_state.regions.outputs.kms_key_arns[replica.value]["default"]
+      kms_key_arn                 = data.terraform_remote_state.keys.outputs.kms_key_arns[replica.value]["default"]
       point_in_time_recovery      = true
       propagate_tags              = true
       deletion_protection_enabled = true
@@ -183,7 +183,7 @@ resource "aws_dynamodb_table" "merchant_limits" {
 
   server_side_encryption {
     enabled     = true
-    kms_key_arn = data.terraform_remote_state.regions.outputs.kms_key_arns["us-east-1"]["default"]
+    kms_key_arn = data.terraform_remote_state.keys.outputs.kms_key_arns["us-east-1"]["default"]
   }
 
   ttl {
@@ -196,7 +196,7 @@ resource "aws_dynamodb_table" "merchant_limits" {
 
     content {
       region_name                 = replica.value
-      kms_key_arn                 = data.terraform_remote_state.regions.outputs.kms_key_arns[replica.value]["default"]
+      kms_key_arn                 = data.terraform_remote_state.keys.outputs.kms_key_arns[replica.value]["default"]
       point_in_time_recovery      = true
       propagate_tags              = true
       deletion_protection_enabled = true

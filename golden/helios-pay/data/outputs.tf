@@ -23,13 +23,3 @@ output "aurora_writer_endpoints" {
     ledger = aws_rds_global_cluster.ledger.endpoint
   }
 }
-
-output "s3_bucket_arns" {
-  description = "ARN of each region's bucket, by data class and region."
-  value = {
-    exports = {
-      "eu-west-1" = aws_s3_bucket.eu_west_1["exports"].arn
-      "us-east-1" = aws_s3_bucket.us_east_1["exports"].arn
-    }
-  }
-}

@@ -2,9 +2,9 @@
 
 # auth-api behind Global Accelerator: static anycast addresses that move
 # clients between regions in seconds, without waiting for DNS caches. Endpoint health is
-# the ALB's target health.
+# the ALB's target health. Global Accelerator's control plane is in us-west-2.
 resource "aws_globalaccelerator_accelerator" "auth_api" {
-  provider = aws.us_east_1
+  provider = aws.us_west_2
 
   name            = "helios-pay-auth-api"
   ip_address_type = "IPV4"
@@ -20,7 +20,7 @@ resource "aws_globalaccelerator_accelerator" "auth_api" {
 }
 
 resource "aws_globalaccelerator_listener" "auth_api" {
-  provider = aws.us_east_1
+  provider = aws.us_west_2
 
   accelerator_arn = aws_globalaccelerator_accelerator.auth_api.arn
   protocol        = "TCP"
@@ -33,7 +33,7 @@ resource "aws_globalaccelerator_listener" "auth_api" {
 }
 
 resource "aws_globalaccelerator_endpoint_group" "auth_api" {
-  provider = aws.us_east_1
+  provider = aws.us_west_2
   for_each = toset(["eu-west-1", "us-east-1"])
 
   listener_arn            = aws_globalaccelerator_listener.auth_api.arn
@@ -41,7 +41,7 @@ resource "aws_globalaccelerator_endpoint_group" "auth_api" {
   traffic_dial_percentage = 100
 
   endpoint_configuration {
-    endpoint_id                    = data.terraform_remote_state.regions.outputs.alb_arns[each.key]
+    endpoint_id                    = local.alb_arns[each.key]
     weight                         = 100
     client_ip_preservation_enabled = true
   }

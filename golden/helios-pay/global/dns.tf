@@ -49,7 +49,7 @@ resource "aws_route53_record" "regional_origin" {
   name    = "${each.key}.origin.pay.heliospay.example.com"
   type    = "CNAME"
   ttl     = 30
-  records = [data.terraform_remote_state.regions.outputs.alb_dns_names[each.key]]
+  records = [local.alb_dns_names[each.key]]
 }
 
 # The nearest healthy region (latency routing): CloudFront's primary origin.
@@ -63,7 +63,7 @@ resource "aws_route53_record" "origin" {
   ttl             = 30
   set_identifier  = each.key
   health_check_id = aws_route53_health_check.region[each.key].id
-  records         = [data.terraform_remote_state.regions.outputs.alb_dns_names[each.key]]
+  records         = [local.alb_dns_names[each.key]]
 
   latency_routing_policy {
     region = each.key
@@ -82,7 +82,7 @@ resource "aws_route53_record" "failover_origin" {
   ttl             = 30
   set_identifier  = each.key
   health_check_id = aws_route53_health_check.region[each.value.failover_to].id
-  records         = [data.terraform_remote_state.regions.outputs.alb_dns_names[each.value.failover_to]]
+  records         = [local.alb_dns_names[each.value.failover_to]]
 
   latency_routing_policy {
     region = each.key

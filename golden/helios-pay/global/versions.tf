@@ -11,7 +11,7 @@ terraform {
   }
 
   backend "s3" {
-    bucket       = "helios-pay-terraform-state"
+    bucket       = "helios-pay-terraform-state-us-east-1"
     key          = "helios-pay/global.tfstate"
     region       = "us-east-1"
     encrypt      = true

@@ -2,7 +2,7 @@
 
 resource "aws_sns_topic" "alarms" {
   name              = "${var.name}-alarms"
-  kms_master_key_id = local.kms_key_arns["default"]
+  kms_master_key_id = var.kms_key_arns["default"]
 }
 
 resource "aws_cloudwatch_metric_alarm" "target_5xx" {

@@ -132,7 +132,7 @@ resource "aws_cloudwatch_log_group" "waf" {
   # WAF only delivers to log groups whose name starts with `aws-waf-logs-`.
   name              = "aws-waf-logs-${var.name}-${local.region}"
   retention_in_days = 365
-  kms_key_id        = local.kms_key_arns["default"]
+  kms_key_id        = var.kms_key_arns["default"]
 }
 
 resource "aws_wafv2_web_acl_logging_configuration" "alb" {

@@ -30,16 +30,6 @@ output "alb_zone_id" {
   value       = aws_lb.this.zone_id
 }
 
-output "private_zone_id" {
-  description = "Private hosted zone of the VPC."
-  value       = aws_route53_zone.private.zone_id
-}
-
-output "kms_key_arns" {
-  description = "This region's copy of each multi-Region key, by key class."
-  value       = local.kms_key_arns
-}
-
 output "alarm_topic_arn" {
   description = "SNS topic that receives the region's alarms."
   value       = aws_sns_topic.alarms.arn
@@ -48,15 +38,4 @@ output "alarm_topic_arn" {
 output "log_bucket_name" {
   description = "Bucket of the region's access logs."
   value       = aws_s3_bucket.logs.id
-}
-
-output "certificate_validation_records" {
-  description = "DNS records that validate the ALB certificate, by domain name."
-  value = {
-    for option in aws_acm_certificate.origin.domain_validation_options : option.domain_name => {
-      name   = option.resource_record_name
-      type   = option.resource_record_type
-      record = option.resource_record_value
-    }
-  }
 }

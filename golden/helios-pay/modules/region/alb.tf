@@ -62,7 +62,7 @@ resource "aws_lb_listener" "https" {
   port              = 443
   protocol          = "HTTPS"
   ssl_policy        = "ELBSecurityPolicy-TLS13-1-2-2021-06"
-  certificate_arn   = aws_acm_certificate_validation.origin.certificate_arn
+  certificate_arn   = var.certificate_arn
 
   default_action {
     type = "fixed-response"

@@ -51,7 +51,7 @@ resource "aws_cloudwatch_log_group" "service" {
 
   name              = "/${var.name}/ecs/${each.key}"
   retention_in_days = 365
-  kms_key_id        = local.kms_key_arns["default"]
+  kms_key_id        = var.kms_key_arns["default"]
 }
 
 resource "aws_ecs_task_definition" "this" {
@@ -62,8 +62,8 @@ resource "aws_ecs_task_definition" "this" {
   network_mode             = "awsvpc"
   cpu                      = tostring(each.value.cpu)
   memory                   = tostring(each.value.memory)
-  execution_role_arn       = aws_iam_role.execution[each.key].arn
-  task_role_arn            = aws_iam_role.task[each.key].arn
+  execution_role_arn       = each.value.execution_role_arn
+  task_role_arn            = each.value.task_role_arn
 
   runtime_platform {
     operating_system_family = "LINUX"

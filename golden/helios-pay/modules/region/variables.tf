@@ -18,39 +18,19 @@ variable "subnets" {
   }))
 }
 
-variable "zone_name" {
-  description = "Name of the public Route 53 hosted zone."
+variable "certificate_arn" {
+  description = "Validated ACM certificate of the region's ALB, from the certificates root."
   type        = string
 }
 
-variable "private_zone_name" {
-  description = "Name of the private hosted zone attached to this VPC, where the data stack publishes database endpoints."
-  type        = string
-}
-
-variable "certificate_domain" {
-  description = "Primary name of the region's ALB certificate."
-  type        = string
-}
-
-variable "certificate_alternative_names" {
-  description = "Other names on the region's ALB certificate: the latency-routed origin names and the Global Accelerator names."
-  type        = list(string)
-}
-
-variable "certificate_validation_fqdns" {
-  description = "DNS validation records of the certificate, created once per name in the root stack."
-  type        = list(string)
-}
-
-variable "kms_local_key_arns" {
-  description = "Multi-Region KMS primary keys whose home is this region, by key class."
+variable "kms_key_arns" {
+  description = "This region's copy of each multi-Region key, by key class, from the keys root."
   type        = map(string)
 }
 
-variable "kms_primary_key_arns" {
-  description = "Multi-Region KMS primary keys to replicate into this region, by key class."
-  type        = map(string)
+variable "flow_log_role_arn" {
+  description = "Role that delivers the VPC's flow logs, from the identity root."
+  type        = string
 }
 
 variable "elb_account_id" {
@@ -73,9 +53,11 @@ variable "alarm_evaluation_periods" {
 }
 
 variable "services" {
-  description = "The services that run in this region, with their N+1 task bounds here and the data they may read (and, for the writable lists, write) here."
+  description = "The services that run in this region, with their N+1 task bounds here and the roles (from the identity root) that scope them to this region's data."
   type = map(object({
     image                      = string
+    execution_role_arn         = string
+    task_role_arn              = string
     port                       = number
     cpu                        = number
     memory                     = number
@@ -88,11 +70,5 @@ variable "services" {
     max_tasks                  = number
     target_requests_per_minute = number
     environment                = map(string)
-    dynamodb_tables            = list(string)
-    dynamodb_writable_tables   = list(string)
-    s3_buckets                 = list(string)
-    s3_writable_buckets        = list(string)
-    database_users             = list(string)
-    kms_key_classes            = list(string)
   }))
 }

@@ -1,0 +1,361 @@
+//! `review/region-loss.md`: for each topology region, what can and cannot be done while
+//! it is down. Which roots cannot be planned or applied comes from each root's
+//! providers and backend (the same facts the independence check reads); which recovery
+//! steps still work comes from the dated control-plane table in
+//! [`crate::aws::control_planes`].
+
+use serde::Serialize;
+
+use super::context::{Context, GOVERNANCE_ROOT};
+use super::governance::GovernancePlan;
+use super::markdown::Markdown;
+use super::{Block, File, Stack, StackKind};
+use crate::aws::control_planes::{self, ControlPlane, control_plane};
+use crate::md;
+use crate::naming;
+use crate::spec::model::{EcrRepository, ImageReplication, Store};
+
+#[derive(Serialize)]
+struct BlockedRoot {
+    directory: String,
+    why: Markdown,
+}
+
+#[derive(Serialize)]
+struct Step {
+    step: Markdown,
+    operations: Markdown,
+    location: String,
+    works: bool,
+}
+
+#[derive(Serialize)]
+struct StateMove {
+    directory: String,
+    key: String,
+}
+
+#[derive(Serialize)]
+struct LostRegion {
+    region: String,
+    blocked: Vec<BlockedRoot>,
+    working: Vec<String>,
+    caveats: Vec<Markdown>,
+    state_moves: Vec<StateMove>,
+    fallback_region: String,
+    fallback_bucket: String,
+    steps: Vec<Step>,
+}
+
+#[derive(Serialize)]
+struct RegionLoss {
+    topology: String,
+    checked: &'static str,
+    regions: Vec<LostRegion>,
+    sources: Vec<(String, String, String)>,
+}
+
+/// What a block's template manages, as the review names it.
+fn service_of(template: &str) -> &'static str {
+    match template {
+        t if t.starts_with("identity/") || t == "bootstrap/replication_role.tf.j2" => "IAM",
+        "certificates/zone.tf.j2"
+        | "global/dns.tf.j2"
+        | "global/private_dns.tf.j2"
+        | "global/accelerator_dns.tf.j2"
+        | "global/recovery_control_health.tf.j2" => "Route 53",
+        "certificates/certificate.tf.j2" => "ACM",
+        "global/accelerator.tf.j2" => "Global Accelerator",
+        "global/recovery_control.tf.j2" => "Route 53 ARC configuration",
+        t if t.starts_with("global/") => "CloudFront and its WAF, certificate, logs and alarms",
+        t if t.starts_with("keys/") => "KMS",
+        t if t.starts_with("bootstrap/") || t.starts_with("replication/") => "S3",
+        "data/dynamodb_table.tf.j2" => "DynamoDB",
+        "data/aurora_global.tf.j2" => "Aurora",
+        t if t.starts_with("registry/") => "ECR",
+        _ => "its resources",
+    }
+}
+
+/// Why a root cannot be planned or applied while `lost` is down: the services it calls
+/// there, or (when it calls none) that its state is there, which a backend switch to a
+/// replica works around. `None` if the root does not need `lost`.
+enum Blocked {
+    Api(Markdown),
+    StateOnly,
+}
+
+fn blocked_because(context: &Context<'_>, stack: &Stack, lost: &str) -> Option<Blocked> {
+    if !stack.regions.iter().any(|region| region == lost) {
+        return None;
+    }
+    let mut services: Vec<String> = stack
+        .files
+        .iter()
+        .flat_map(|file| file.blocks.iter())
+        .filter(|block| block.region.as_deref() == Some(lost))
+        .map(|block| service_of(block.template).to_string())
+        .collect();
+    services.extend(
+        stack
+            .implicit_needs
+            .iter()
+            .filter(|(region, _)| region == lost)
+            .map(|(_, why)| why.clone()),
+    );
+    services.sort_unstable();
+    services.dedup();
+    if services.is_empty() {
+        let state_here = stack.directory != super::context::BOOTSTRAP_ROOT
+            && stack.home_region.as_deref().unwrap_or_else(|| context.state_region()) == lost;
+        return state_here.then_some(Blocked::StateOnly);
+    }
+    Some(Blocked::Api(md!(
+        "it manages {} through the API in {}",
+        Markdown::text(&services.join(", ")),
+        Markdown::text(lost)
+    )))
+}
+
+fn state_only(context: &Context<'_>, lost: &str) -> Markdown {
+    md!(
+        "only its state, in {}: apply it after switching the backend to a replica (below)",
+        Markdown::code(&context.topology.state_bucket(lost))
+    )
+}
+
+fn step(plane: &'static ControlPlane, step: Markdown, lost: &str, resource_region: &str) -> Step {
+    Step {
+        step,
+        operations: Markdown::text(plane.operations),
+        location: plane.location.describe(resource_region),
+        works: plane.location.available_without(lost, resource_region),
+    }
+}
+
+pub(super) fn region_loss(context: &Context<'_>, stacks: &[Stack], governance: &GovernancePlan) -> File {
+    let topology = context.topology;
+    let mut regions = Vec::new();
+    for lost in &context.regions {
+        let survivors: Vec<&str> = context
+            .regions
+            .iter()
+            .map(String::as_str)
+            .filter(|region| region != lost)
+            .collect();
+        let fallback_region = context.failover_target(lost);
+        let mut blocked = Vec::new();
+        let mut working = Vec::new();
+        let mut state_moves = Vec::new();
+        // The governance root is built by the policy phase; its needs come from its plan.
+        let governance_needs =
+            governance.providers.iter().any(|provider| provider.region == *lost) || governance.backend.region == *lost;
+        if governance_needs {
+            let mut reasons = Vec::new();
+            if lost == control_planes::ORGANIZATIONS_REGION {
+                reasons.push(Markdown::literal(
+                    "it manages SCPs through Organizations, whose control plane is in us-east-1",
+                ));
+            }
+            if governance.providers.iter().any(|provider| provider.region == *lost) {
+                reasons.push(md!("it manages AWS Config rules in {}", Markdown::text(lost)));
+            }
+            if reasons.is_empty() {
+                reasons.push(state_only(context, lost));
+                state_moves.push(StateMove {
+                    directory: GOVERNANCE_ROOT.to_string(),
+                    key: context.state_key(GOVERNANCE_ROOT),
+                });
+            }
+            blocked.push(BlockedRoot {
+                directory: GOVERNANCE_ROOT.to_string(),
+                why: Markdown::join(reasons, "; "),
+            });
+        } else {
+            working.push(GOVERNANCE_ROOT.to_string());
+        }
+        for stack in stacks.iter().filter(|stack| stack.kind == StackKind::Root) {
+            match blocked_because(context, stack, lost) {
+                Some(Blocked::Api(why)) => blocked.push(BlockedRoot {
+                    directory: stack.directory.clone(),
+                    why,
+                }),
+                Some(Blocked::StateOnly) => {
+                    blocked.push(BlockedRoot {
+                        directory: stack.directory.clone(),
+                        why: state_only(context, lost),
+                    });
+                    state_moves.push(StateMove {
+                        directory: stack.directory.clone(),
+                        key: context.state_key(&stack.directory),
+                    });
+                }
+                None => working.push(stack.directory.clone()),
+            }
+        }
+        let mut caveats = Vec::new();
+        if lost == control_planes::ROUTE53_REGION {
+            caveats.push(md!(
+                "The other regions' roots still plan and apply, but two kinds of change in them wait for us-east-1: creating a load balancer (its DNS name is a Route 53 record) and changing an S3 bucket's configuration (policy, versioning, replication), which have an underlying dependency on us-east-1 ({}). Scaling services, new task definitions, autoscaling and alarms do not.",
+                Markdown::text(control_plane("s3-bucket-configuration").source)
+            ));
+        }
+        let single_registry_here = topology.images.replication == ImageReplication::Single
+            && topology.services.values().any(|service| {
+                EcrRepository::parse(&service.image).is_none_or(|repository| repository.region == *lost)
+            });
+        if single_registry_here {
+            caveats.push(md!(
+                "With {} every region pulls its images from one registry, which is here or outside AWS's regions: no region can start a task (not a replacement, not a scale-out) until it is reachable.",
+                Markdown::code("images.replication: single")
+            ));
+        }
+        let mut steps = vec![
+            step(
+                control_plane("route53-health-checks"),
+                md!(
+                    "Route 53 stops answering with {}'s origins when its deep health checks fail",
+                    Markdown::text(lost)
+                ),
+                lost,
+                lost,
+            ),
+            step(
+                control_plane("cloudfront-origin-failover"),
+                Markdown::literal("CloudFront retries failed reads in the next-nearest region (origin groups)"),
+                lost,
+                lost,
+            ),
+        ];
+        if !topology.edge.accelerator.is_empty() {
+            steps.push(step(
+                control_plane("global-accelerator-routing"),
+                Markdown::literal("Global Accelerator moves clients to healthy endpoints"),
+                lost,
+                lost,
+            ));
+            steps.push(step(
+                control_plane("global-accelerator"),
+                md!("Setting {}'s traffic dial to 0 by hand", Markdown::text(lost)),
+                lost,
+                lost,
+            ));
+        }
+        if topology.edge.recovery_control {
+            steps.push(step(
+                control_plane("recovery-control-state"),
+                md!("Turning {}'s ARC routing control off", Markdown::text(lost)),
+                lost,
+                lost,
+            ));
+        }
+        for survivor in &survivors {
+            steps.push(step(
+                control_plane("regional"),
+                md!(
+                    "Scaling out, or rolling back a release, in {}: apply {}",
+                    Markdown::text(survivor),
+                    Markdown::code(&format!("{}/", Context::region_root(survivor)))
+                ),
+                lost,
+                survivor,
+            ));
+        }
+        for (class, data_class) in context.data_classes_of(Store::Aurora) {
+            let writer = data_class.writer_region();
+            let placement = &context.placements[class];
+            if !placement.iter().any(|placed| placed == lost) {
+                continue;
+            }
+            let global = naming::aurora_global_cluster(topology, class);
+            if writer == *lost {
+                let target = crate::aws::regions::nearest(
+                    lost,
+                    placement.iter().map(String::as_str).filter(|region| region != lost),
+                )
+                .map(str::to_string);
+                if let Some(target) = target {
+                    steps.push(step(
+                        control_plane("aurora-failover"),
+                        md!(
+                            "Failing {} over to its cluster in {}",
+                            Markdown::code(&global),
+                            Markdown::text(&target)
+                        ),
+                        lost,
+                        &target,
+                    ));
+                    steps.push(step(
+                        control_plane("secrets-promote"),
+                        md!(
+                            "Promoting the replica of {} in {}",
+                            Markdown::code(&naming::aurora_master_secret(topology, class)),
+                            Markdown::text(&target)
+                        ),
+                        lost,
+                        &target,
+                    ));
+                } else {
+                    caveats.push(md!(
+                        "{} has no cluster outside {}: it is unavailable until the region returns.",
+                        Markdown::code(&global),
+                        Markdown::text(lost)
+                    ));
+                }
+            } else {
+                steps.push(step(
+                    control_plane("aurora-switchover"),
+                    md!(
+                        "A planned switchover of {} (every cluster must be healthy, so not while {} is down)",
+                        Markdown::code(&global),
+                        Markdown::text(lost)
+                    ),
+                    lost,
+                    &writer,
+                ));
+                if let Some(last) = steps.last_mut() {
+                    last.works = false;
+                }
+            }
+        }
+        if context.data_classes_of(Store::Dynamodb).next().is_some() {
+            steps.push(step(
+                control_plane("regional"),
+                Markdown::literal("Reading and writing DynamoDB global tables in the surviving regions"),
+                lost,
+                survivors.first().copied().unwrap_or_default(),
+            ));
+        }
+        regions.push(LostRegion {
+            region: lost.clone(),
+            blocked,
+            working,
+            caveats,
+            state_moves,
+            fallback_bucket: topology.state_bucket(&fallback_region),
+            fallback_region,
+            steps,
+        });
+    }
+    let mut sources: Vec<(String, String, String)> = control_planes::CONTROL_PLANES
+        .iter()
+        .map(|plane| {
+            (
+                plane.operations.to_string(),
+                plane.source.to_string(),
+                plane.url.to_string(),
+            )
+        })
+        .collect();
+    sources.sort();
+    let view = RegionLoss {
+        topology: topology.name.clone(),
+        checked: control_planes::CHECKED,
+        regions,
+        sources,
+    };
+    File::text(
+        "review/region-loss.md",
+        vec![Block::new("docs/region-loss.md.j2", None, &view)],
+    )
+}
