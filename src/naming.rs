@@ -61,8 +61,9 @@ pub fn s3_bucket(topology: &Topology, data_class: &str, region: &str) -> String 
     format!("{}-{data_class}-{region}", topology.name)
 }
 
-pub fn s3_replication_role(topology: &Topology, data_class: &str, region: &str) -> String {
-    format!("{}-{data_class}-{region}-s3repl", topology.name)
+/// The role S3 assumes to replicate every bucket of a data class between its regions.
+pub fn s3_replication_role(topology: &Topology, data_class: &str) -> String {
+    format!("{}-{data_class}-s3repl", topology.name)
 }
 
 pub fn aurora_global_cluster(topology: &Topology, data_class: &str) -> String {
@@ -265,12 +266,7 @@ pub fn limited_names(topology: &Topology) -> Vec<(String, LimitedName)> {
                     s3_bucket(topology, class_name, &longest_region),
                     63,
                 );
-                push(
-                    pointer,
-                    "IAM role name",
-                    s3_replication_role(topology, class_name, &longest_region),
-                    64,
-                );
+                push(pointer, "IAM role name", s3_replication_role(topology, class_name), 64);
             }
         }
     }

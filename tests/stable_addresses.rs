@@ -110,6 +110,13 @@ fn blocks(tree: &BTreeMap<String, String>) -> BTreeMap<(String, String, usize), 
                     if let Some(alias) = body.lines().find(|line| line.trim_start().starts_with("alias ")) {
                         identity.push_str(alias.trim());
                     }
+                    // A `locals` block is known by the first name it declares: files that
+                    // hold one per region add and remove them with the region.
+                    if header == "locals {"
+                        && let Some(first) = body.lines().skip(1).find(|line| line.contains(" = "))
+                    {
+                        identity.push_str(first.split(" = ").next().unwrap_or_default().trim());
+                    }
                     let occurrence = seen.entry(identity.clone()).or_default();
                     *occurrence += 1;
                     // The file's path is part of what a block names: everything in

@@ -11,6 +11,14 @@ use crate::spec::model::{CapacityMode, ConflictModel, Consistency, DataClass, S3
 pub(super) fn check(context: &Context<'_>, diagnostics: &mut Vec<Diagnostic>) {
     check_residency_classes(context, diagnostics);
     let topology = context.topology;
+    let used_classes: std::collections::BTreeSet<&str> = topology
+        .services
+        .values()
+        .flat_map(|service| service.data.names())
+        .collect();
+    // While a service names an unknown class (TOPO0036), that reference may be meant
+    // for an unused one: the error comes first, the warning after it is fixed.
+    let unknown_reference = used_classes.iter().any(|listed| !topology.data.contains_key(*listed));
     for (name, data_class) in &topology.data {
         let residency_known = check_residency(context, name, data_class, diagnostics);
         check_explicit_regions(context, name, data_class, diagnostics);
@@ -48,17 +56,7 @@ pub(super) fn check(context: &Context<'_>, diagnostics: &mut Vec<Diagnostic>) {
             Store::Dynamodb => check_dynamodb(context, name, data_class, &placement, diagnostics),
             Store::S3 => check_s3(context, name, data_class, &placement, diagnostics),
         }
-        let used = topology.services.values().any(|service| service.data.contains(name));
-        // While a service names an unknown class (TOPO0036), that reference may be meant
-        // for this one: the error comes first, the warning after it is fixed.
-        let unknown_reference = topology.services.values().any(|service| {
-            service
-                .data
-                .names()
-                .iter()
-                .any(|listed| !topology.data.contains_key(*listed))
-        });
-        if !used && !unknown_reference {
+        if !used_classes.contains(name.as_str()) && !unknown_reference {
             diagnostics.push(
                 Diagnostic::new(
                     Code::UnusedDataClass,

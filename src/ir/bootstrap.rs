@@ -9,7 +9,7 @@
 
 use serde::Serialize;
 
-use super::context::{BOOTSTRAP_ROOT, Context, Root};
+use super::context::{BOOTSTRAP_ROOT, Context, GOVERNANCE_ROOT, Root};
 use super::markdown::Markdown;
 use super::{Block, File, Stack, provider_alias};
 use crate::aws::control_planes;
@@ -34,6 +34,10 @@ struct Bucket {
     noncurrent_days: u32,
     destinations: Vec<Destination>,
     versioning_aliases: Vec<String>,
+    /// The management-account role that applies `governance/`, granted that root's state
+    /// in every bucket (any of them may hold it during a region's loss).
+    governance_role: Option<String>,
+    governance_key: String,
 }
 
 #[derive(Serialize)]
@@ -77,6 +81,8 @@ pub(super) fn bootstrap_root(context: &Context<'_>) -> Stack {
                         })
                         .collect(),
                     versioning_aliases: aliases.clone(),
+                    governance_role: topology.governance.management_role_arn.clone(),
+                    governance_key: context.state_key(GOVERNANCE_ROOT),
                 },
             )
         })

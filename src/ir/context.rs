@@ -54,6 +54,10 @@ pub struct Context<'a> {
     /// Regions of each data class, sorted.
     pub placements: BTreeMap<String, Vec<String>>,
     pub key_classes: BTreeMap<String, KeyClass>,
+    s3_buckets: std::sync::OnceLock<BTreeMap<String, Vec<S3Bucket>>>,
+    /// (service, region) → what its tasks reach there; the identity root and the region
+    /// roots both read it.
+    service_accesses: std::sync::OnceLock<BTreeMap<(String, String), ServiceAccess>>,
 }
 
 impl<'a> Context<'a> {
@@ -104,6 +108,8 @@ impl<'a> Context<'a> {
             sizing: sizing::size_all(topology),
             placements,
             key_classes,
+            s3_buckets: std::sync::OnceLock::new(),
+            service_accesses: std::sync::OnceLock::new(),
         }
     }
 
@@ -240,6 +246,10 @@ pub struct Root {
     pub summary: Markdown,
     /// Regions called without a provider there, and why.
     pub implicit_needs: Vec<(String, String)>,
+    /// For a root that spans regions and reads remote state: every topology region, the
+    /// values its `state_region` variable may take (its state bucket's region, or another
+    /// whose bucket holds the replicas while that one is down).
+    pub state_region_choices: Vec<String>,
 }
 
 impl Root {
@@ -254,6 +264,7 @@ impl Root {
         regions.extend(self.implicit_needs.iter().map(|(region, _)| region.clone()));
         regions.sort();
         regions.dedup();
+        let versions_backend_region = self.backend.as_ref().map(|backend| backend.region.clone());
         let versions = Versions {
             terraform_version_constraint: TERRAFORM_VERSION_CONSTRAINT,
             aws_provider_version_constraint: AWS_PROVIDER_VERSION_CONSTRAINT,
@@ -275,6 +286,26 @@ impl Root {
                 )],
             ),
         ];
+        if !self.state_region_choices.is_empty()
+            && let Some(backend_region) = &versions_backend_region
+        {
+            #[derive(Serialize)]
+            struct StateRegion<'a> {
+                default: &'a str,
+                choices: &'a [String],
+            }
+            all_files.push(File::hcl(
+                "variables.tf",
+                vec![Block::new(
+                    "common/state_region.tf.j2",
+                    None,
+                    &StateRegion {
+                        default: backend_region,
+                        choices: &self.state_region_choices,
+                    },
+                )],
+            ));
+        }
         let reads_from: Vec<String> = self
             .remote_states
             .iter()
@@ -313,6 +344,10 @@ impl Context<'_> {
         summary: Markdown,
     ) -> Root {
         let state_region = home_region.unwrap_or_else(|| self.state_region()).to_string();
+        // A root that spans regions reads remote state through `var.state_region`, so it
+        // can be pointed at another region's replicas while its own bucket's is down; a
+        // region's own root reads only its own region.
+        let switchable = home_region.is_none() && !reads.is_empty();
         let mut provider_regions = provider_regions.to_vec();
         provider_regions.sort();
         provider_regions.dedup();
@@ -322,11 +357,17 @@ impl Context<'_> {
             providers: provider_regions.iter().map(|region| self.provider(region)).collect(),
             remote_states: reads
                 .iter()
-                .map(|producer| (producer.clone(), remote_state(self, producer, &state_region)))
+                .map(|producer| {
+                    (
+                        producer.clone(),
+                        remote_state(self, producer, &state_region, switchable),
+                    )
+                })
                 .collect(),
             home_region: home_region.map(str::to_string),
             summary,
             implicit_needs: Vec::new(),
+            state_region_choices: if switchable { self.regions.clone() } else { Vec::new() },
         }
     }
 }
@@ -335,6 +376,8 @@ impl Context<'_> {
 struct RemoteState {
     name: String,
     bucket: String,
+    /// The state bucket's name before its region, when the region is `var.state_region`.
+    bucket_prefix: Option<String>,
     key: String,
     region: String,
 }
@@ -354,14 +397,16 @@ pub fn remote_output(producer: &str, output: &str) -> String {
 }
 
 /// The `terraform_remote_state` data source through which a root reads the outputs of
-/// root `producer`, from the state bucket of `reader_region`.
-fn remote_state(context: &Context<'_>, producer: &str, reader_region: &str) -> Block {
+/// root `producer`, from the state bucket of `reader_region` (or, when `switchable`, of
+/// `var.state_region`, which defaults to it).
+fn remote_state(context: &Context<'_>, producer: &str, reader_region: &str, switchable: bool) -> Block {
     Block::new(
         "common/remote_state.tf.j2",
         None,
         &RemoteState {
             name: remote_state_name(producer),
             bucket: context.topology.state_bucket(reader_region),
+            bucket_prefix: switchable.then(|| format!("{}-", context.topology.state.bucket)),
             key: context.state_key(producer),
             region: reader_region.to_string(),
         },
@@ -383,7 +428,8 @@ pub struct ServiceAccess {
     pub writable_tables: Vec<String>,
     pub buckets: Vec<String>,
     pub writable_buckets: Vec<String>,
-    pub database_users: Vec<String>,
+    /// Aurora class → the database user the service connects as.
+    pub databases: Vec<(String, String)>,
     pub key_classes: Vec<String>,
     /// Names of the region's data: `TOPOC_TABLE_*`, `TOPOC_BUCKET_*`, `TOPOC_DB_*`.
     pub environment: BTreeMap<String, String>,
@@ -404,8 +450,27 @@ impl Context<'_> {
     }
 
     /// The data a service's tasks reach in `region`; classes with no copy there (their
-    /// residency or placement keeps them elsewhere) are left out.
-    pub fn service_access(&self, service_name: &str, region: &str) -> ServiceAccess {
+    /// residency or placement keeps them elsewhere) are left out. Computed once for
+    /// every service and region.
+    pub fn service_access(&self, service_name: &str, region: &str) -> &ServiceAccess {
+        self.service_accesses
+            .get_or_init(|| {
+                let mut all = BTreeMap::new();
+                for region in &self.regions {
+                    for (name, _) in self.services_in(region) {
+                        all.insert(
+                            (name.clone(), region.clone()),
+                            self.compute_service_access(name, region),
+                        );
+                    }
+                }
+                all
+            })
+            .get(&(service_name.to_string(), region.to_string()))
+            .expect("a service asked about a region it runs in")
+    }
+
+    fn compute_service_access(&self, service_name: &str, region: &str) -> ServiceAccess {
         let topology = self.topology;
         let service = &topology.services[service_name];
         let mut access = ServiceAccess::default();
@@ -457,10 +522,9 @@ impl Context<'_> {
                         naming::environment_variable("DB_USER", class),
                         naming::database_user(service_name),
                     );
-                    let user = naming::database_user(service_name);
-                    if !access.database_users.contains(&user) {
-                        access.database_users.push(user);
-                    }
+                    access
+                        .databases
+                        .push((class.to_string(), naming::database_user(service_name)));
                 }
             }
         }
@@ -477,7 +541,6 @@ pub struct S3Bucket {
     pub residency: String,
     pub key_class: String,
     pub noncurrent_days: u32,
-    pub replication_role: String,
     pub destinations: Vec<S3Destination>,
 }
 
@@ -491,8 +554,12 @@ pub struct S3Destination {
 impl Context<'_> {
     /// Every S3 data class's bucket, by region (every region, when there is any S3
     /// class), with its replication destinations: every other region of the class
-    /// (bidirectional), or the hub and its spokes.
-    pub fn s3_buckets(&self) -> BTreeMap<String, Vec<S3Bucket>> {
+    /// (bidirectional), or the hub and its spokes. Computed once: several roots read it.
+    pub fn s3_buckets(&self) -> &BTreeMap<String, Vec<S3Bucket>> {
+        self.s3_buckets.get_or_init(|| self.compute_s3_buckets())
+    }
+
+    fn compute_s3_buckets(&self) -> BTreeMap<String, Vec<S3Bucket>> {
         let topology = self.topology;
         // Every region is listed once any class has a bucket, so a region's first bucket
         // edits the maps built from this and adds no resource block.
@@ -520,7 +587,6 @@ impl Context<'_> {
                     residency: self.residency_tag_of(class),
                     key_class: self.key_class_of(class).to_string(),
                     noncurrent_days: data_class.noncurrent_version_expiration_days,
-                    replication_role: naming::s3_replication_role(topology, class, region),
                     destinations: destinations
                         .into_iter()
                         .enumerate()

@@ -316,10 +316,10 @@ pub(super) fn data_root(context: &Context<'_>) -> Option<Stack> {
     let topology = context.topology;
     let mut dynamodb_blocks = Vec::new();
     let mut aurora_blocks = Vec::new();
-    let mut provider_regions = Vec::new();
+    let mut provider_regions = std::collections::BTreeSet::new();
     for (class, data_class) in context.data_classes_of(Store::Dynamodb) {
         let home = &context.home_of(class);
-        provider_regions.push(home.clone());
+        provider_regions.insert(home.clone());
         dynamodb_blocks.push(Block::new(
             "data/dynamodb_table.tf.j2",
             Some(home),
@@ -374,7 +374,7 @@ pub(super) fn data_root(context: &Context<'_>) -> Option<Stack> {
     }
     for (class, data_class) in context.data_classes_of(Store::Aurora) {
         let writer = data_class.writer_region();
-        provider_regions.push(writer.clone());
+        provider_regions.insert(writer.clone());
         aurora_blocks.push(Block::new(
             "data/aurora_global.tf.j2",
             Some(&writer),
@@ -422,18 +422,21 @@ pub(super) fn data_root(context: &Context<'_>) -> Option<Stack> {
     // The AWS provider reads each replica's settings (point-in-time recovery, deletion
     // protection) through a connection to the replica's region: planning the table
     // needs every region it has a replica in.
-    let mut implicit_needs: Vec<(String, String)> = Vec::new();
-    for (class, _) in context.data_classes_of(Store::Dynamodb) {
-        for region in &context.placements[class] {
-            if !provider_regions.contains(region) && !implicit_needs.iter().any(|(need, _)| need == region) {
-                implicit_needs.push((
-                    region.clone(),
-                    "DynamoDB replicas (the AWS provider reads each replica in its region)".to_string(),
-                ));
-            }
-        }
-    }
-    implicit_needs.sort();
+    let replica_regions: std::collections::BTreeSet<&String> = context
+        .data_classes_of(Store::Dynamodb)
+        .flat_map(|(class, _)| context.placements[class].iter())
+        .collect();
+    let implicit_needs: Vec<(String, String)> = replica_regions
+        .into_iter()
+        .filter(|region| !provider_regions.contains(*region))
+        .map(|region| {
+            (
+                region.clone(),
+                "DynamoDB replicas (the AWS provider reads each replica in its region)".to_string(),
+            )
+        })
+        .collect();
+    let provider_regions: Vec<String> = provider_regions.into_iter().collect();
     let root = context.root(
         DATA_ROOT,
         None,
@@ -457,10 +460,10 @@ pub(super) fn region_data(context: &Context<'_>, region: &str) -> RegionData {
     // S3: the region's buckets; their replication is in the replication root.
     // Every region gets the bucket resources once any class has a bucket, over an empty
     // map where none has one here, so a region's first bucket edits the map only.
-    let mut buckets = context.s3_buckets();
-    let region_buckets: BTreeMap<String, Vec<S3Bucket>> = buckets
-        .remove(region)
-        .map(|entries| BTreeMap::from([(region.to_string(), entries)]))
+    let region_buckets: BTreeMap<String, Vec<S3Bucket>> = context
+        .s3_buckets()
+        .get(region)
+        .map(|entries| BTreeMap::from([(region.to_string(), entries.clone())]))
         .unwrap_or_default();
     let has_buckets = !region_buckets.is_empty();
     if has_buckets {

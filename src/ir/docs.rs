@@ -137,6 +137,7 @@ struct Readme {
     state_prefix: String,
     state_region: String,
     state_key_prefix: String,
+    management_role: Option<String>,
     images: &'static str,
     image_source: String,
     deployment_roles: Vec<String>,
@@ -212,6 +213,7 @@ pub(super) fn documents(context: &Context<'_>, stacks: &[Stack], governance: &Go
         state_prefix: topology.state.bucket.clone(),
         state_region: context.state_region().to_string(),
         state_key_prefix: topology.state_key_prefix().to_string(),
+        management_role: topology.governance.management_role_arn.clone(),
         images: match topology.images.replication {
             ImageReplication::Ecr => "ecr",
             ImageReplication::Published => "published",

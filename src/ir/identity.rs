@@ -22,15 +22,13 @@ struct Common {
 #[derive(Serialize)]
 struct ServiceRoles {
     name: String,
-    /// The data classes with a copy in the region, with their access, for the comment.
-    data: String,
     execution_role: String,
     task_role: String,
     tables: Vec<String>,
     writable_tables: Vec<String>,
     buckets: Vec<String>,
     writable_buckets: Vec<String>,
-    database_users: Vec<String>,
+    databases: super::hcl::Value,
     key_classes: Vec<String>,
 }
 
@@ -46,29 +44,21 @@ struct RegionRoles {
     keys: String,
 }
 
+/// One S3 data class whose buckets replicate: its role covers all of them.
 #[derive(Serialize)]
-struct ReplicationEntry {
+struct ReplicationClass {
     class: String,
     role: String,
-    bucket: String,
     key_class: String,
-    destinations: Vec<super::context::S3Destination>,
+    buckets: Vec<String>,
+    regions: Vec<String>,
 }
 
 #[derive(Serialize)]
 struct ReplicationRoles {
-    region: String,
-    name: String,
     alias: String,
-    entries: Vec<ReplicationEntry>,
+    classes: Vec<ReplicationClass>,
     keys: String,
-    all_keys: String,
-}
-
-/// The view of a file's one `locals` block: every region's entries.
-#[derive(Serialize)]
-struct Regions<'a, T> {
-    regions: &'a [T],
 }
 
 #[derive(Serialize)]
@@ -87,7 +77,7 @@ struct RegionName {
 struct Outputs {
     regions: Vec<RegionName>,
     rds_monitoring: bool,
-    replication_regions: Vec<RegionName>,
+    replication: bool,
 }
 
 pub(super) fn identity_root(context: &Context<'_>) -> Stack {
@@ -102,24 +92,21 @@ pub(super) fn identity_root(context: &Context<'_>) -> Stack {
             .services_in(region)
             .map(|(name, _)| {
                 let access = context.service_access(name, region);
-                let data = context.topology.services[name.as_str()]
-                    .data_access()
-                    .into_iter()
-                    .filter(|(class, _)| context.placements[*class].iter().any(|placed| placed == region))
-                    .map(|(class, access)| format!("{class} ({})", access.as_str()))
-                    .collect::<Vec<_>>()
-                    .join(", ");
                 ServiceRoles {
                     name: name.clone(),
-                    data,
                     execution_role: naming::execution_role(topology, name, region),
                     task_role: naming::task_role(topology, name, region),
-                    tables: access.tables,
-                    writable_tables: access.writable_tables,
-                    buckets: access.buckets,
-                    writable_buckets: access.writable_buckets,
-                    database_users: access.database_users,
-                    key_classes: access.key_classes,
+                    tables: access.tables.clone(),
+                    writable_tables: access.writable_tables.clone(),
+                    buckets: access.buckets.clone(),
+                    writable_buckets: access.writable_buckets.clone(),
+                    databases: super::hcl::Value::object(
+                        access
+                            .databases
+                            .iter()
+                            .map(|(class, user)| (class.clone(), super::hcl::Value::string(user))),
+                    ),
+                    key_classes: access.key_classes.clone(),
                 }
             })
             .collect();
@@ -133,60 +120,71 @@ pub(super) fn identity_root(context: &Context<'_>) -> Stack {
             keys: region_keys(region),
         });
     }
-    // One `locals` block holds every region's maps, so a region's first service or a
-    // new data class edits it and adds only the new region's resources.
-    let mut role_blocks = vec![Block::new(
-        "identity/services_locals.tf.j2",
-        None,
-        &Regions { regions: &region_roles },
-    )];
-    role_blocks.extend(
-        region_roles
-            .iter()
-            .map(|roles| Block::new("identity/region.tf.j2", Some(iam_region), roles)),
-    );
-    let mut replication_roles = Vec::new();
-    let mut replication_regions = Vec::new();
-    for (region, buckets) in context.s3_buckets() {
-        let entries: Vec<ReplicationEntry> = buckets
-            .into_iter()
-            .filter(|bucket| !bucket.destinations.is_empty())
-            .map(|bucket| ReplicationEntry {
-                class: bucket.class,
-                role: bucket.replication_role,
-                bucket: bucket.bucket,
-                key_class: bucket.key_class,
-                destinations: bucket.destinations,
-            })
-            .collect();
-        replication_regions.push(RegionName {
-            region: region.clone(),
-            name: provider_alias(&region),
-        });
-        replication_roles.push(ReplicationRoles {
-            name: provider_alias(&region),
-            alias: alias.clone(),
-            keys: region_keys(&region),
-            all_keys: all_keys.clone(),
-            region,
-            entries,
-        });
-    }
-    let mut replication_blocks = Vec::new();
-    if !replication_roles.is_empty() {
-        replication_blocks.push(Block::new(
-            "identity/s3_replication_locals.tf.j2",
+    // Each region's map in a `locals` block of its own, before its resources: the file
+    // is checked block by block on all cores, and a region's edits stay in its blocks.
+    let mut role_blocks = Vec::new();
+    for roles in &region_roles {
+        #[derive(Serialize)]
+        struct RegionLocals<'a> {
+            region: &'a RegionRoles,
+        }
+        role_blocks.push(Block::new(
+            "identity/services_locals.tf.j2",
             None,
-            &Regions {
-                regions: &replication_roles,
+            &RegionLocals { region: roles },
+        ));
+        // The resource blocks read only the region's names, not its services' lists.
+        role_blocks.push(Block::new(
+            "identity/region.tf.j2",
+            Some(iam_region),
+            &RegionRoles {
+                services: Vec::new(),
+                region: roles.region.clone(),
+                name: roles.name.clone(),
+                alias: roles.alias.clone(),
+                flow_log_role: roles.flow_log_role.clone(),
+                flow_log_group: roles.flow_log_group.clone(),
+                keys: roles.keys.clone(),
             },
         ));
-        replication_blocks.extend(
-            replication_roles
-                .iter()
-                .map(|roles| Block::new("identity/s3_replication.tf.j2", Some(iam_region), roles)),
-        );
     }
+    // Every S3 class with a copy in more than one region replicates; the blocks exist
+    // once any class has a bucket, so the first replicating class edits the map only.
+    let has_buckets = context.data_classes_of(Store::S3).next().is_some();
+    let replication = ReplicationRoles {
+        alias: alias.clone(),
+        classes: context
+            .data_classes_of(Store::S3)
+            .filter(|(class, _)| context.placements[*class].len() > 1)
+            .map(|(class, _)| ReplicationClass {
+                class: class.clone(),
+                role: naming::s3_replication_role(topology, class),
+                key_class: context.key_class_of(class).to_string(),
+                buckets: context.placements[class]
+                    .iter()
+                    .map(|region| naming::s3_bucket(topology, class, region))
+                    .collect(),
+                regions: context.placements[class].clone(),
+            })
+            .collect(),
+        keys: all_keys.clone(),
+    };
+    let replication_blocks = if has_buckets {
+        vec![
+            Block::new("identity/s3_replication_locals.tf.j2", None, &replication),
+            Block::new(
+                "identity/s3_replication.tf.j2",
+                Some(iam_region),
+                &ReplicationRoles {
+                    classes: Vec::new(),
+                    alias: replication.alias.clone(),
+                    keys: replication.keys.clone(),
+                },
+            ),
+        ]
+    } else {
+        Vec::new()
+    };
     let rds_monitoring = context.data_classes_of(Store::Aurora).next().is_some();
     let mut files = vec![
         File::hcl(
@@ -233,7 +231,7 @@ pub(super) fn identity_root(context: &Context<'_>) -> Stack {
                     })
                     .collect(),
                 rds_monitoring,
-                replication_regions,
+                replication: has_buckets,
             },
         )],
     ));

@@ -21,12 +21,15 @@ pub fn lower(topology: &Topology, spec_file: &str) -> StackSet {
     let (region_order, _) = context.region_apply_order();
     // The region roots are independent of each other and, at 32 regions, most of the
     // work: they are lowered on a second thread while the rest is lowered here.
-    let (mut stacks, region_roots, governance) = std::thread::scope(|scope| {
+    // The region roots are independent of each other and, at 32 regions, half the work:
+    // they (and `replication`) are lowered on a second thread while the rest is here.
+    let (mut stacks, region_roots, replication, governance) = std::thread::scope(|scope| {
         let region_roots = scope.spawn(|| {
-            region_order
+            let roots: Vec<Stack> = region_order
                 .iter()
                 .map(|region| regions::region_root(&context, region, data::region_data(&context, region)))
-                .collect::<Vec<Stack>>()
+                .collect();
+            (roots, replication::replication_root(&context))
         });
         let mut stacks: Vec<Stack> = vec![
             regions::region_module(&context),
@@ -37,17 +40,18 @@ pub fn lower(topology: &Topology, spec_file: &str) -> StackSet {
         ];
         stacks.extend(registry::registry_root(&context));
         stacks.extend(data::data_root(&context));
+        let global = global::global_root(&context);
         let governance = governance::plan(&context);
-        (
-            stacks,
-            region_roots.join().expect("lowering a region root panicked"),
-            governance,
-        )
+        let (region_roots, replication) = region_roots.join().expect("lowering a region root panicked");
+        stacks.push(global);
+        (stacks, region_roots, replication, governance)
     });
+    // `global` reads every region root: it goes after them.
+    let global = stacks.pop().expect("the global root");
     stacks.extend(region_roots);
-    stacks.push(global::global_root(&context));
+    stacks.push(global);
     // Last: S3 checks every destination bucket exists with versioning on.
-    stacks.extend(replication::replication_root(&context));
+    stacks.extend(replication);
     StackSet {
         documents: docs::documents(&context, &stacks, &governance),
         stacks,

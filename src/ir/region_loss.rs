@@ -33,6 +33,8 @@ struct Step {
 struct StateMove {
     directory: String,
     key: String,
+    /// Whether the root reads remote state through `var.state_region`.
+    reads_state: bool,
 }
 
 #[derive(Serialize)]
@@ -44,6 +46,7 @@ struct LostRegion {
     state_moves: Vec<StateMove>,
     fallback_region: String,
     fallback_bucket: String,
+    home_bucket: String,
     steps: Vec<Step>,
 }
 
@@ -165,6 +168,7 @@ pub(super) fn region_loss(context: &Context<'_>, stacks: &[Stack], governance: &
                 state_moves.push(StateMove {
                     directory: GOVERNANCE_ROOT.to_string(),
                     key: context.state_key(GOVERNANCE_ROOT),
+                    reads_state: false,
                 });
             }
             blocked.push(BlockedRoot {
@@ -188,6 +192,7 @@ pub(super) fn region_loss(context: &Context<'_>, stacks: &[Stack], governance: &
                     state_moves.push(StateMove {
                         directory: stack.directory.clone(),
                         key: context.state_key(&stack.directory),
+                        reads_state: !stack.reads_from.is_empty(),
                     });
                 }
                 None => working.push(stack.directory.clone()),
@@ -210,23 +215,30 @@ pub(super) fn region_loss(context: &Context<'_>, stacks: &[Stack], governance: &
                 Markdown::code("images.replication: single")
             ));
         }
-        let mut steps = vec![
-            step(
-                control_plane("route53-health-checks"),
-                md!(
-                    "Route 53 stops answering with {}'s origins when its deep health checks fail",
-                    Markdown::text(lost)
+        let mut steps = vec![step(
+            control_plane("route53-health-checks"),
+            md!(
+                "Route 53 stops answering with {}'s origins when its deep health checks fail",
+                Markdown::text(lost)
+            ),
+            lost,
+            lost,
+        )];
+        // Only read-only services in two or more regions have an origin group.
+        let origin_groups = topology
+            .services
+            .values()
+            .any(|service| service.read_only && topology.service_regions(service).len() > 1);
+        if origin_groups {
+            steps.push(step(
+                control_plane("cloudfront-origin-failover"),
+                Markdown::literal(
+                    "CloudFront retries failed reads of read-only services in the next-nearest region (origin groups)",
                 ),
                 lost,
                 lost,
-            ),
-            step(
-                control_plane("cloudfront-origin-failover"),
-                Markdown::literal("CloudFront retries failed reads in the next-nearest region (origin groups)"),
-                lost,
-                lost,
-            ),
-        ];
+            ));
+        }
         if !topology.edge.accelerator.is_empty() {
             steps.push(step(
                 control_plane("global-accelerator-routing"),
@@ -285,6 +297,14 @@ pub(super) fn region_loss(context: &Context<'_>, stacks: &[Stack], governance: &
                         lost,
                         &target,
                     ));
+                    caveats.push(md!(
+                        "Promoting the master secret's replica in {} is one-way: when {} returns, applying {} would add the replica back and fail, because a secret named {} now exists in {}. Decide which password is current first (write it to the primary if it changed), delete the promoted copy, then apply.",
+                        Markdown::text(&target),
+                        Markdown::text(lost),
+                        Markdown::code(&format!("{}/", Context::region_root(lost))),
+                        Markdown::code(&naming::aurora_master_secret(topology, class)),
+                        Markdown::text(&target)
+                    ));
                     steps.push(step(
                         control_plane("secrets-promote"),
                         md!(
@@ -333,6 +353,7 @@ pub(super) fn region_loss(context: &Context<'_>, stacks: &[Stack], governance: &
             caveats,
             state_moves,
             fallback_bucket: topology.state_bucket(&fallback_region),
+            home_bucket: topology.state_bucket(lost),
             fallback_region,
             steps,
         });

@@ -272,7 +272,7 @@ fn services_argument(context: &Context<'_>, region: &str) -> Value {
         let mut environment = service.environment.clone();
         environment.insert("TOPOC_TOPOLOGY".to_string(), topology.name.clone());
         environment.insert("TOPOC_REGION".to_string(), region.to_string());
-        environment.extend(context.service_access(name, region).environment);
+        environment.extend(context.service_access(name, region).environment.clone());
         let mut host_headers = Vec::new();
         if topology.edge.accelerator.contains(name) {
             host_headers.push(naming::accelerator_name(topology, name));

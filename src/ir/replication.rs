@@ -10,7 +10,6 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::context::{Context, IDENTITY_ROOT, KEYS_ROOT, REPLICATION_ROOT, S3Bucket, remote_output};
-use super::hcl;
 use super::markdown::Markdown;
 use super::{Block, File, Stack, provider_alias};
 
@@ -40,32 +39,32 @@ pub(super) fn replication_root(context: &Context<'_>) -> Option<Stack> {
     // edits the map only.
     let replicating: BTreeMap<String, Vec<S3Bucket>> = context
         .s3_buckets()
-        .into_iter()
+        .iter()
         .map(|(region, buckets)| {
             let buckets: Vec<S3Bucket> = buckets
-                .into_iter()
+                .iter()
                 .filter(|bucket| !bucket.destinations.is_empty())
+                .cloned()
                 .collect();
-            (region, buckets)
+            (region.clone(), buckets)
         })
         .collect();
     if replicating.values().all(Vec::is_empty) {
         return None;
     }
-    let mut blocks = vec![Block::new(
-        "replication/s3_locals.tf.j2",
-        None,
-        &Locals {
-            regions: replicating
-                .iter()
-                .map(|(region, entries)| RegionEntries {
+    // Each region's map in a `locals` block of its own, before its configuration.
+    let mut blocks = Vec::new();
+    for (index, (region, entries)) in replicating.iter().enumerate() {
+        blocks.push(Block::new(
+            "replication/s3_locals.tf.j2",
+            None,
+            &Locals {
+                regions: vec![RegionEntries {
                     alias: provider_alias(region),
                     entries,
-                })
-                .collect(),
-        },
-    )];
-    for (index, region) in replicating.keys().enumerate() {
+                }],
+            },
+        ));
         blocks.push(Block::new(
             "replication/s3_replication.tf.j2",
             Some(region),
@@ -73,11 +72,7 @@ pub(super) fn replication_root(context: &Context<'_>) -> Option<Stack> {
                 alias: provider_alias(region),
                 region: region.clone(),
                 declares_partition: index == 0,
-                roles: format!(
-                    "{}[{}]",
-                    remote_output(IDENTITY_ROOT, "s3_replication_role_arns"),
-                    hcl::quote(region)
-                ),
+                roles: remote_output(IDENTITY_ROOT, "s3_replication_role_arns"),
                 keys: remote_output(KEYS_ROOT, "kms_key_arns"),
             },
         ));

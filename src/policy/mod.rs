@@ -246,6 +246,7 @@ fn governance_stack(plan: &GovernancePlan, scps: &[Scp]) -> Stack {
         remote_states: Vec::new(),
         home_region: None,
         implicit_needs: Vec::new(),
+        state_region_choices: Vec::new(),
         summary: Markdown::literal(
             "Service Control Policies and their attachments to the organization's targets (Organizations, us-east-1), AWS Config organization rules in every region",
         ),

@@ -41,6 +41,7 @@ pub const TEMPLATES: &[(&str, &str)] = templates![
     "common/kms_policy.tf.j2",
     "common/providers.tf.j2",
     "common/remote_state.tf.j2",
+    "common/state_region.tf.j2",
     "common/versions.tf.j2",
     "data/aurora_alarms.tf.j2",
     "data/aurora_global.tf.j2",

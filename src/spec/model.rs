@@ -750,6 +750,10 @@ pub struct Governance {
     pub scp_quota: Option<ScpQuotaOverride>,
     #[serde(default)]
     pub attached_scps: BTreeMap<String, Vec<String>>,
+    /// The role in the management account (or the delegated administrator) that applies
+    /// `governance/`; the state buckets grant it that root's state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub management_role_arn: Option<String>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
@@ -770,6 +774,7 @@ impl Default for Governance {
             deployment_roles: Vec::new(),
             scp_quota: None,
             attached_scps: BTreeMap::new(),
+            management_role_arn: None,
         }
     }
 }

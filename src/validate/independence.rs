@@ -12,7 +12,7 @@ use hcl::edit::expr::Expression;
 use hcl::edit::structure::Block;
 
 use super::StackFacts;
-use super::parsed::{Site, attribute, labels, object_key_name, string_literal};
+use super::parsed::{Site, attribute, labels, object_key_name, string_literal, traversal_path};
 use crate::ir::StackKind;
 use crate::render::{InternalError, StackInfo};
 
@@ -22,6 +22,8 @@ pub struct FileFacts {
     providers: Vec<Place>,
     backend: Option<Place>,
     remote_states: Vec<Place>,
+    /// The default of the root's `state_region` variable, if it declares one.
+    state_region_default: Option<String>,
 }
 
 /// A region (and bucket) named by a provider, a backend or a remote state.
@@ -30,17 +32,41 @@ struct Place {
     line: Option<usize>,
     region: Option<String>,
     bucket: Option<String>,
+    /// For a remote state read through `var.state_region`: the bucket name's literal
+    /// part before it (`<state.bucket>-`).
+    through_variable: Option<String>,
 }
 
-/// The literal value of `key` in an object expression.
-fn object_literal(expression: Option<&Expression>, key: &str) -> Option<String> {
+/// The literal head of `"<head>${var.state_region}"`, when `bucket` and `region` read
+/// the root's `state_region` variable and nothing else.
+fn through_state_region(bucket: Option<&Expression>, region: Option<&Expression>) -> Option<String> {
+    use hcl::edit::template::Element;
+    let is_variable =
+        |expression: &Expression| traversal_path(expression).is_some_and(|path| path == ["var", "state_region"]);
+    if !region.is_some_and(is_variable) {
+        return None;
+    }
+    let Some(Expression::StringTemplate(template)) = bucket else {
+        return None;
+    };
+    let elements: Vec<&Element> = template.iter().collect();
+    match elements.as_slice() {
+        [Element::Literal(head), Element::Interpolation(interpolation)] if is_variable(&interpolation.expr) => {
+            Some(head.value().to_string())
+        }
+        _ => None,
+    }
+}
+
+/// The expression of `key` in an object expression.
+fn object_value<'a>(expression: Option<&'a Expression>, key: &str) -> Option<&'a Expression> {
     let Some(Expression::Object(object)) = expression else {
         return None;
     };
     object
         .iter()
         .find(|(name, _)| object_key_name(name).as_deref() == Some(key))
-        .and_then(|(_, value)| string_literal(value.expr()))
+        .map(|(_, value)| value.expr())
 }
 
 impl FileFacts {
@@ -57,6 +83,7 @@ impl FileFacts {
                 line,
                 region: attribute(&block.body, "region").and_then(string_literal),
                 bucket: None,
+                through_variable: None,
             }),
             ("terraform", []) => {
                 if let Some(backend) = block.body.get_blocks("backend").next() {
@@ -65,17 +92,24 @@ impl FileFacts {
                         line: site.line_of(backend.span()),
                         region: attribute(&backend.body, "region").and_then(string_literal),
                         bucket: attribute(&backend.body, "bucket").and_then(string_literal),
+                        through_variable: None,
                     });
                 }
             }
             ("data", ["terraform_remote_state", name]) => {
                 let config = attribute(&block.body, "config");
+                let region = object_value(config, "region");
+                let bucket = object_value(config, "bucket");
                 self.remote_states.push(Place {
                     what: format!("remote state `{name}`"),
                     line,
-                    region: object_literal(config, "region"),
-                    bucket: object_literal(config, "bucket"),
+                    region: region.and_then(string_literal),
+                    bucket: bucket.and_then(string_literal),
+                    through_variable: through_state_region(bucket, region),
                 });
+            }
+            ("variable", ["state_region"]) => {
+                self.state_region_default = attribute(&block.body, "default").and_then(string_literal);
             }
             _ => {}
         }
@@ -95,13 +129,39 @@ pub fn check(stacks: &[StackFacts], infos: &[StackInfo]) -> Vec<InternalError> {
             .iter()
             .find_map(|file| file.independence.backend.as_ref())
             .and_then(|backend| backend.bucket.clone());
+        let state_region_default = stack
+            .files
+            .iter()
+            .find_map(|file| file.independence.state_region_default.clone());
         for file in &stack.files {
             let facts = &file.independence;
+            // A remote state read through `var.state_region` is where the variable's
+            // default puts it; only a root that spans regions may read one that way.
+            let resolved: Vec<Place> = facts
+                .remote_states
+                .iter()
+                .map(|remote| match (&remote.through_variable, &state_region_default) {
+                    (Some(head), Some(default)) if info.home_region.is_none() => Place {
+                        what: remote.what.clone(),
+                        line: remote.line,
+                        region: Some(default.clone()),
+                        bucket: Some(format!("{head}{default}")),
+                        through_variable: None,
+                    },
+                    _ => Place {
+                        what: remote.what.clone(),
+                        line: remote.line,
+                        region: remote.region.clone(),
+                        bucket: remote.bucket.clone(),
+                        through_variable: None,
+                    },
+                })
+                .collect();
             let places = facts
                 .providers
                 .iter()
                 .chain(facts.backend.iter())
-                .chain(facts.remote_states.iter());
+                .chain(resolved.iter());
             for place in places {
                 let error = |message: String| InternalError {
                     file: file.path.clone(),
@@ -129,7 +189,7 @@ pub fn check(stacks: &[StackFacts], infos: &[StackInfo]) -> Vec<InternalError> {
                     )));
                 }
             }
-            for remote in &facts.remote_states {
+            for remote in &resolved {
                 if remote.bucket != backend_bucket {
                     errors.push(InternalError {
                         file: file.path.clone(),

@@ -4,8 +4,8 @@ data "terraform_remote_state" "keys" {
   backend = "s3"
 
   config = {
-    bucket = "ledgerly-terraform-state-eu-west-1"
+    bucket = "ledgerly-terraform-state-${var.state_region}"
     key    = "ledgerly/keys.tfstate"
-    region = "eu-west-1"
+    region = var.state_region
   }
 }

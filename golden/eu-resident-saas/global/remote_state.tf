@@ -4,9 +4,9 @@ data "terraform_remote_state" "regions_eu_central_1" {
   backend = "s3"
 
   config = {
-    bucket = "ledgerly-terraform-state-eu-west-1"
+    bucket = "ledgerly-terraform-state-${var.state_region}"
     key    = "ledgerly/regions/eu-central-1.tfstate"
-    region = "eu-west-1"
+    region = var.state_region
   }
 }
 
@@ -14,9 +14,9 @@ data "terraform_remote_state" "regions_eu_west_1" {
   backend = "s3"
 
   config = {
-    bucket = "ledgerly-terraform-state-eu-west-1"
+    bucket = "ledgerly-terraform-state-${var.state_region}"
     key    = "ledgerly/regions/eu-west-1.tfstate"
-    region = "eu-west-1"
+    region = var.state_region
   }
 }
 
@@ -24,9 +24,9 @@ data "terraform_remote_state" "regions_us_east_1" {
   backend = "s3"
 
   config = {
-    bucket = "ledgerly-terraform-state-eu-west-1"
+    bucket = "ledgerly-terraform-state-${var.state_region}"
     key    = "ledgerly/regions/us-east-1.tfstate"
-    region = "eu-west-1"
+    region = var.state_region
   }
 }
 
@@ -34,8 +34,8 @@ data "terraform_remote_state" "data" {
   backend = "s3"
 
   config = {
-    bucket = "ledgerly-terraform-state-eu-west-1"
+    bucket = "ledgerly-terraform-state-${var.state_region}"
     key    = "ledgerly/data.tfstate"
-    region = "eu-west-1"
+    region = var.state_region
   }
 }

@@ -33,10 +33,6 @@ output "rds_monitoring_role_arn" {
 }
 
 output "s3_replication_role_arns" {
-  description = "Replication role of each bucket with destinations, by region and data class."
-  value = {
-    "eu-central-1" = { for class, role in aws_iam_role.s3_replication_eu_central_1 : class => role.arn }
-    "eu-west-1"    = { for class, role in aws_iam_role.s3_replication_eu_west_1 : class => role.arn }
-    "us-east-1"    = { for class, role in aws_iam_role.s3_replication_us_east_1 : class => role.arn }
-  }
+  description = "Replication role of each S3 data class whose buckets replicate, by data class."
+  value       = { for class, role in aws_iam_role.s3_replication : class => role.arn }
 }

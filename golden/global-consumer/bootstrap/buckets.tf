@@ -72,6 +72,11 @@ resource "aws_s3_bucket_lifecycle_configuration" "ap_southeast_1" {
       noncurrent_days = 90
     }
 
+    # Each released lock leaves a delete marker; remove it once nothing is behind it.
+    expiration {
+      expired_object_delete_marker = true
+    }
+
     abort_incomplete_multipart_upload {
       days_after_initiation = 7
     }
@@ -125,6 +130,12 @@ resource "aws_s3_bucket_replication_configuration" "ap_southeast_1" {
     destination {
       bucket        = aws_s3_bucket.eu_central_1.arn
       storage_class = "STANDARD"
+
+      # Replication metrics, failed operations included: a state write that failed to
+      # replicate is not retried by S3 (review/region-loss.md says how to catch up).
+      metrics {
+        status = "Enabled"
+      }
     }
   }
 
@@ -142,6 +153,12 @@ resource "aws_s3_bucket_replication_configuration" "ap_southeast_1" {
     destination {
       bucket        = aws_s3_bucket.us_east_1.arn
       storage_class = "STANDARD"
+
+      # Replication metrics, failed operations included: a state write that failed to
+      # replicate is not retried by S3 (review/region-loss.md says how to catch up).
+      metrics {
+        status = "Enabled"
+      }
     }
   }
 
@@ -225,6 +242,11 @@ resource "aws_s3_bucket_lifecycle_configuration" "eu_central_1" {
       noncurrent_days = 90
     }
 
+    # Each released lock leaves a delete marker; remove it once nothing is behind it.
+    expiration {
+      expired_object_delete_marker = true
+    }
+
     abort_incomplete_multipart_upload {
       days_after_initiation = 7
     }
@@ -278,6 +300,12 @@ resource "aws_s3_bucket_replication_configuration" "eu_central_1" {
     destination {
       bucket        = aws_s3_bucket.ap_southeast_1.arn
       storage_class = "STANDARD"
+
+      # Replication metrics, failed operations included: a state write that failed to
+      # replicate is not retried by S3 (review/region-loss.md says how to catch up).
+      metrics {
+        status = "Enabled"
+      }
     }
   }
 
@@ -295,6 +323,12 @@ resource "aws_s3_bucket_replication_configuration" "eu_central_1" {
     destination {
       bucket        = aws_s3_bucket.us_east_1.arn
       storage_class = "STANDARD"
+
+      # Replication metrics, failed operations included: a state write that failed to
+      # replicate is not retried by S3 (review/region-loss.md says how to catch up).
+      metrics {
+        status = "Enabled"
+      }
     }
   }
 
@@ -378,6 +412,11 @@ resource "aws_s3_bucket_lifecycle_configuration" "us_east_1" {
       noncurrent_days = 90
     }
 
+    # Each released lock leaves a delete marker; remove it once nothing is behind it.
+    expiration {
+      expired_object_delete_marker = true
+    }
+
     abort_incomplete_multipart_upload {
       days_after_initiation = 7
     }
@@ -431,6 +470,12 @@ resource "aws_s3_bucket_replication_configuration" "us_east_1" {
     destination {
       bucket        = aws_s3_bucket.ap_southeast_1.arn
       storage_class = "STANDARD"
+
+      # Replication metrics, failed operations included: a state write that failed to
+      # replicate is not retried by S3 (review/region-loss.md says how to catch up).
+      metrics {
+        status = "Enabled"
+      }
     }
   }
 
@@ -448,6 +493,12 @@ resource "aws_s3_bucket_replication_configuration" "us_east_1" {
     destination {
       bucket        = aws_s3_bucket.eu_central_1.arn
       storage_class = "STANDARD"
+
+      # Replication metrics, failed operations included: a state write that failed to
+      # replicate is not retried by S3 (review/region-loss.md says how to catch up).
+      metrics {
+        status = "Enabled"
+      }
     }
   }
 

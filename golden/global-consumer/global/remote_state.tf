@@ -4,9 +4,9 @@ data "terraform_remote_state" "regions_ap_southeast_1" {
   backend = "s3"
 
   config = {
-    bucket = "pulse-terraform-state-us-east-1"
+    bucket = "pulse-terraform-state-${var.state_region}"
     key    = "pulse/prod/regions/ap-southeast-1.tfstate"
-    region = "us-east-1"
+    region = var.state_region
   }
 }
 
@@ -14,9 +14,9 @@ data "terraform_remote_state" "regions_eu_central_1" {
   backend = "s3"
 
   config = {
-    bucket = "pulse-terraform-state-us-east-1"
+    bucket = "pulse-terraform-state-${var.state_region}"
     key    = "pulse/prod/regions/eu-central-1.tfstate"
-    region = "us-east-1"
+    region = var.state_region
   }
 }
 
@@ -24,9 +24,9 @@ data "terraform_remote_state" "regions_us_east_1" {
   backend = "s3"
 
   config = {
-    bucket = "pulse-terraform-state-us-east-1"
+    bucket = "pulse-terraform-state-${var.state_region}"
     key    = "pulse/prod/regions/us-east-1.tfstate"
-    region = "us-east-1"
+    region = var.state_region
   }
 }
 
@@ -34,8 +34,8 @@ data "terraform_remote_state" "data" {
   backend = "s3"
 
   config = {
-    bucket = "pulse-terraform-state-us-east-1"
+    bucket = "pulse-terraform-state-${var.state_region}"
     key    = "pulse/prod/data.tfstate"
-    region = "us-east-1"
+    region = var.state_region
   }
 }

@@ -28,10 +28,6 @@ output "flow_log_role_arns" {
 }
 
 output "s3_replication_role_arns" {
-  description = "Replication role of each bucket with destinations, by region and data class."
-  value = {
-    "ap-southeast-1" = { for class, role in aws_iam_role.s3_replication_ap_southeast_1 : class => role.arn }
-    "eu-central-1"   = { for class, role in aws_iam_role.s3_replication_eu_central_1 : class => role.arn }
-    "us-east-1"      = { for class, role in aws_iam_role.s3_replication_us_east_1 : class => role.arn }
-  }
+  description = "Replication role of each S3 data class whose buckets replicate, by data class."
+  value       = { for class, role in aws_iam_role.s3_replication : class => role.arn }
 }

@@ -4,8 +4,8 @@ data "terraform_remote_state" "keys" {
   backend = "s3"
 
   config = {
-    bucket = "pulse-terraform-state-us-east-1"
+    bucket = "pulse-terraform-state-${var.state_region}"
     key    = "pulse/prod/keys.tfstate"
-    region = "us-east-1"
+    region = var.state_region
   }
 }

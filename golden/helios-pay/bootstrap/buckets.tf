@@ -72,6 +72,11 @@ resource "aws_s3_bucket_lifecycle_configuration" "eu_west_1" {
       noncurrent_days = 90
     }
 
+    # Each released lock leaves a delete marker; remove it once nothing is behind it.
+    expiration {
+      expired_object_delete_marker = true
+    }
+
     abort_incomplete_multipart_upload {
       days_after_initiation = 7
     }
@@ -96,6 +101,23 @@ resource "aws_s3_bucket_policy" "eu_west_1" {
         Resource  = [aws_s3_bucket.eu_west_1.arn, "${aws_s3_bucket.eu_west_1.arn}/*"]
         Condition = {
           Bool = { "aws:SecureTransport" = "false" }
+        }
+      },
+      {
+        Sid       = "GovernanceRootKeepsItsState"
+        Effect    = "Allow"
+        Principal = { AWS = "arn:aws:iam::999988887777:role/OrganizationAdmin" }
+        Action    = ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
+        Resource  = ["${aws_s3_bucket.eu_west_1.arn}/helios-pay/governance.tfstate", "${aws_s3_bucket.eu_west_1.arn}/helios-pay/governance.tfstate.tflock"]
+      },
+      {
+        Sid       = "GovernanceRootFindsItsState"
+        Effect    = "Allow"
+        Principal = { AWS = "arn:aws:iam::999988887777:role/OrganizationAdmin" }
+        Action    = "s3:ListBucket"
+        Resource  = aws_s3_bucket.eu_west_1.arn
+        Condition = {
+          StringLike = { "s3:prefix" = "helios-pay/governance.tfstate*" }
         }
       },
     ]
@@ -125,6 +147,12 @@ resource "aws_s3_bucket_replication_configuration" "eu_west_1" {
     destination {
       bucket        = aws_s3_bucket.us_east_1.arn
       storage_class = "STANDARD"
+
+      # Replication metrics, failed operations included: a state write that failed to
+      # replicate is not retried by S3 (review/region-loss.md says how to catch up).
+      metrics {
+        status = "Enabled"
+      }
     }
   }
 
@@ -207,6 +235,11 @@ resource "aws_s3_bucket_lifecycle_configuration" "us_east_1" {
       noncurrent_days = 90
     }
 
+    # Each released lock leaves a delete marker; remove it once nothing is behind it.
+    expiration {
+      expired_object_delete_marker = true
+    }
+
     abort_incomplete_multipart_upload {
       days_after_initiation = 7
     }
@@ -231,6 +264,23 @@ resource "aws_s3_bucket_policy" "us_east_1" {
         Resource  = [aws_s3_bucket.us_east_1.arn, "${aws_s3_bucket.us_east_1.arn}/*"]
         Condition = {
           Bool = { "aws:SecureTransport" = "false" }
+        }
+      },
+      {
+        Sid       = "GovernanceRootKeepsItsState"
+        Effect    = "Allow"
+        Principal = { AWS = "arn:aws:iam::999988887777:role/OrganizationAdmin" }
+        Action    = ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
+        Resource  = ["${aws_s3_bucket.us_east_1.arn}/helios-pay/governance.tfstate", "${aws_s3_bucket.us_east_1.arn}/helios-pay/governance.tfstate.tflock"]
+      },
+      {
+        Sid       = "GovernanceRootFindsItsState"
+        Effect    = "Allow"
+        Principal = { AWS = "arn:aws:iam::999988887777:role/OrganizationAdmin" }
+        Action    = "s3:ListBucket"
+        Resource  = aws_s3_bucket.us_east_1.arn
+        Condition = {
+          StringLike = { "s3:prefix" = "helios-pay/governance.tfstate*" }
         }
       },
     ]
@@ -260,6 +310,12 @@ resource "aws_s3_bucket_replication_configuration" "us_east_1" {
     destination {
       bucket        = aws_s3_bucket.eu_west_1.arn
       storage_class = "STANDARD"
+
+      # Replication metrics, failed operations included: a state write that failed to
+      # replicate is not retried by S3 (review/region-loss.md says how to catch up).
+      metrics {
+        status = "Enabled"
+      }
     }
   }
 

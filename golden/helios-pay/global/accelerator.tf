@@ -45,6 +45,12 @@ resource "aws_globalaccelerator_endpoint_group" "auth_api" {
     weight                         = 100
     client_ip_preservation_enabled = true
   }
+
+  lifecycle {
+    # An operator may dial a region to 0 during an incident (review/region-loss.md);
+    # the next apply must not send its traffic back.
+    ignore_changes = [traffic_dial_percentage]
+  }
 }
 
 resource "aws_route53_record" "auth_api_accelerator" {

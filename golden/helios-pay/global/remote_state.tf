@@ -4,9 +4,9 @@ data "terraform_remote_state" "regions_eu_west_1" {
   backend = "s3"
 
   config = {
-    bucket = "helios-pay-terraform-state-us-east-1"
+    bucket = "helios-pay-terraform-state-${var.state_region}"
     key    = "helios-pay/regions/eu-west-1.tfstate"
-    region = "us-east-1"
+    region = var.state_region
   }
 }
 
@@ -14,9 +14,9 @@ data "terraform_remote_state" "regions_us_east_1" {
   backend = "s3"
 
   config = {
-    bucket = "helios-pay-terraform-state-us-east-1"
+    bucket = "helios-pay-terraform-state-${var.state_region}"
     key    = "helios-pay/regions/us-east-1.tfstate"
-    region = "us-east-1"
+    region = var.state_region
   }
 }
 
@@ -24,8 +24,8 @@ data "terraform_remote_state" "data" {
   backend = "s3"
 
   config = {
-    bucket = "helios-pay-terraform-state-us-east-1"
+    bucket = "helios-pay-terraform-state-${var.state_region}"
     key    = "helios-pay/data.tfstate"
-    region = "us-east-1"
+    region = var.state_region
   }
 }

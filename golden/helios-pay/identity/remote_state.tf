@@ -4,8 +4,8 @@ data "terraform_remote_state" "keys" {
   backend = "s3"
 
   config = {
-    bucket = "helios-pay-terraform-state-us-east-1"
+    bucket = "helios-pay-terraform-state-${var.state_region}"
     key    = "helios-pay/keys.tfstate"
-    region = "us-east-1"
+    region = var.state_region
   }
 }

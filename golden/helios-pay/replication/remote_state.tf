@@ -4,9 +4,9 @@ data "terraform_remote_state" "keys" {
   backend = "s3"
 
   config = {
-    bucket = "helios-pay-terraform-state-us-east-1"
+    bucket = "helios-pay-terraform-state-${var.state_region}"
     key    = "helios-pay/keys.tfstate"
-    region = "us-east-1"
+    region = var.state_region
   }
 }
 
@@ -14,8 +14,8 @@ data "terraform_remote_state" "identity" {
   backend = "s3"
 
   config = {
-    bucket = "helios-pay-terraform-state-us-east-1"
+    bucket = "helios-pay-terraform-state-${var.state_region}"
     key    = "helios-pay/identity.tfstate"
-    region = "us-east-1"
+    region = var.state_region
   }
 }

@@ -41,6 +41,10 @@ resource "aws_secretsmanager_secret_version" "ledger_master" {
     password = ephemeral.aws_secretsmanager_random_password.ledger_master.random_password
   })
   secret_string_wo_version = 1
+
+  # The cluster first: if creating it fails, the retry's new password must reach the
+  # secret too, which only happens while this version does not exist yet.
+  depends_on = [aws_rds_cluster.ledger]
 }
 
 resource "aws_db_subnet_group" "ledger" {
