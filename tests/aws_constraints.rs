@@ -6,23 +6,15 @@
 //! one character too long and a number out of range are each reported with the file,
 //! line, block address and the constraint's source.
 
+mod common;
+
 use std::collections::BTreeMap;
 
-use topoc::render::{InternalError, Rendered};
-use topoc::source::SourceMap;
+use common::rendered;
+use topoc::render::InternalError;
 use topoc::validate::constraints::{self, Literal};
 
 const EXAMPLES: &[&str] = &["helios-pay", "global-consumer", "eu-resident-saas"];
-
-fn rendered(example: &str) -> Rendered {
-    let text = std::fs::read_to_string(format!("{}/examples/{example}.yaml", env!("CARGO_MANIFEST_DIR"))).unwrap();
-    let mut source_map = SourceMap::new();
-    let file = source_map.add("spec.yaml", text);
-    let analysis = topoc::analyze(&source_map, file, "spec.yaml");
-    topoc::generate(analysis.compiled.expect("compiled"), "spec.yaml")
-        .unwrap()
-        .rendered
-}
 
 #[test]
 fn every_literal_argument_of_the_goldens_is_mapped_or_has_a_reason() {

@@ -3,18 +3,10 @@
 //! mutation must be reported with its file, line and rule; the unmutated output (the
 //! goldens) passes every rule.
 
-use topoc::render::{InternalError, Rendered};
-use topoc::source::SourceMap;
+mod common;
 
-fn rendered(example: &str) -> Rendered {
-    let text = std::fs::read_to_string(format!("{}/examples/{example}.yaml", env!("CARGO_MANIFEST_DIR"))).unwrap();
-    let mut source_map = SourceMap::new();
-    let file = source_map.add("spec.yaml", text);
-    let analysis = topoc::analyze(&source_map, file, "spec.yaml");
-    topoc::generate(analysis.compiled.expect("compiled"), "spec.yaml")
-        .unwrap()
-        .rendered
-}
+use common::rendered;
+use topoc::render::InternalError;
 
 /// Replaces the `occurrence`-th (from 1) `from` in `file`, keeping the line count.
 fn mutate(example: &str, file: &str, from: &str, to: &str, occurrence: usize) -> Vec<InternalError> {

@@ -2,18 +2,10 @@
 //! template bug would break them, and each mutation must be reported with its file,
 //! line and rule. Mutations keep line counts, so the IR's block ranges still apply.
 
-use topoc::render::{InternalError, Rendered};
-use topoc::source::SourceMap;
+mod common;
 
-fn rendered(example: &str) -> Rendered {
-    let text = std::fs::read_to_string(format!("{}/examples/{example}.yaml", env!("CARGO_MANIFEST_DIR"))).unwrap();
-    let mut source_map = SourceMap::new();
-    let file = source_map.add("spec.yaml", text);
-    let analysis = topoc::analyze(&source_map, file, "spec.yaml");
-    topoc::generate(analysis.compiled.expect("compiled"), "spec.yaml")
-        .unwrap()
-        .rendered
-}
+use common::rendered;
+use topoc::render::InternalError;
 
 /// Replaces the first occurrence of `from` in `file` and returns the validation errors.
 fn mutate(example: &str, file: &str, from: &str, to: &str) -> Vec<InternalError> {
