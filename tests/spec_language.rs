@@ -372,3 +372,45 @@ fn every_pattern_names_its_format_with_an_example_it_accepts() {
         );
     }
 }
+
+/// Two Aurora databases whose writers are each other's secondaries: no order of the
+/// region roots creates every writer before its secondaries, so the README says which
+/// roots to apply twice on the first deployment; one writer alone orders the regions.
+#[test]
+fn crossed_aurora_writers_are_applied_twice_the_first_time() {
+    let spec = |second_writer: &str| {
+        format!(
+            "topoc: 1\nname: crossed\nprimary_region: us-east-1\ndomain: {{ zone: example.com, app: example.com }}\n\
+            state: {{ bucket: state-bucket, region: us-east-1 }}\n\
+            regions:\n  us-east-1: {{ traffic: 0.5, cidr: 10.1.0.0/16, deploy_wave: 2 }}\n  eu-west-1: {{ traffic: 0.5, cidr: 10.2.0.0/16, deploy_wave: 1 }}\n\
+            services:\n  api: {{ image: 111122223333.dkr.ecr.us-east-1.amazonaws.com/crossed/api, port: 80, cpu: 256, memory: 512, path: /api, peak_rps: 10, rps_per_task: 5, data: [orders, ledger] }}\n\
+            data:\n  orders: {{ store: aurora, engine: aurora-postgresql, engine_version: \"16.4\", writer: us-east-1 }}\n  \
+            ledger: {{ store: aurora, engine: aurora-postgresql, engine_version: \"16.4\", writer: {second_writer} }}\n"
+        )
+    };
+    let readme = |text: String| {
+        let mut source_map = SourceMap::new();
+        let file = source_map.add("crossed.yaml", text);
+        let analysis = topoc::analyze(&source_map, file, "crossed.yaml");
+        assert!(!diag::has_errors(&analysis.diagnostics), "{:?}", analysis.diagnostics);
+        let generated = topoc::generate(analysis.compiled.unwrap(), "crossed.yaml").unwrap();
+        generated.rendered.tree()["README.md"].clone()
+    };
+    let position = |readme: &str, root: &str| {
+        readme
+            .find(&format!("terraform -chdir={root} apply"))
+            .unwrap_or_else(|| panic!("no apply of {root}"))
+    };
+    // One writer region: its root first, although eu-west-1 is the earlier deploy wave.
+    let ordered = readme(spec("us-east-1"));
+    assert!(position(&ordered, "regions/us-east-1") < position(&ordered, "regions/eu-west-1"));
+    assert!(!ordered.contains("First deployment only"));
+    // Crossed writers: the earlier wave goes first and is applied again.
+    let crossed = readme(spec("eu-west-1"));
+    assert!(position(&crossed, "regions/eu-west-1") < position(&crossed, "regions/us-east-1"));
+    assert!(crossed.contains("First deployment only"), "{crossed}");
+    assert!(
+        crossed.contains("the first apply of `regions/eu-west-1/` stops"),
+        "{crossed}"
+    );
+}
