@@ -58,6 +58,8 @@ pub struct Context<'a> {
     /// (service, region) → what its tasks reach there; the identity root and the region
     /// roots both read it.
     service_accesses: std::sync::OnceLock<BTreeMap<(String, String), ServiceAccess>>,
+    /// The region roots' first-apply order and the regions to apply twice.
+    region_apply_order: std::sync::OnceLock<(Vec<String>, Vec<String>)>,
 }
 
 impl<'a> Context<'a> {
@@ -110,6 +112,7 @@ impl<'a> Context<'a> {
             key_classes,
             s3_buckets: std::sync::OnceLock::new(),
             service_accesses: std::sync::OnceLock::new(),
+            region_apply_order: std::sync::OnceLock::new(),
         }
     }
 
@@ -135,6 +138,15 @@ impl<'a> Context<'a> {
             .residency
             .as_deref()
             .unwrap_or(DEFAULT_KEY_CLASS)
+    }
+
+    /// The copy in `region` of the key that encrypts a data class.
+    pub fn key_arn(&self, data_class: &str, region: &str) -> String {
+        format!(
+            "{}[{}]",
+            key_arns_in(region),
+            super::hcl::quote(self.key_class_of(data_class))
+        )
     }
 
     /// The `data-residency` tag value of a data class.
@@ -324,6 +336,7 @@ impl Root {
             reads_from,
             regions,
             implicit_needs: self.implicit_needs,
+            state_region: versions_backend_region,
             home_region: self.home_region,
             summary: self.summary,
             files: all_files,
@@ -394,6 +407,16 @@ pub fn remote_output(producer: &str, output: &str) -> String {
         "data.terraform_remote_state.{}.outputs.{output}",
         remote_state_name(producer)
     )
+}
+
+/// Every region's copy of every key class, as a root that reads `keys` sees them.
+pub fn key_arns() -> String {
+    remote_output(KEYS_ROOT, "kms_key_arns")
+}
+
+/// One region's copy of every key class, by key class.
+pub fn key_arns_in(region: &str) -> String {
+    format!("{}[{}]", key_arns(), super::hcl::quote(region))
 }
 
 /// The `terraform_remote_state` data source through which a root reads the outputs of
@@ -603,6 +626,23 @@ impl Context<'_> {
     }
 }
 
+/// The view of one region's `locals` block over a list of entries (its buckets, its
+/// replication pairs): one block per region, so a region's edits stay in its blocks.
+#[derive(Serialize)]
+pub struct RegionEntries<'a, T> {
+    pub alias: String,
+    pub entries: &'a [T],
+}
+
+impl<'a, T> RegionEntries<'a, T> {
+    pub fn new(region: &str, entries: &'a [T]) -> RegionEntries<'a, T> {
+        RegionEntries {
+            alias: super::provider_alias(region),
+            entries,
+        }
+    }
+}
+
 /// The files of a region's root that hold its copies of the data classes, lowered by
 /// `data.rs` and placed in the root by `regions.rs`.
 pub struct RegionData {
@@ -620,7 +660,14 @@ impl Context<'_> {
     /// value lists the regions whose first apply must be repeated because the writers of
     /// two databases are each other's secondaries: their first apply stops at the
     /// secondary cluster, and the second, after the other writer's root, completes it.
-    pub fn region_apply_order(&self) -> (Vec<String>, Vec<String>) {
+    pub fn region_apply_order(&self) -> (&[String], &[String]) {
+        let (order, repeated) = self
+            .region_apply_order
+            .get_or_init(|| self.compute_region_apply_order());
+        (order, repeated)
+    }
+
+    fn compute_region_apply_order(&self) -> (Vec<String>, Vec<String>) {
         let topology = self.topology;
         let mut edges: Vec<(String, String)> = Vec::new();
         for (class, data_class) in self.data_classes_of(Store::Aurora) {

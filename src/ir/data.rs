@@ -10,23 +10,14 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::context::{
-    Context, DATA_ROOT, IDENTITY_ROOT, KEYS_ROOT, REGION_MODULE, RegionData, S3Bucket, database_name, remote_output,
+    Context, DATA_ROOT, IDENTITY_ROOT, KEYS_ROOT, REGION_MODULE, RegionData, RegionEntries, S3Bucket, database_name,
+    key_arns_in, remote_output,
 };
 use super::hcl;
 use super::markdown::Markdown;
 use super::{Block, File, Stack, identifier, provider_alias};
 use crate::naming;
 use crate::spec::model::{CapacityMode, Projection, Store};
-
-/// A key class's copy in a region, in a root that reads `keys`.
-fn kms_key(context: &Context<'_>, class: &str, region: &str) -> String {
-    format!(
-        "{}[{}][{}]",
-        remote_output(KEYS_ROOT, "kms_key_arns"),
-        hcl::quote(region),
-        hcl::quote(context.key_class_of(class))
-    )
-}
 
 /// An output of the region module, in a region's root.
 fn module_output(output: &str) -> String {
@@ -235,33 +226,6 @@ struct DynamodbAlarms {
     topic: String,
 }
 
-/// The one `locals` block of a file whose per-region blocks iterate a map or list of
-/// entries (buckets, replication pairs).
-#[derive(Serialize)]
-pub(super) struct RegionLocals<'a, T> {
-    regions: Vec<RegionEntries<'a, T>>,
-}
-
-#[derive(Serialize)]
-struct RegionEntries<'a, T> {
-    alias: String,
-    entries: &'a [T],
-}
-
-impl<'a, T> RegionLocals<'a, T> {
-    pub(super) fn new(by_region: &'a BTreeMap<String, Vec<T>>) -> RegionLocals<'a, T> {
-        RegionLocals {
-            regions: by_region
-                .iter()
-                .map(|(region, entries)| RegionEntries {
-                    alias: provider_alias(region),
-                    entries,
-                })
-                .collect(),
-        }
-    }
-}
-
 #[derive(Serialize)]
 struct ReplicationGroup {
     tables: Vec<String>,
@@ -361,7 +325,7 @@ pub(super) fn data_root(context: &Context<'_>) -> Option<Stack> {
                     .conflicts
                     .map(|model| model.as_str().to_string())
                     .unwrap_or_default(),
-                kms_key: kms_key(context, class, home),
+                kms_key: context.key_arn(class, home),
                 key_class: context.key_class_of(class).to_string(),
                 replicas: context.placements[class]
                     .iter()
@@ -460,17 +424,17 @@ pub(super) fn region_data(context: &Context<'_>, region: &str) -> RegionData {
     // S3: the region's buckets; their replication is in the replication root.
     // Every region gets the bucket resources once any class has a bucket, over an empty
     // map where none has one here, so a region's first bucket edits the map only.
-    let region_buckets: BTreeMap<String, Vec<S3Bucket>> = context
-        .s3_buckets()
-        .get(region)
-        .map(|entries| BTreeMap::from([(region.to_string(), entries.clone())]))
-        .unwrap_or_default();
-    let has_buckets = !region_buckets.is_empty();
-    if has_buckets {
+    let region_buckets: Option<&Vec<S3Bucket>> = context.s3_buckets().get(region);
+    let has_buckets = region_buckets.is_some();
+    if let Some(region_buckets) = region_buckets {
         files.push(File::hcl(
             "s3.tf",
             vec![
-                Block::new("data/s3_locals.tf.j2", None, &RegionLocals::new(&region_buckets)),
+                Block::new(
+                    "data/s3_locals.tf.j2",
+                    None,
+                    &RegionEntries::new(region, region_buckets),
+                ),
                 Block::new(
                     "data/s3_buckets.tf.j2",
                     Some(region),
@@ -478,7 +442,7 @@ pub(super) fn region_data(context: &Context<'_>, region: &str) -> RegionData {
                         alias: alias.clone(),
                         region: region.to_string(),
                         log_bucket: module_output("log_bucket_name"),
-                        keys: format!("{}[{}]", remote_output(KEYS_ROOT, "kms_key_arns"), hcl::quote(region)),
+                        keys: key_arns_in(region),
                     },
                 ),
             ],
@@ -529,20 +493,17 @@ pub(super) fn region_data(context: &Context<'_>, region: &str) -> RegionData {
     }
     let mut alarm_blocks = Vec::new();
     if !replication.is_empty() {
-        let groups: BTreeMap<String, Vec<ReplicationGroup>> = BTreeMap::from([(
-            region.to_string(),
-            replication
-                .into_iter()
-                .map(|(receiving_regions, tables)| ReplicationGroup {
-                    tables,
-                    receiving_regions,
-                })
-                .collect(),
-        )]);
+        let groups: Vec<ReplicationGroup> = replication
+            .into_iter()
+            .map(|(receiving_regions, tables)| ReplicationGroup {
+                tables,
+                receiving_regions,
+            })
+            .collect();
         alarm_blocks.push(Block::new(
             "data/dynamodb_alarm_locals.tf.j2",
             None,
-            &RegionLocals::new(&groups),
+            &RegionEntries::new(region, &groups),
         ));
         alarm_blocks.push(Block::new(
             "data/dynamodb_alarms.tf.j2",
@@ -588,13 +549,13 @@ pub(super) fn region_data(context: &Context<'_>, region: &str) -> RegionData {
                     secret_name: naming::aurora_master_secret(topology, class),
                     master_username: MASTER_USERNAME.to_string(),
                     password_version: data_class.master_password_version,
-                    kms_key: kms_key(context, class, region),
+                    kms_key: context.key_arn(class, region),
                     replicas: placement
                         .iter()
                         .filter(|other| *other != region)
                         .map(|other| Replica {
                             region: other.clone(),
-                            kms_key: kms_key(context, class, other),
+                            kms_key: context.key_arn(class, other),
                         })
                         .collect(),
                     tags: tags(context, class),
@@ -647,7 +608,7 @@ pub(super) fn region_data(context: &Context<'_>, region: &str) -> RegionData {
                 instances: (1..=data_class.instances).map(|index| index.to_string()).collect(),
                 write_forwarding: data_class.write_forwarding,
                 backup_retention_days: data_class.backup_retention_days,
-                kms_key: kms_key(context, class, region),
+                kms_key: context.key_arn(class, region),
                 monitoring_role: remote_output(IDENTITY_ROOT, "rds_monitoring_role_arn"),
                 subnet_ids: module_output("private_subnet_ids"),
                 vpc_id: module_output("vpc_id"),

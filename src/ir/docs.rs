@@ -41,20 +41,13 @@ struct Wave {
 
 /// The rows of the apply-order table: every root, with `governance` (which the policy
 /// phase builds from the same plan) after `bootstrap`.
-fn root_rows(context: &Context<'_>, stacks: &[Stack], governance: &GovernancePlan) -> Vec<RootRow> {
+fn root_rows(stacks: &[Stack], governance: &GovernancePlan) -> Vec<RootRow> {
     let mut rows: Vec<RootRow> = stacks
         .iter()
         .filter(|stack| stack.kind == StackKind::Root)
         .map(|stack| RootRow {
             directory: stack.directory.clone(),
-            state_region: if stack.directory == BOOTSTRAP_ROOT {
-                String::new()
-            } else {
-                stack
-                    .home_region
-                    .clone()
-                    .unwrap_or_else(|| context.state_region().to_string())
-            },
+            state_region: stack.state_region.clone().unwrap_or_default(),
             regions: stack.regions.clone(),
             reads_from: stack.reads_from.clone(),
             summary: stack.summary.clone(),
@@ -203,13 +196,13 @@ pub(super) fn documents(context: &Context<'_>, stacks: &[Stack], governance: &Go
         .find_map(|service| EcrRepository::parse(&service.image))
         .map(|repository| repository.region)
         .unwrap_or_default();
-    let roots = root_rows(context, stacks, governance);
+    let roots = root_rows(stacks, governance);
     let readme = Readme {
         topology: topology.name.clone(),
         description: topology.description.clone().unwrap_or_default(),
         spec_file: context.spec_file.clone(),
         roots,
-        repeated_regions,
+        repeated_regions: repeated_regions.to_vec(),
         state_prefix: topology.state.bucket.clone(),
         state_region: context.state_region().to_string(),
         state_key_prefix: topology.state_key_prefix().to_string(),

@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use super::context::{Context, IDENTITY_ROOT, KEYS_ROOT, remote_output};
+use super::context::{Context, IDENTITY_ROOT, KEYS_ROOT, key_arns, key_arns_in};
 use super::markdown::Markdown;
 use super::{Block, File, Stack, provider_alias};
 use crate::aws::control_planes;
@@ -32,16 +32,22 @@ struct ServiceRoles {
     key_classes: Vec<String>,
 }
 
+/// The names of one region's roles, and its copy of every key class.
 #[derive(Serialize)]
-struct RegionRoles {
+struct RegionNames {
     region: String,
     name: String,
     alias: String,
-    services: Vec<ServiceRoles>,
     flow_log_role: String,
     flow_log_group: String,
-    /// The region's copy of every key class, by class.
     keys: String,
+}
+
+/// The view of a region's `locals` block: its names and its services' data.
+#[derive(Serialize)]
+struct RegionServices<'a> {
+    region: &'a RegionNames,
+    services: Vec<ServiceRoles>,
 }
 
 /// One S3 data class whose buckets replicate: its role covers all of them.
@@ -55,9 +61,14 @@ struct ReplicationClass {
 }
 
 #[derive(Serialize)]
+struct ReplicationClasses {
+    classes: Vec<ReplicationClass>,
+}
+
+/// The view of the replication roles' resource blocks.
+#[derive(Serialize)]
 struct ReplicationRoles {
     alias: String,
-    classes: Vec<ReplicationClass>,
     keys: String,
 }
 
@@ -84,9 +95,9 @@ pub(super) fn identity_root(context: &Context<'_>) -> Stack {
     let topology = context.topology;
     let iam_region = control_planes::IAM_REGION;
     let alias = provider_alias(iam_region);
-    let all_keys = remote_output(KEYS_ROOT, "kms_key_arns");
-    let region_keys = |region: &str| format!("{all_keys}[{}]", super::hcl::quote(region));
-    let mut region_roles = Vec::new();
+    // Each region's map in a `locals` block of its own, before its resources: the file
+    // is checked block by block on all cores, and a region's edits stay in its blocks.
+    let mut role_blocks = Vec::new();
     for region in &context.regions {
         let services = context
             .services_in(region)
@@ -110,49 +121,28 @@ pub(super) fn identity_root(context: &Context<'_>) -> Stack {
                 }
             })
             .collect();
-        region_roles.push(RegionRoles {
+        let names = RegionNames {
             region: region.clone(),
             name: provider_alias(region),
             alias: alias.clone(),
-            services,
             flow_log_role: naming::flow_log_role(topology, region),
             flow_log_group: naming::flow_log_group(topology),
-            keys: region_keys(region),
-        });
-    }
-    // Each region's map in a `locals` block of its own, before its resources: the file
-    // is checked block by block on all cores, and a region's edits stay in its blocks.
-    let mut role_blocks = Vec::new();
-    for roles in &region_roles {
-        #[derive(Serialize)]
-        struct RegionLocals<'a> {
-            region: &'a RegionRoles,
-        }
+            keys: key_arns_in(region),
+        };
         role_blocks.push(Block::new(
             "identity/services_locals.tf.j2",
             None,
-            &RegionLocals { region: roles },
-        ));
-        // The resource blocks read only the region's names, not its services' lists.
-        role_blocks.push(Block::new(
-            "identity/region.tf.j2",
-            Some(iam_region),
-            &RegionRoles {
-                services: Vec::new(),
-                region: roles.region.clone(),
-                name: roles.name.clone(),
-                alias: roles.alias.clone(),
-                flow_log_role: roles.flow_log_role.clone(),
-                flow_log_group: roles.flow_log_group.clone(),
-                keys: roles.keys.clone(),
+            &RegionServices {
+                region: &names,
+                services,
             },
         ));
+        role_blocks.push(Block::new("identity/region.tf.j2", Some(iam_region), &names));
     }
     // Every S3 class with a copy in more than one region replicates; the blocks exist
     // once any class has a bucket, so the first replicating class edits the map only.
     let has_buckets = context.data_classes_of(Store::S3).next().is_some();
-    let replication = ReplicationRoles {
-        alias: alias.clone(),
+    let replication = ReplicationClasses {
         classes: context
             .data_classes_of(Store::S3)
             .filter(|(class, _)| context.placements[*class].len() > 1)
@@ -167,7 +157,6 @@ pub(super) fn identity_root(context: &Context<'_>) -> Stack {
                 regions: context.placements[class].clone(),
             })
             .collect(),
-        keys: all_keys.clone(),
     };
     let replication_blocks = if has_buckets {
         vec![
@@ -176,9 +165,8 @@ pub(super) fn identity_root(context: &Context<'_>) -> Stack {
                 "identity/s3_replication.tf.j2",
                 Some(iam_region),
                 &ReplicationRoles {
-                    classes: Vec::new(),
-                    alias: replication.alias.clone(),
-                    keys: replication.keys.clone(),
+                    alias: alias.clone(),
+                    keys: key_arns(),
                 },
             ),
         ]

@@ -19,11 +19,9 @@ use crate::spec::Topology;
 pub fn lower(topology: &Topology, spec_file: &str) -> StackSet {
     let context = Context::new(topology, spec_file);
     let (region_order, _) = context.region_apply_order();
-    // The region roots are independent of each other and, at 32 regions, most of the
-    // work: they are lowered on a second thread while the rest is lowered here.
     // The region roots are independent of each other and, at 32 regions, half the work:
     // they (and `replication`) are lowered on a second thread while the rest is here.
-    let (mut stacks, region_roots, replication, governance) = std::thread::scope(|scope| {
+    let (mut stacks, global, region_roots, replication, governance) = std::thread::scope(|scope| {
         let region_roots = scope.spawn(|| {
             let roots: Vec<Stack> = region_order
                 .iter()
@@ -43,12 +41,10 @@ pub fn lower(topology: &Topology, spec_file: &str) -> StackSet {
         let global = global::global_root(&context);
         let governance = governance::plan(&context);
         let (region_roots, replication) = region_roots.join().expect("lowering a region root panicked");
-        stacks.push(global);
-        (stacks, region_roots, replication, governance)
+        (stacks, global, region_roots, replication, governance)
     });
-    // `global` reads every region root: it goes after them.
-    let global = stacks.pop().expect("the global root");
     stacks.extend(region_roots);
+    // `global` reads every region root.
     stacks.push(global);
     // Last: S3 checks every destination bucket exists with versioning on.
     stacks.extend(replication);

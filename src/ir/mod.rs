@@ -61,6 +61,9 @@ pub struct Stack {
     /// Regions the root calls without a provider of its own there, and why (the AWS
     /// provider reads a DynamoDB table's replicas in their regions). Included in `regions`.
     pub implicit_needs: Vec<(String, String)>,
+    /// The region of the state bucket that holds the root's state; `None` for a module
+    /// and for `bootstrap`, whose state is on local disk.
+    pub state_region: Option<String>,
     /// For a region's own root, that region: it may need nothing of any other region.
     pub home_region: Option<String>,
     /// What the root holds, for the README.

@@ -88,7 +88,7 @@ enum Blocked {
     StateOnly,
 }
 
-fn blocked_because(context: &Context<'_>, stack: &Stack, lost: &str) -> Option<Blocked> {
+fn blocked_because(stack: &Stack, lost: &str) -> Option<Blocked> {
     if !stack.regions.iter().any(|region| region == lost) {
         return None;
     }
@@ -109,8 +109,7 @@ fn blocked_because(context: &Context<'_>, stack: &Stack, lost: &str) -> Option<B
     services.sort_unstable();
     services.dedup();
     if services.is_empty() {
-        let state_here = stack.directory != super::context::BOOTSTRAP_ROOT
-            && stack.home_region.as_deref().unwrap_or_else(|| context.state_region()) == lost;
+        let state_here = stack.state_region.as_deref() == Some(lost);
         return state_here.then_some(Blocked::StateOnly);
     }
     Some(Blocked::Api(md!(
@@ -179,7 +178,7 @@ pub(super) fn region_loss(context: &Context<'_>, stacks: &[Stack], governance: &
             working.push(GOVERNANCE_ROOT.to_string());
         }
         for stack in stacks.iter().filter(|stack| stack.kind == StackKind::Root) {
-            match blocked_because(context, stack, lost) {
+            match blocked_because(stack, lost) {
                 Some(Blocked::Api(why)) => blocked.push(BlockedRoot {
                     directory: stack.directory.clone(),
                     why,

@@ -11,7 +11,8 @@
 use serde::Serialize;
 
 use super::context::{
-    CERTIFICATES_ROOT, Context, DATA_ROOT, IDENTITY_ROOT, KEYS_ROOT, REGION_MODULE, RegionData, Versions, remote_output,
+    CERTIFICATES_ROOT, Context, DATA_ROOT, IDENTITY_ROOT, KEYS_ROOT, REGION_MODULE, RegionData, Versions, key_arns_in,
+    remote_output,
 };
 use super::hcl::{self, Value};
 use super::markdown::Markdown;
@@ -36,6 +37,7 @@ pub(super) fn region_module(context: &Context<'_>) -> Stack {
         reads_from: Vec::new(),
         regions: Vec::new(),
         implicit_needs: Vec::new(),
+        state_region: None,
         home_region: None,
         summary: Markdown::literal(
             "the module every region root instantiates: VPC, endpoints, ALB, WAF, ECS services with N+1 autoscaling, alarms",
@@ -196,10 +198,7 @@ fn module_arguments(context: &Context<'_>, region: &str) -> Vec<(String, Value)>
                 remote_output(CERTIFICATES_ROOT, "certificate_arns")
             )),
         ),
-        (
-            "kms_key_arns".to_string(),
-            Value::expression(format!("{}[{quoted_region}]", remote_output(KEYS_ROOT, "kms_key_arns"))),
-        ),
+        ("kms_key_arns".to_string(), Value::expression(key_arns_in(region))),
         (
             "flow_log_role_arn".to_string(),
             Value::expression(format!(

@@ -9,7 +9,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::context::{Context, IDENTITY_ROOT, KEYS_ROOT, REPLICATION_ROOT, S3Bucket, remote_output};
+use super::context::{
+    Context, IDENTITY_ROOT, KEYS_ROOT, REPLICATION_ROOT, RegionEntries, S3Bucket, key_arns, remote_output,
+};
 use super::markdown::Markdown;
 use super::{Block, File, Stack, provider_alias};
 
@@ -20,17 +22,6 @@ struct RegionReplication {
     declares_partition: bool,
     roles: String,
     keys: String,
-}
-
-#[derive(Serialize)]
-struct Locals<'a> {
-    regions: Vec<RegionEntries<'a>>,
-}
-
-#[derive(Serialize)]
-struct RegionEntries<'a> {
-    alias: String,
-    entries: &'a [S3Bucket],
 }
 
 /// The replication root, when some bucket has destinations.
@@ -58,12 +49,7 @@ pub(super) fn replication_root(context: &Context<'_>) -> Option<Stack> {
         blocks.push(Block::new(
             "replication/s3_locals.tf.j2",
             None,
-            &Locals {
-                regions: vec![RegionEntries {
-                    alias: provider_alias(region),
-                    entries,
-                }],
-            },
+            &RegionEntries::new(region, entries),
         ));
         blocks.push(Block::new(
             "replication/s3_replication.tf.j2",
@@ -73,7 +59,7 @@ pub(super) fn replication_root(context: &Context<'_>) -> Option<Stack> {
                 region: region.clone(),
                 declares_partition: index == 0,
                 roles: remote_output(IDENTITY_ROOT, "s3_replication_role_arns"),
-                keys: remote_output(KEYS_ROOT, "kms_key_arns"),
+                keys: key_arns(),
             },
         ));
     }
