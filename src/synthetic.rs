@@ -222,6 +222,15 @@ pub fn render(options: &Options) -> String {
     if options.recovery_control {
         let _ = writeln!(out, "  recovery_control: true");
     }
+    // Where each class keeps a copy, as the `data` section below places it.
+    let class_regions = |index: usize| -> Vec<&str> {
+        let resident = residency && index < options.resident_classes;
+        match options.data[index] {
+            _ if resident => eu.clone(),
+            DataKind::Aurora { .. } => regions.iter().copied().take(3).collect(),
+            DataKind::S3 { .. } | DataKind::Dynamodb { .. } => regions.clone(),
+        }
+    };
     let _ = writeln!(out, "services:");
     for service in 0..services {
         let _ = writeln!(out, "  svc-{service:04}:");
@@ -238,7 +247,25 @@ pub fn render(options: &Options) -> String {
         if service % 4 == 3 {
             let _ = writeln!(out, "    read_only: true\n    cacheable: true");
         }
-        let used: Vec<String> = (service..data_classes).step_by(services).map(class_name).collect();
+        // A service runs only where every class it uses has a copy (TOPO0068): it takes
+        // its classes in turn while they leave it at least one region, and is placed in
+        // the regions they share.
+        let mut placed: Vec<&str> = regions.clone();
+        let mut used = Vec::new();
+        for index in (service..data_classes).step_by(services) {
+            let shared: Vec<&str> = placed
+                .iter()
+                .copied()
+                .filter(|region| class_regions(index).contains(region))
+                .collect();
+            if !shared.is_empty() {
+                placed = shared;
+                used.push(class_name(index));
+            }
+        }
+        if placed.len() < regions.len() {
+            let _ = writeln!(out, "    regions: [{}]", placed.join(", "));
+        }
         let _ = writeln!(out, "    data: [{}]", used.join(", "));
     }
     let _ = writeln!(out, "data:");

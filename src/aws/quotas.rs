@@ -1,4 +1,5 @@
-//! AWS Organizations quotas for Service Control Policies, as dated data.
+//! AWS quotas topoc checks against, as dated data: the AWS Organizations quotas for
+//! Service Control Policies, and the Fargate On-Demand vCPU quota N+1 sizing needs.
 //!
 //! Quotas change: on 2026-05-15 AWS raised them from 5 to 10 SCPs per root, OU or
 //! account and, as practitioners measured in live accounts, from 5,120 to 10,240
@@ -39,3 +40,31 @@ pub fn current() -> ScpQuota {
 
 /// The AWS-managed SCP attached to every root, OU and account unless removed; it takes a slot.
 pub const FULL_AWS_ACCESS: &str = "FullAWSAccess";
+
+/// A per-region Service Quotas quota, as dated data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RegionalQuota {
+    pub name: &'static str,
+    pub service_code: &'static str,
+    pub quota_code: &'static str,
+    /// The default Service Quotas lists; the value applied to an account can be lower
+    /// (new accounts often start far lower) or raised on request.
+    pub default_value: u32,
+    pub checked: &'static str,
+    pub source: &'static str,
+}
+
+/// Fargate On-Demand vCPU resource count: how many vCPUs of Fargate tasks one account
+/// runs at once in one region. N+1 sizing compares a region's peak vCPUs with it.
+pub const FARGATE_ON_DEMAND_VCPU: RegionalQuota = RegionalQuota {
+    name: "Fargate On-Demand vCPU resource count",
+    service_code: "fargate",
+    quota_code: "L-3032A538",
+    default_value: 4000,
+    checked: "2026-12-02",
+    source: "Amazon ECS developer guide, \"Amazon ECS service quotas\" (AWS Fargate section) and \"Migrating Fargate service quotas to vCPU-based quotas\" (AWS Containers blog); the value applied to an account is what the Service Quotas GetServiceQuota call returns",
+};
+
+/// `deployment_maximum_percent` of every ECS service topoc emits: a release starts a
+/// full set of new tasks before it stops the old ones.
+pub const ECS_DEPLOYMENT_MAXIMUM_PERCENT: u32 = 200;

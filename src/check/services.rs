@@ -220,6 +220,38 @@ fn check_data_access(context: &Context<'_>, name: &str, service: &Service, diagn
             );
             continue;
         }
+        // A region that runs the service but holds no copy of the class would serve its
+        // requests without the data: every request that needs it fails there.
+        let held_in = topology.placement(&topology.data[data_class]);
+        let missing: Vec<String> = topology
+            .service_regions(service)
+            .into_iter()
+            .filter(|region| !held_in.contains(region))
+            .collect();
+        if !missing.is_empty() && !held_in.is_empty() {
+            let listed = |regions: &[String]| {
+                regions
+                    .iter()
+                    .map(|region| format!("`{region}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::DataOutOfReach,
+                    span,
+                    format!(
+                        "`{name}` runs in {} where `{data_class}` has no copy: its requests there cannot reach the data",
+                        listed(&missing)
+                    ),
+                )
+                .with_hint(format!(
+                    "place the service where the class lives with `services.{name}.regions: [{}]`, or keep a copy of `{data_class}` in {}",
+                    held_in.join(", "),
+                    listed(&missing)
+                )),
+            );
+        }
         if service.reads_only() && service.data.explicit_access(data_class) == Some(Access::ReadWrite) {
             let (why, field) = if service.read_only {
                 ("is `read_only`: it serves only GET, HEAD and OPTIONS", "read_only")

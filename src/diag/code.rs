@@ -157,9 +157,11 @@ codes! {
          traffic keeps reaching a failed region for longer than the pattern's recovery target.");
     NPlusOne = ("TOPO0034", "n-plus-one", Warning,
         "a region cannot absorb the loss of another region at its steady task count",
-        "N+1 sizing: when region j is lost, region i receives w_i / (1 - w_j) of the global\n\
-         peak. Right after the loss, before autoscaling adds tasks, region i runs its steady\n\
-         task count. Above 100% utilization requests fail or queue until the scale-out lands.\n\
+        "N+1 sizing: when region j is lost, region i serves its own share of the global peak\n\
+         plus the part of j's share routed to it: all of it when i is j's nearest survivor\n\
+         (latency or geoproximity routing, Global Accelerator, CloudFront failover), a share\n\
+         in proportion to the weights with weighted routing. Right after the loss, before\n\
+         autoscaling adds tasks, region i runs its steady task count. Above 100% utilization requests fail or queue until the scale-out lands.\n\
          Lower `steady_utilization`, raise `min_tasks`, or accept the window knowingly.");
     UnknownService = ("TOPO0035", "unknown-service", Error,
         "a service name is not defined under `services`",
@@ -341,6 +343,22 @@ codes! {
          region can start a task: not a replacement, and not the extra tasks N+1 sizing counts\n\
          on to absorb a region's loss. Replicate the registry (`ecr`) or publish each image in\n\
          every region (`published`) instead.");
+    FargateQuota = ("TOPO0067", "fargate-quota", Warning,
+        "a region may need more Fargate vCPUs than its quota allows",
+        "After another region's loss, autoscaling takes a region's services to their N+1\n\
+         maximum task counts, and a release then starts a full new set of tasks before it stops\n\
+         the old ones. If those vCPUs exceed the account's Fargate On-Demand vCPU quota in the\n\
+         region, ECS cannot place the tasks and the survivor stays overloaded. topoc assumes the\n\
+         default Service Quotas lists; new accounts often have far less. Check the applied\n\
+         quota, ask for an increase, and write it as `regions.<region>.fargate_vcpu_quota`.");
+    DataOutOfReach = ("TOPO0068", "data-out-of-reach", Error,
+        "a service runs in a region that has no copy of a data class it uses",
+        "Each region's tasks reach only the copies of their data classes in that region: the\n\
+         table replica, the bucket, the Aurora cluster. A region without a copy (the class's\n\
+         `regions` or its residency keep it elsewhere) would still receive the service's\n\
+         requests, and every request that needs the class would fail there, including the\n\
+         traffic it takes over when another region is lost. Place the service only in the\n\
+         class's regions (`services.<name>.regions`), or give the class a copy in the region.");
 }
 
 impl Code {

@@ -10,8 +10,8 @@ use super::context::{BOOTSTRAP_ROOT, GOVERNANCE_ROOT};
 use super::governance::GovernancePlan;
 use super::markdown::Markdown;
 use super::{Block, File, Stack, StackKind};
-use crate::aws::control_planes;
-use crate::check::format_number;
+use crate::aws::{control_planes, quotas};
+use crate::check::{format_number, sizing};
 use crate::naming;
 use crate::spec::model::{EcrRepository, ImageReplication, Store};
 
@@ -163,7 +163,9 @@ struct SizingRow {
     max_tasks: u32,
     worst_loss: String,
     worst_load_rps: String,
+    received_rps: String,
     utilization: String,
+    utilization_after_scaling: String,
     absorbs: bool,
 }
 
@@ -174,13 +176,28 @@ struct ServiceSizingView {
     rps_per_task: String,
     steady_utilization: String,
     min_tasks_floor: u32,
+    loss_routing: String,
     rows: Vec<SizingRow>,
+}
+
+#[derive(Serialize)]
+struct VcpuRow {
+    region: String,
+    steady: String,
+    peak: String,
+    quota: String,
+    fits: bool,
 }
 
 #[derive(Serialize)]
 struct Sizing {
     topology: String,
     services: Vec<ServiceSizingView>,
+    vcpu: Vec<VcpuRow>,
+    quota_name: &'static str,
+    quota_code: &'static str,
+    quota_checked: &'static str,
+    quota_source: &'static str,
 }
 
 pub(super) fn documents(context: &Context<'_>, stacks: &[Stack], governance: &GovernancePlan) -> Vec<File> {
@@ -346,13 +363,21 @@ pub(super) fn documents(context: &Context<'_>, stacks: &[Stack], governance: &Go
                 rps_per_task: format_number(service.rps_per_task),
                 steady_utilization: format_number(service.steady_utilization),
                 min_tasks_floor: service.min_tasks,
+                loss_routing: sizing::LossRouting::of(topology, name).describe().to_string(),
                 rows: context.sizing[name]
                     .iter()
                     .map(|(region, region_sizing)| {
-                        let worst = region_sizing.losses.iter().max_by(|left, right| {
-                            left.utilization_before_scaling
-                                .total_cmp(&right.utilization_before_scaling)
-                        });
+                        // A region that is no lost region's nearest survivor receives
+                        // nothing: no loss is its worst.
+                        let worst = region_sizing
+                            .losses
+                            .iter()
+                            .filter(|loss| loss.received_rps > 0.0)
+                            .max_by(|left, right| {
+                                left.utilization_before_scaling
+                                    .total_cmp(&right.utilization_before_scaling)
+                            });
+                        let percent = |value: f64| format!("{}%", format_number((value * 100.0).round()));
                         SizingRow {
                             region: region.clone(),
                             traffic: format_number(region_sizing.traffic),
@@ -363,10 +388,14 @@ pub(super) fn documents(context: &Context<'_>, stacks: &[Stack], governance: &Go
                             worst_load_rps: worst
                                 .map(|loss| format_number(loss.load_rps.round()))
                                 .unwrap_or_default(),
+                            received_rps: worst
+                                .map(|loss| format_number(loss.received_rps.round()))
+                                .unwrap_or_default(),
                             utilization: worst
-                                .map(|loss| {
-                                    format!("{}%", format_number((loss.utilization_before_scaling * 100.0).round()))
-                                })
+                                .map(|loss| percent(loss.utilization_before_scaling))
+                                .unwrap_or_default(),
+                            utilization_after_scaling: worst
+                                .map(|loss| percent(loss.utilization_after_scaling))
                                 .unwrap_or_default(),
                             absorbs: worst.is_none_or(|loss| loss.utilization_before_scaling <= 1.0 + 1e-9),
                         }
@@ -374,6 +403,24 @@ pub(super) fn documents(context: &Context<'_>, stacks: &[Stack], governance: &Go
                     .collect(),
             })
             .collect(),
+        vcpu: sizing::region_vcpu(topology, &context.sizing)
+            .into_iter()
+            .map(|(region, vcpu)| VcpuRow {
+                region,
+                steady: format_number(vcpu.steady),
+                peak: format_number(vcpu.peak),
+                quota: if vcpu.quota_from_spec {
+                    format!("{} (from the spec)", vcpu.quota)
+                } else {
+                    format!("{} (default; check the applied value)", vcpu.quota)
+                },
+                fits: vcpu.peak <= f64::from(vcpu.quota) + 1e-9,
+            })
+            .collect(),
+        quota_name: quotas::FARGATE_ON_DEMAND_VCPU.name,
+        quota_code: quotas::FARGATE_ON_DEMAND_VCPU.quota_code,
+        quota_checked: quotas::FARGATE_ON_DEMAND_VCPU.checked,
+        quota_source: quotas::FARGATE_ON_DEMAND_VCPU.source,
     };
     vec![
         File::text("README.md", vec![Block::new("docs/readme.md.j2", None, &readme)]),

@@ -119,6 +119,9 @@ pub struct Region {
     pub availability_zones: AvailabilityZones,
     #[serde(default)]
     pub geoproximity_bias: i32,
+    /// The account's applied Fargate On-Demand vCPU quota in the region, when known.
+    #[serde(default)]
+    pub fargate_vcpu_quota: Option<u32>,
 }
 
 fn default_deploy_wave() -> u32 {

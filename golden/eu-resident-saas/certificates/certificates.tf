@@ -8,8 +8,10 @@ resource "aws_acm_certificate" "eu_central_1" {
   subject_alternative_names = [
     "origin.app.ledgerly.example.org",
     "failover.origin.app.ledgerly.example.org",
+    "api.origin.app.ledgerly.example.org",
     "eu-reports.origin.app.ledgerly.example.org",
     "failover.eu-reports.origin.app.ledgerly.example.org",
+    "web.origin.app.ledgerly.example.org",
   ]
   validation_method = "DNS"
   key_algorithm     = "EC_prime256v1"
@@ -27,8 +29,10 @@ resource "aws_acm_certificate_validation" "eu_central_1" {
     "eu-central-1.origin.app.ledgerly.example.org",
     "origin.app.ledgerly.example.org",
     "failover.origin.app.ledgerly.example.org",
+    "api.origin.app.ledgerly.example.org",
     "eu-reports.origin.app.ledgerly.example.org",
     "failover.eu-reports.origin.app.ledgerly.example.org",
+    "web.origin.app.ledgerly.example.org",
   ] : aws_route53_record.certificate_validation[name].fqdn]
 }
 
@@ -40,8 +44,10 @@ resource "aws_acm_certificate" "eu_west_1" {
   subject_alternative_names = [
     "origin.app.ledgerly.example.org",
     "failover.origin.app.ledgerly.example.org",
+    "api.origin.app.ledgerly.example.org",
     "eu-reports.origin.app.ledgerly.example.org",
     "failover.eu-reports.origin.app.ledgerly.example.org",
+    "web.origin.app.ledgerly.example.org",
   ]
   validation_method = "DNS"
   key_algorithm     = "EC_prime256v1"
@@ -59,8 +65,10 @@ resource "aws_acm_certificate_validation" "eu_west_1" {
     "eu-west-1.origin.app.ledgerly.example.org",
     "origin.app.ledgerly.example.org",
     "failover.origin.app.ledgerly.example.org",
+    "api.origin.app.ledgerly.example.org",
     "eu-reports.origin.app.ledgerly.example.org",
     "failover.eu-reports.origin.app.ledgerly.example.org",
+    "web.origin.app.ledgerly.example.org",
   ] : aws_route53_record.certificate_validation[name].fqdn]
 }
 
@@ -68,10 +76,14 @@ resource "aws_acm_certificate_validation" "eu_west_1" {
 resource "aws_acm_certificate" "us_east_1" {
   provider = aws.us_east_1
 
-  domain_name               = "us-east-1.origin.app.ledgerly.example.org"
-  subject_alternative_names = ["origin.app.ledgerly.example.org", "failover.origin.app.ledgerly.example.org"]
-  validation_method         = "DNS"
-  key_algorithm             = "EC_prime256v1"
+  domain_name = "us-east-1.origin.app.ledgerly.example.org"
+  subject_alternative_names = [
+    "origin.app.ledgerly.example.org",
+    "failover.origin.app.ledgerly.example.org",
+    "us-app.origin.app.ledgerly.example.org",
+  ]
+  validation_method = "DNS"
+  key_algorithm     = "EC_prime256v1"
 
   lifecycle {
     create_before_destroy = true
@@ -86,5 +98,6 @@ resource "aws_acm_certificate_validation" "us_east_1" {
     "us-east-1.origin.app.ledgerly.example.org",
     "origin.app.ledgerly.example.org",
     "failover.origin.app.ledgerly.example.org",
+    "us-app.origin.app.ledgerly.example.org",
   ] : aws_route53_record.certificate_validation[name].fqdn]
 }

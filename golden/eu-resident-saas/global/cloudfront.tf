@@ -82,6 +82,22 @@ resource "aws_cloudfront_distribution" "app" {
   }
 
   origin {
+    origin_id           = "api-nearest-region"
+    domain_name         = "api.origin.app.ledgerly.example.org"
+    connection_attempts = 2
+    connection_timeout  = 5
+
+    custom_origin_config {
+      http_port                = 80
+      https_port               = 443
+      origin_protocol_policy   = "https-only"
+      origin_ssl_protocols     = ["TLSv1.2"]
+      origin_read_timeout      = 30
+      origin_keepalive_timeout = 5
+    }
+  }
+
+  origin {
     origin_id           = "eu-reports-nearest-region"
     domain_name         = "eu-reports.origin.app.ledgerly.example.org"
     connection_attempts = 2
@@ -131,6 +147,38 @@ resource "aws_cloudfront_distribution" "app" {
 
     member {
       origin_id = "eu-reports-next-nearest-region"
+    }
+  }
+
+  origin {
+    origin_id           = "us-app-nearest-region"
+    domain_name         = "us-app.origin.app.ledgerly.example.org"
+    connection_attempts = 2
+    connection_timeout  = 5
+
+    custom_origin_config {
+      http_port                = 80
+      https_port               = 443
+      origin_protocol_policy   = "https-only"
+      origin_ssl_protocols     = ["TLSv1.2"]
+      origin_read_timeout      = 30
+      origin_keepalive_timeout = 5
+    }
+  }
+
+  origin {
+    origin_id           = "web-nearest-region"
+    domain_name         = "web.origin.app.ledgerly.example.org"
+    connection_attempts = 2
+    connection_timeout  = 5
+
+    custom_origin_config {
+      http_port                = 80
+      https_port               = 443
+      origin_protocol_policy   = "https-only"
+      origin_ssl_protocols     = ["TLSv1.2"]
+      origin_read_timeout      = 30
+      origin_keepalive_timeout = 5
     }
   }
 
@@ -193,7 +241,7 @@ resource "aws_cloudfront_distribution" "app" {
   # api: accepts writes, latency-routed origin; not cached.
   ordered_cache_behavior {
     path_pattern               = "/api*"
-    target_origin_id           = "nearest-region"
+    target_origin_id           = "api-nearest-region"
     allowed_methods            = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]
     cached_methods             = ["GET", "HEAD"]
     viewer_protocol_policy     = "redirect-to-https"
@@ -206,7 +254,20 @@ resource "aws_cloudfront_distribution" "app" {
   # web: accepts writes, latency-routed origin; not cached.
   ordered_cache_behavior {
     path_pattern               = "/app*"
-    target_origin_id           = "nearest-region"
+    target_origin_id           = "web-nearest-region"
+    allowed_methods            = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]
+    cached_methods             = ["GET", "HEAD"]
+    viewer_protocol_policy     = "redirect-to-https"
+    compress                   = true
+    cache_policy_id            = data.aws_cloudfront_cache_policy.caching_disabled.id
+    origin_request_policy_id   = data.aws_cloudfront_origin_request_policy.all_viewer_except_host_header.id
+    response_headers_policy_id = data.aws_cloudfront_response_headers_policy.security_headers.id
+  }
+
+  # us-app: accepts writes, latency-routed origin; not cached.
+  ordered_cache_behavior {
+    path_pattern               = "/us*"
+    target_origin_id           = "us-app-nearest-region"
     allowed_methods            = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]
     cached_methods             = ["GET", "HEAD"]
     viewer_protocol_policy     = "redirect-to-https"

@@ -19,15 +19,19 @@ locals {
     "eu-west-1/eu-reports"    = { region = "eu-west-1", service = "eu-reports", path = "/reports/health/deep" }
     "eu-west-1/static"        = { region = "eu-west-1", service = "static", path = "/assets/health/deep" }
     "eu-west-1/web"           = { region = "eu-west-1", service = "web", path = "/app/health/deep" }
-    "us-east-1/api"           = { region = "us-east-1", service = "api", path = "/api/health/deep" }
     "us-east-1/static"        = { region = "us-east-1", service = "static", path = "/assets/health/deep" }
-    "us-east-1/web"           = { region = "us-east-1", service = "web", path = "/app/health/deep" }
+    "us-east-1/us-app"        = { region = "us-east-1", service = "us-app", path = "/us/health/deep" }
   }
 
   # The regions of each service that runs in some regions only, with its own origin
   # names and the nearest other region of the service.
   service_origins = {
+    "api/eu-central-1"        = { service = "api", region = "eu-central-1", name = "api.origin.app.ledgerly.example.org", failover_name = null, failover_to = "eu-west-1", weight = 30, bias = 0 }
+    "api/eu-west-1"           = { service = "api", region = "eu-west-1", name = "api.origin.app.ledgerly.example.org", failover_name = null, failover_to = "eu-central-1", weight = 40, bias = 0 }
     "eu-reports/eu-central-1" = { service = "eu-reports", region = "eu-central-1", name = "eu-reports.origin.app.ledgerly.example.org", failover_name = "failover.eu-reports.origin.app.ledgerly.example.org", failover_to = "eu-west-1", weight = 30, bias = 0 }
     "eu-reports/eu-west-1"    = { service = "eu-reports", region = "eu-west-1", name = "eu-reports.origin.app.ledgerly.example.org", failover_name = "failover.eu-reports.origin.app.ledgerly.example.org", failover_to = "eu-central-1", weight = 40, bias = 0 }
+    "us-app/us-east-1"        = { service = "us-app", region = "us-east-1", name = "us-app.origin.app.ledgerly.example.org", failover_name = null, failover_to = "us-east-1", weight = 30, bias = 0 }
+    "web/eu-central-1"        = { service = "web", region = "eu-central-1", name = "web.origin.app.ledgerly.example.org", failover_name = null, failover_to = "eu-west-1", weight = 30, bias = 0 }
+    "web/eu-west-1"           = { service = "web", region = "eu-west-1", name = "web.origin.app.ledgerly.example.org", failover_name = null, failover_to = "eu-central-1", weight = 40, bias = 0 }
   }
 }

@@ -473,16 +473,6 @@ resource "aws_iam_role_policy" "flow_logs_eu_west_1" {
 # The services of us-east-1, with the data their task roles reach there, and the policy statements built from it.
 locals {
   services_us_east_1 = {
-    api = {
-      execution_role           = "ledgerly-api-us-east-1-exec"
-      task_role                = "ledgerly-api-us-east-1-task"
-      dynamodb_tables          = ["ledgerly-tenant-directory", "ledgerly-us-user-profiles"]
-      dynamodb_writable_tables = ["ledgerly-tenant-directory", "ledgerly-us-user-profiles"]
-      s3_buckets               = []
-      s3_writable_buckets      = []
-      databases                = {}
-      kms_key_classes          = ["default"]
-    }
     static = {
       execution_role           = "ledgerly-static-us-east-1-exec"
       task_role                = "ledgerly-static-us-east-1-task"
@@ -493,9 +483,9 @@ locals {
       databases                = {}
       kms_key_classes          = []
     }
-    web = {
-      execution_role           = "ledgerly-web-us-east-1-exec"
-      task_role                = "ledgerly-web-us-east-1-task"
+    "us-app" = {
+      execution_role           = "ledgerly-us-app-us-east-1-exec"
+      task_role                = "ledgerly-us-app-us-east-1-task"
       dynamodb_tables          = ["ledgerly-tenant-directory", "ledgerly-us-user-profiles", "ledgerly-sessions"]
       dynamodb_writable_tables = ["ledgerly-tenant-directory", "ledgerly-us-user-profiles", "ledgerly-sessions"]
       s3_buckets               = []

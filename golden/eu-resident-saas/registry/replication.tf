@@ -36,6 +36,11 @@ resource "aws_ecr_replication_configuration" "this" {
       }
 
       repository_filter {
+        filter      = "ledgerly/us-app"
+        filter_type = "PREFIX_MATCH"
+      }
+
+      repository_filter {
         filter      = "ledgerly/web"
         filter_type = "PREFIX_MATCH"
       }

@@ -49,8 +49,8 @@ module "region" {
       host_rule_priority         = 1
       path_rule_priority         = 120
       health_path                = "/health"
-      min_tasks                  = 12
-      max_tasks                  = 12
+      min_tasks                  = 17
+      max_tasks                  = 38
       target_requests_per_minute = 1440
       environment = {
         TOPOC_BUCKET_DOCUMENTS_EU        = "ledgerly-documents-eu-eu-central-1"
@@ -77,7 +77,7 @@ module "region" {
       path_rule_priority         = 100
       health_path                = "/health"
       min_tasks                  = 3
-      max_tasks                  = 3
+      max_tasks                  = 7
       target_requests_per_minute = 480
       environment = {
         TOPOC_BUCKET_DOCUMENTS_EU        = "ledgerly-documents-eu-eu-central-1"
@@ -100,8 +100,8 @@ module "region" {
       host_rule_priority         = 3
       path_rule_priority         = 110
       health_path                = "/health"
-      min_tasks                  = 2
-      max_tasks                  = 2
+      min_tasks                  = 3
+      max_tasks                  = 5
       target_requests_per_minute = 15000
       environment = {
         TOPOC_REGION   = "eu-central-1"
@@ -117,11 +117,11 @@ module "region" {
       memory                     = 2048
       path_patterns              = ["/app", "/app/*"]
       host_headers               = []
-      host_rule_priority         = 4
+      host_rule_priority         = 5
       path_rule_priority         = 130
       health_path                = "/health"
-      min_tasks                  = 6
-      max_tasks                  = 6
+      min_tasks                  = 9
+      max_tasks                  = 20
       target_requests_per_minute = 1200
       environment = {
         TOPOC_DB_NAME_INVOICES_EU        = "invoices_eu"

@@ -37,28 +37,6 @@ module "region" {
   }
   alarm_evaluation_periods = 3
   services = {
-    api = {
-      image                      = "777788889999.dkr.ecr.us-east-1.amazonaws.com/ledgerly/api@${var.image_digests["api"]}"
-      execution_role_arn         = data.terraform_remote_state.identity.outputs.execution_role_arns["us-east-1"]["api"]
-      task_role_arn              = data.terraform_remote_state.identity.outputs.task_role_arns["us-east-1"]["api"]
-      port                       = 8080
-      cpu                        = 1024
-      memory                     = 2048
-      path_patterns              = ["/api", "/api/*"]
-      host_headers               = []
-      host_rule_priority         = 1
-      path_rule_priority         = 120
-      health_path                = "/health"
-      min_tasks                  = 12
-      max_tasks                  = 12
-      target_requests_per_minute = 1440
-      environment = {
-        TOPOC_REGION                 = "us-east-1"
-        TOPOC_TABLE_TENANT_DIRECTORY = "ledgerly-tenant-directory"
-        TOPOC_TABLE_US_USER_PROFILES = "ledgerly-us-user-profiles"
-        TOPOC_TOPOLOGY               = "ledgerly"
-      }
-    }
     static = {
       image                      = "777788889999.dkr.ecr.us-east-1.amazonaws.com/ledgerly/static@${var.image_digests["static"]}"
       execution_role_arn         = data.terraform_remote_state.identity.outputs.execution_role_arns["us-east-1"]["static"]
@@ -71,28 +49,28 @@ module "region" {
       host_rule_priority         = 3
       path_rule_priority         = 110
       health_path                = "/health"
-      min_tasks                  = 2
-      max_tasks                  = 2
+      min_tasks                  = 3
+      max_tasks                  = 3
       target_requests_per_minute = 15000
       environment = {
         TOPOC_REGION   = "us-east-1"
         TOPOC_TOPOLOGY = "ledgerly"
       }
     }
-    web = {
-      image                      = "777788889999.dkr.ecr.us-east-1.amazonaws.com/ledgerly/web@${var.image_digests["web"]}"
-      execution_role_arn         = data.terraform_remote_state.identity.outputs.execution_role_arns["us-east-1"]["web"]
-      task_role_arn              = data.terraform_remote_state.identity.outputs.task_role_arns["us-east-1"]["web"]
+    "us-app" = {
+      image                      = "777788889999.dkr.ecr.us-east-1.amazonaws.com/ledgerly/us-app@${var.image_digests["us-app"]}"
+      execution_role_arn         = data.terraform_remote_state.identity.outputs.execution_role_arns["us-east-1"]["us-app"]
+      task_role_arn              = data.terraform_remote_state.identity.outputs.task_role_arns["us-east-1"]["us-app"]
       port                       = 8080
       cpu                        = 512
       memory                     = 2048
-      path_patterns              = ["/app", "/app/*"]
+      path_patterns              = ["/us", "/us/*"]
       host_headers               = []
       host_rule_priority         = 4
-      path_rule_priority         = 130
+      path_rule_priority         = 140
       health_path                = "/health"
-      min_tasks                  = 6
-      max_tasks                  = 6
+      min_tasks                  = 15
+      max_tasks                  = 15
       target_requests_per_minute = 1200
       environment = {
         TOPOC_REGION                 = "us-east-1"

@@ -10,7 +10,7 @@ variable "image_digests" {
   }
 
   validation {
-    condition     = length(setsubtract(["api", "static", "web"], keys(var.image_digests))) == 0
-    error_message = "image_digests needs a digest for every service in us-east-1: api, static, web."
+    condition     = length(setsubtract(["static", "us-app"], keys(var.image_digests))) == 0
+    error_message = "image_digests needs a digest for every service in us-east-1: static, us-app."
   }
 }

@@ -50,7 +50,7 @@ module "region" {
       path_rule_priority         = 100
       health_path                = "/health"
       min_tasks                  = 48
-      max_tasks                  = 48
+      max_tasks                  = 79
       target_requests_per_minute = 840
       environment = {
         TOPOC_DB_NAME_LEDGER         = "ledger"
@@ -77,7 +77,7 @@ module "region" {
       path_rule_priority         = 110
       health_path                = "/health"
       min_tasks                  = 3
-      max_tasks                  = 3
+      max_tasks                  = 5
       target_requests_per_minute = 1440
       environment = {
         TOPOC_BUCKET_EXPORTS           = "helios-pay-exports-us-east-1"
@@ -99,7 +99,7 @@ module "region" {
       path_rule_priority         = 120
       health_path                = "/health"
       min_tasks                  = 21
-      max_tasks                  = 21
+      max_tasks                  = 35
       target_requests_per_minute = 525
       environment = {
         TOPOC_BUCKET_EXPORTS         = "helios-pay-exports-us-east-1"
