@@ -260,13 +260,31 @@ pub fn render(options: &Options) -> String {
                 .collect();
             if !shared.is_empty() {
                 placed = shared;
-                used.push(class_name(index));
+                used.push(index);
             }
         }
         if placed.len() < regions.len() {
             let _ = writeln!(out, "    regions: [{}]", placed.join(", "));
         }
-        let _ = writeln!(out, "    data: [{}]", used.join(", "));
+        // Only the writer region writes an Aurora class without write forwarding
+        // (TOPO0069): services elsewhere read it.
+        let read_only = service % 4 == 3;
+        let access = |index: usize| match options.data[index] {
+            DataKind::Aurora {
+                write_forwarding: false,
+                ..
+            } => "read",
+            _ if read_only => "read",
+            _ => "read-write",
+        };
+        if used.is_empty() {
+            let _ = writeln!(out, "    data: []");
+        } else {
+            let _ = writeln!(out, "    data:");
+            for index in used {
+                let _ = writeln!(out, "      {}: {}", class_name(index), access(index));
+            }
+        }
     }
     let _ = writeln!(out, "data:");
     for (index, kind) in options.data.iter().enumerate() {

@@ -262,7 +262,7 @@ fn defaults_stated_in_words_are_what_the_model_does() {
         services:\n  api: { image: 111122223333.dkr.ecr.us-east-1.amazonaws.com/words/api, port: 80, cpu: 256, memory: 512, path: /api, peak_rps: 10, rps_per_task: 5, data: [orders-db, files] }\n  \
         documents: { image: 111122223333.dkr.ecr.us-east-1.amazonaws.com/words/documents, port: 80, cpu: 256, memory: 512, path: /documents, peak_rps: 10, rps_per_task: 5, regions: [eu-central-1, eu-north-1, eu-west-1], data: [eu-files] }\n  \
         reader: { image: 111122223333.dkr.ecr.us-east-1.amazonaws.com/words/reader, port: 80, cpu: 256, memory: 512, path: /read, peak_rps: 10, rps_per_task: 5, read_only: true, data: [files] }\n\
-        data:\n  orders-db: { store: aurora, engine: aurora-postgresql, engine_version: \"16.4\", writer: us-east-1 }\n  \
+        data:\n  orders-db: { store: aurora, engine: aurora-postgresql, engine_version: \"16.4\", writer: us-east-1, write_forwarding: true }\n  \
         eu-files: { store: s3, residency: eu, replication: hub-and-spoke }\n  files: { store: s3, replication: hub-and-spoke }\n";
     let mut source_map = SourceMap::new();
     let file = source_map.add("words.yaml", text);
@@ -385,8 +385,8 @@ fn crossed_aurora_writers_are_applied_twice_the_first_time() {
             state: {{ bucket: state-bucket, region: us-east-1 }}\n\
             regions:\n  us-east-1: {{ traffic: 0.5, cidr: 10.1.0.0/16, deploy_wave: 2 }}\n  eu-west-1: {{ traffic: 0.5, cidr: 10.2.0.0/16, deploy_wave: 1 }}\n\
             services:\n  api: {{ image: 111122223333.dkr.ecr.us-east-1.amazonaws.com/crossed/api, port: 80, cpu: 256, memory: 512, path: /api, peak_rps: 10, rps_per_task: 5, data: [orders, ledger] }}\n\
-            data:\n  orders: {{ store: aurora, engine: aurora-postgresql, engine_version: \"16.4\", writer: us-east-1 }}\n  \
-            ledger: {{ store: aurora, engine: aurora-postgresql, engine_version: \"16.4\", writer: {second_writer} }}\n"
+            data:\n  orders: {{ store: aurora, engine: aurora-postgresql, engine_version: \"16.4\", writer: us-east-1, write_forwarding: true }}\n  \
+            ledger: {{ store: aurora, engine: aurora-postgresql, engine_version: \"16.4\", writer: {second_writer}, write_forwarding: true }}\n"
         )
     };
     let readme = |text: String| {

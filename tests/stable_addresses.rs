@@ -240,7 +240,14 @@ fn adding_or_removing_a_service_touches_only_blocks_that_name_it() {
     for name in EXAMPLES {
         let before = example(name);
         let mut after = before.clone();
-        let data_class = after["data"].as_object().unwrap().keys().next().unwrap().clone();
+        // A class with a copy in every region, as the new service runs in all of them.
+        let data_class = after["data"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .find(|(_, definition)| definition.get("residency").is_none() && definition.get("regions").is_none())
+            .map(|(class, _)| class.clone())
+            .unwrap();
         // The example's own registry: topoc replicates one.
         let first_image = after["services"].as_object().unwrap().values().next().unwrap()["image"]
             .as_str()
@@ -274,7 +281,7 @@ fn adding_or_removing_a_data_class_touches_only_blocks_that_name_it() {
             (
                 "billing",
                 json!({ "store": "aurora", "engine": "aurora-postgresql", "engine_version": "16.4",
-                                "writer": before["primary_region"].clone() }),
+                                "writer": before["primary_region"].clone(), "write_forwarding": true }),
             ),
         ] {
             let mut after = before.clone();

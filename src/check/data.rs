@@ -316,16 +316,21 @@ fn check_aurora(
     }
     if data_class.write_forwarding
         && let (Some(engine), Some(version)) = (&data_class.engine, &data_class.engine_version)
-        && !supports_global_write_forwarding(engine, version)
+        && !supports_write_forwarding(engine, version)
     {
         diagnostics.push(
             Diagnostic::new(
                 Code::WriteForwardingUnsupported,
                 context.value(&["data", name, "write_forwarding"]),
-                format!("global write forwarding is not available on {engine} {version}"),
+                format!("{engine} {version} cannot forward writes from every region's own cluster"),
             )
-            .with_label(context.value(&["data", name, "engine_version"]), "engine version set here")
-            .with_hint("use Aurora PostgreSQL 14.9+, 15.4+ or 16+, or Aurora MySQL 2.08.1+ / 3.x, or turn write forwarding off"),
+            .with_label(
+                context.value(&["data", name, "engine_version"]),
+                "engine version set here",
+            )
+            .with_hint(
+                "use Aurora PostgreSQL 14.13+, 15.8+ or 16.4+, or Aurora MySQL 3.04+, or turn write forwarding off",
+            ),
         );
     }
     if data_class.instance_class.starts_with("db.t") {
@@ -343,30 +348,33 @@ fn check_aurora(
     }
 }
 
-/// Aurora global write forwarding support by engine version (Aurora user guide,
-/// "Using write forwarding in an Aurora global database", checked 2026-11-26).
-pub fn supports_global_write_forwarding(engine: &str, version: &str) -> bool {
+/// Whether an engine version forwards writes both ways topoc configures them: global
+/// write forwarding (a secondary cluster's readers send writes to the primary region)
+/// and local write forwarding (a cluster's readers send writes to its own writer), so
+/// that every region's tasks write through their own cluster's reader endpoint whichever
+/// region holds the writer. Aurora user guide, "Using write forwarding in an Aurora
+/// PostgreSQL global database" (PostgreSQL 16+, 15.4+, 14.9+), "Local write forwarding
+/// in Aurora PostgreSQL" (16.4+, 15.8+, 14.13+), and "Using local write forwarding in an
+/// Aurora MySQL DB cluster" (3.04+); checked 2026-12-02.
+pub fn supports_write_forwarding(engine: &str, version: &str) -> bool {
     let numbers: Vec<u32> = version.split(['.', '_']).map_while(|part| part.parse().ok()).collect();
     match engine {
         "aurora-postgresql" => match numbers.as_slice() {
-            [major, ..] if *major >= 16 => true,
-            [15, minor, ..] => *minor >= 4,
-            [14, minor, ..] => *minor >= 9,
+            [major, ..] if *major >= 17 => true,
+            [16, minor, ..] => *minor >= 4,
+            [15, minor, ..] => *minor >= 8,
+            [14, minor, ..] => *minor >= 13,
             _ => false,
         },
         "aurora-mysql" => {
-            // Aurora MySQL versions read `8.0.mysql_aurora.3.05.2` or `5.7.mysql_aurora.2.08.1`.
+            // Aurora MySQL versions read `8.0.mysql_aurora.3.05.2`.
             let aurora_version: Vec<u32> = version
                 .split("mysql_aurora.")
                 .nth(1)
                 .map(|rest| rest.split('.').map_while(|part| part.parse().ok()).collect())
                 .unwrap_or_default();
-            match (numbers.as_slice(), aurora_version.as_slice()) {
-                (_, [3, ..]) | ([8, ..], []) => true,
-                (_, [2, minor, patch, ..]) => (*minor, *patch) >= (8, 1),
-                (_, [2, minor]) => *minor > 8,
-                _ => false,
-            }
+            matches!(aurora_version.as_slice(), [3, minor, ..] if *minor >= 4)
+                || matches!(aurora_version.as_slice(), [major, ..] if *major > 3)
         }
         _ => false,
     }
@@ -606,17 +614,20 @@ fn check_s3(
 
 #[cfg(test)]
 mod tests {
-    use super::supports_global_write_forwarding as supports;
+    use super::supports_write_forwarding as supports;
 
     #[test]
     fn write_forwarding_versions() {
         assert!(supports("aurora-postgresql", "16.4"));
-        assert!(supports("aurora-postgresql", "15.4"));
-        assert!(!supports("aurora-postgresql", "15.3"));
-        assert!(supports("aurora-postgresql", "14.9"));
+        assert!(!supports("aurora-postgresql", "16.3"));
+        assert!(supports("aurora-postgresql", "17.2"));
+        assert!(supports("aurora-postgresql", "15.8"));
+        assert!(!supports("aurora-postgresql", "15.4"));
+        assert!(supports("aurora-postgresql", "14.13"));
+        assert!(!supports("aurora-postgresql", "14.9"));
         assert!(!supports("aurora-postgresql", "13.12"));
         assert!(supports("aurora-mysql", "8.0.mysql_aurora.3.05.2"));
-        assert!(supports("aurora-mysql", "5.7.mysql_aurora.2.08.1"));
-        assert!(!supports("aurora-mysql", "5.7.mysql_aurora.2.07.9"));
+        assert!(!supports("aurora-mysql", "8.0.mysql_aurora.3.03.1"));
+        assert!(!supports("aurora-mysql", "5.7.mysql_aurora.2.08.1"));
     }
 }

@@ -7,7 +7,7 @@ use super::Context;
 use crate::diag::{self, Code, Diagnostic};
 use crate::naming;
 use crate::source::Span;
-use crate::spec::model::{Access, EcrRepository, ImageReplication, Service, ServiceData};
+use crate::spec::model::{Access, EcrRepository, ImageReplication, Service, ServiceData, Store};
 
 /// Valid Fargate task memory (MiB) for each CPU value: (minimum, maximum, step).
 /// Source: Amazon ECS developer guide, "Task CPU and memory" (checked 2026-11-26).
@@ -251,6 +251,45 @@ fn check_data_access(context: &Context<'_>, name: &str, service: &Service, diagn
                     listed(&missing)
                 )),
             );
+        }
+        // Without write forwarding only the writer region's cluster takes writes: tasks
+        // elsewhere have no network path to it (no peering, the security groups and IAM
+        // are regional), so a writer placed in another region could never commit.
+        let class = &topology.data[data_class];
+        if class.store == Store::Aurora
+            && !class.write_forwarding
+            && service.access_to(data_class).writes()
+            && let Some(writer) = class.writer.as_ref().and_then(|writer| match writer.regions()[..] {
+                [one] => Some(one.to_string()),
+                _ => None,
+            })
+        {
+            let elsewhere: Vec<String> = topology
+                .service_regions(service)
+                .into_iter()
+                .filter(|region| *region != writer && held_in.contains(region))
+                .filter(|_| held_in.contains(&writer))
+                .collect();
+            if !elsewhere.is_empty() {
+                diagnostics.push(
+                    Diagnostic::new(
+                        Code::AuroraWritePath,
+                        span,
+                        format!(
+                            "`{name}` writes `{data_class}` in {}, but only `{writer}` takes writes and nothing forwards them there",
+                            elsewhere
+                                .iter()
+                                .map(|region| format!("`{region}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    )
+                    .with_label(context.key(&["data", data_class]), "no `write_forwarding` here")
+                    .with_hint(format!(
+                        "set `data.{data_class}.write_forwarding: true`, give `{name}` `read` access to it, or place `{name}` in `{writer}` only"
+                    )),
+                );
+            }
         }
         if service.reads_only() && service.data.explicit_access(data_class) == Some(Access::ReadWrite) {
             let (why, field) = if service.read_only {

@@ -202,9 +202,13 @@ codes! {
         "topoc splits each VPC into a public and a private subnet per availability zone,\n\
          which needs a prefix between /16 and /20.");
     WriteForwardingUnsupported = ("TOPO0044", "write-forwarding-unsupported", Error,
-        "global write forwarding is not available for this engine version",
-        "Aurora global write forwarding needs Aurora PostgreSQL 14.9+, 15.4+ or 16+, or\n\
-         Aurora MySQL 2.08.1+ / 3.x.");
+        "write forwarding is not available for this engine version",
+        "With `write_forwarding`, every region's tasks write through their own cluster's\n\
+         reader endpoint: a secondary cluster forwards the writes to the primary region\n\
+         (global write forwarding) and the primary cluster's readers forward them to its\n\
+         writer (local write forwarding), so the same names keep working after a switchover\n\
+         moves the writer. Both need Aurora PostgreSQL 14.13+, 15.8+ or 16.4+, or Aurora\n\
+         MySQL 3.04+.");
     UnusedDataClass = ("TOPO0045", "unused-data-class", Warning,
         "no service uses this data class",
         "No service lists the data class under `data`, so no task role can reach it.");
@@ -359,6 +363,15 @@ codes! {
          requests, and every request that needs the class would fail there, including the\n\
          traffic it takes over when another region is lost. Place the service only in the\n\
          class's regions (`services.<name>.regions`), or give the class a copy in the region.");
+    AuroraWritePath = ("TOPO0069", "aurora-write-path", Error,
+        "a service writes an Aurora class in a region that cannot send writes to the writer",
+        "An Aurora global database has one writer region. Tasks in another region reach only\n\
+         their own region's cluster: its security group admits local tasks, `rds-db:connect`\n\
+         names local clusters, and no peering or Transit Gateway joins the VPCs. A secondary\n\
+         cluster commits a write only when write forwarding sends it to the primary, so a\n\
+         service that writes the class in another region needs `write_forwarding: true` on the\n\
+         class (every cluster then forwards, whichever region holds the writer after a\n\
+         switchover), or `read` access, or placement in the writer region only.");
 }
 
 impl Code {

@@ -124,6 +124,22 @@ impl<'a> Context<'a> {
             .any(|data_class| matches!(data_class.store, Store::Dynamodb | Store::Aurora))
     }
 
+    /// Where tasks in `region` send their writes to an Aurora class, if anywhere. With
+    /// write forwarding every region writes through its own cluster's reader endpoint,
+    /// which forwards to whichever cluster is primary; without it only the writer
+    /// region's tasks write, through the global writer endpoint.
+    pub fn aurora_write_target(&self, data_class: &str, region: &str) -> Option<AuroraWriteTarget> {
+        let class = &self.topology.data[data_class];
+        if !self.placements[data_class].iter().any(|placed| placed == region) {
+            return None;
+        }
+        if class.write_forwarding {
+            return Some(AuroraWriteTarget::LocalReaderForwarding);
+        }
+        let writer = class.writer.as_ref()?;
+        (writer.regions() == [region]).then_some(AuroraWriteTarget::GlobalWriterEndpoint)
+    }
+
     /// The region CloudFront retries in when `region` fails a request: the nearest other
     /// topology region.
     pub fn failover_target(&self, region: &str) -> String {
@@ -456,6 +472,11 @@ pub struct ServiceAccess {
     pub key_classes: Vec<String>,
     /// Names of the region's data: `TOPOC_TABLE_*`, `TOPOC_BUCKET_*`, `TOPOC_DB_*`.
     pub environment: BTreeMap<String, String>,
+    /// Values known only once the region's root applies, as HCL expressions of that
+    /// root: the Aurora endpoints (`TOPOC_DB_*_ENDPOINT_*`).
+    pub environment_expressions: BTreeMap<String, String>,
+    /// Aurora class → how the service's writes reach the writer, for classes it writes.
+    pub aurora_writes: Vec<(String, AuroraWriteTarget)>,
 }
 
 impl Context<'_> {
@@ -526,16 +547,33 @@ impl Context<'_> {
                 }
                 Store::Aurora => {
                     let data_class = &topology.data[class];
-                    // A reader gets no writer endpoint: its connections go to the local cluster.
-                    if class_access.writes() {
+                    // A reader gets no writer endpoint: its connections go to the local
+                    // cluster. The private names are for people; IAM tokens and TLS need
+                    // the endpoints themselves, which the region's root knows.
+                    let cluster = format!("aws_rds_cluster.{}", super::identifier(class));
+                    if class_access.writes()
+                        && let Some(target) = self.aurora_write_target(class, region)
+                    {
                         access.environment.insert(
                             naming::environment_variable("DB_WRITER_HOST", class),
                             naming::database_writer_host(topology, class),
                         );
+                        access.environment_expressions.insert(
+                            naming::environment_variable("DB_WRITER_ENDPOINT", class),
+                            match target {
+                                AuroraWriteTarget::LocalReaderForwarding => format!("{cluster}.reader_endpoint"),
+                                AuroraWriteTarget::GlobalWriterEndpoint => format!("{cluster}.endpoint"),
+                            },
+                        );
+                        access.aurora_writes.push((class.to_string(), target));
                     }
                     access.environment.insert(
                         naming::environment_variable("DB_READER_HOST", class),
                         naming::database_reader_host(topology, class),
+                    );
+                    access.environment_expressions.insert(
+                        naming::environment_variable("DB_READER_ENDPOINT", class),
+                        format!("{cluster}.reader_endpoint"),
                     );
                     access.environment.insert(
                         naming::environment_variable("DB_NAME", class),
@@ -554,6 +592,16 @@ impl Context<'_> {
         access.key_classes = key_classes.into_iter().collect();
         access
     }
+}
+
+/// How a region's tasks reach an Aurora class's writer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AuroraWriteTarget {
+    /// The region's own cluster's reader endpoint, with global and local write forwarding.
+    LocalReaderForwarding,
+    /// The global writer endpoint, from the writer region only: its addresses are in the
+    /// writer region's VPC.
+    GlobalWriterEndpoint,
 }
 
 /// One data class's bucket in one region, and where it replicates to.

@@ -238,6 +238,7 @@ struct AuroraAlarms {
     alias: String,
     region: String,
     cluster_identifier: String,
+    is_writer: bool,
     replication_lag_ms: u64,
     rpo_lag_ms: u64,
     evaluation_periods: u32,
@@ -590,16 +591,30 @@ pub(super) fn region_data(context: &Context<'_>, region: &str) -> RegionData {
                 } else {
                     vec!["audit", "error", "slowquery"]
                 },
-                parameters: if is_postgres {
+                parameters: {
                     // Schema changes and slow statements: an audit trail without logging data.
-                    vec![("log_min_duration_statement", "1000"), ("log_statement", "ddl")]
-                } else {
-                    vec![
-                        ("long_query_time", "1"),
-                        ("server_audit_events", "CONNECT,QUERY_DDL"),
-                        ("server_audit_logging", "1"),
-                        ("slow_query_log", "1"),
-                    ]
+                    let mut parameters = if is_postgres {
+                        vec![("log_min_duration_statement", "1000"), ("log_statement", "ddl")]
+                    } else {
+                        vec![
+                            ("long_query_time", "1"),
+                            ("server_audit_events", "CONNECT,QUERY_DDL"),
+                            ("server_audit_logging", "1"),
+                            ("slow_query_log", "1"),
+                        ]
+                    };
+                    // Forwarded writes need a consistency mode on every cluster (Aurora MySQL
+                    // forwards nothing without one); session consistency lets a session
+                    // read its own forwarded writes.
+                    if data_class.write_forwarding {
+                        parameters.push(if is_postgres {
+                            ("apg_write_forward.consistency_mode", "session")
+                        } else {
+                            ("aurora_replica_read_consistency", "session")
+                        });
+                        parameters.sort();
+                    }
+                    parameters
                 },
                 database,
                 master_username: MASTER_USERNAME.to_string(),
@@ -624,6 +639,7 @@ pub(super) fn region_data(context: &Context<'_>, region: &str) -> RegionData {
                 alias: alias.clone(),
                 region: region.to_string(),
                 cluster_identifier,
+                is_writer,
                 replication_lag_ms: observability.aurora_replication_lag_ms,
                 rpo_lag_ms: observability.aurora_rpo_lag_ms,
                 evaluation_periods: observability.evaluation_periods,

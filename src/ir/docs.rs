@@ -117,6 +117,7 @@ struct AuroraRow {
     writer: String,
     secondaries: Vec<String>,
     writer_host: String,
+    write_forwarding: bool,
 }
 
 #[derive(Serialize)]
@@ -332,6 +333,7 @@ pub(super) fn documents(context: &Context<'_>, stacks: &[Stack], governance: &Go
                         .collect(),
                     writer,
                     writer_host: naming::database_writer_host(topology, name),
+                    write_forwarding: topology.data[name].write_forwarding,
                 }
             })
             .collect(),

@@ -15,7 +15,7 @@
 
 use serde::Serialize;
 
-use super::context::{Context, DATA_ROOT, GLOBAL_ROOT, remote_output};
+use super::context::{AuroraWriteTarget, Context, DATA_ROOT, GLOBAL_ROOT, remote_output};
 use super::hcl;
 use super::markdown::Markdown;
 use super::{Block, File, Stack, identifier, provider_alias};
@@ -46,7 +46,8 @@ struct PrivateDatabase {
     name: String,
     writer_host: String,
     reader_host: String,
-    writer_endpoint: String,
+    /// None where the region's tasks do not write the class.
+    writer_endpoint: Option<String>,
     reader_endpoint: String,
 }
 
@@ -412,20 +413,26 @@ fn private_zones(context: &Context<'_>) -> Vec<Block> {
             let databases = context
                 .data_classes_of(Store::Aurora)
                 .filter(|(class, _)| context.placements[*class].iter().any(|placed| placed == region))
-                .map(|(class, _)| PrivateDatabase {
-                    name: identifier(class),
-                    writer_host: naming::database_writer_host(topology, class),
-                    reader_host: naming::database_reader_host(topology, class),
-                    writer_endpoint: format!(
-                        "{}[{}]",
-                        remote_output(DATA_ROOT, "aurora_writer_endpoints"),
-                        hcl::quote(class)
-                    ),
-                    reader_endpoint: format!(
+                .map(|(class, _)| {
+                    let reader_endpoint = format!(
                         "{}[{}]",
                         remote_output(&Context::region_root(region), "aurora_reader_endpoints"),
                         hcl::quote(class)
-                    ),
+                    );
+                    PrivateDatabase {
+                        name: identifier(class),
+                        writer_host: naming::database_writer_host(topology, class),
+                        reader_host: naming::database_reader_host(topology, class),
+                        writer_endpoint: context.aurora_write_target(class, region).map(|target| match target {
+                            AuroraWriteTarget::LocalReaderForwarding => reader_endpoint.clone(),
+                            AuroraWriteTarget::GlobalWriterEndpoint => format!(
+                                "{}[{}]",
+                                remote_output(DATA_ROOT, "aurora_writer_endpoints"),
+                                hcl::quote(class)
+                            ),
+                        }),
+                        reader_endpoint,
+                    }
                 })
                 .collect();
             Block::new(

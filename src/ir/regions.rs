@@ -271,7 +271,8 @@ fn services_argument(context: &Context<'_>, region: &str) -> Value {
         let mut environment = service.environment.clone();
         environment.insert("TOPOC_TOPOLOGY".to_string(), topology.name.clone());
         environment.insert("TOPOC_REGION".to_string(), region.to_string());
-        environment.extend(context.service_access(name, region).environment.clone());
+        let access = context.service_access(name, region);
+        environment.extend(access.environment.clone());
         let mut host_headers = Vec::new();
         if topology.edge.accelerator.contains(name) {
             host_headers.push(naming::accelerator_name(topology, name));
@@ -320,7 +321,18 @@ fn services_argument(context: &Context<'_>, region: &str) -> Value {
                 ),
                 (
                     "environment",
-                    Value::object(environment.into_iter().map(|(key, value)| (key, Value::String(value)))),
+                    Value::object(
+                        environment
+                            .into_iter()
+                            .map(|(key, value)| (key, Value::String(value)))
+                            .chain(
+                                access
+                                    .environment_expressions
+                                    .iter()
+                                    .map(|(key, expression)| (key.clone(), Value::expression(expression.clone()))),
+                            )
+                            .collect::<std::collections::BTreeMap<_, _>>(),
+                    ),
                 ),
             ]),
         )

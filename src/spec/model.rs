@@ -120,7 +120,7 @@ pub struct Region {
     #[serde(default)]
     pub geoproximity_bias: i32,
     /// The account's applied Fargate On-Demand vCPU quota in the region, when known.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fargate_vcpu_quota: Option<u32>,
 }
 

@@ -53,15 +53,17 @@ module "region" {
       max_tasks                  = 38
       target_requests_per_minute = 1440
       environment = {
-        TOPOC_BUCKET_DOCUMENTS_EU        = "ledgerly-documents-eu-eu-central-1"
-        TOPOC_DB_NAME_INVOICES_EU        = "invoices_eu"
-        TOPOC_DB_READER_HOST_INVOICES_EU = "invoices-eu-reader.ledgerly.internal"
-        TOPOC_DB_USER_INVOICES_EU        = "api"
-        TOPOC_DB_WRITER_HOST_INVOICES_EU = "invoices-eu-writer.ledgerly.internal"
-        TOPOC_REGION                     = "eu-central-1"
-        TOPOC_TABLE_EU_USER_PROFILES     = "ledgerly-eu-user-profiles"
-        TOPOC_TABLE_TENANT_DIRECTORY     = "ledgerly-tenant-directory"
-        TOPOC_TOPOLOGY                   = "ledgerly"
+        TOPOC_BUCKET_DOCUMENTS_EU            = "ledgerly-documents-eu-eu-central-1"
+        TOPOC_DB_NAME_INVOICES_EU            = "invoices_eu"
+        TOPOC_DB_READER_ENDPOINT_INVOICES_EU = aws_rds_cluster.invoices_eu.reader_endpoint
+        TOPOC_DB_READER_HOST_INVOICES_EU     = "invoices-eu-reader.ledgerly.internal"
+        TOPOC_DB_USER_INVOICES_EU            = "api"
+        TOPOC_DB_WRITER_ENDPOINT_INVOICES_EU = aws_rds_cluster.invoices_eu.reader_endpoint
+        TOPOC_DB_WRITER_HOST_INVOICES_EU     = "invoices-eu-writer.ledgerly.internal"
+        TOPOC_REGION                         = "eu-central-1"
+        TOPOC_TABLE_EU_USER_PROFILES         = "ledgerly-eu-user-profiles"
+        TOPOC_TABLE_TENANT_DIRECTORY         = "ledgerly-tenant-directory"
+        TOPOC_TOPOLOGY                       = "ledgerly"
       }
     }
     "eu-reports" = {
@@ -80,12 +82,13 @@ module "region" {
       max_tasks                  = 7
       target_requests_per_minute = 480
       environment = {
-        TOPOC_BUCKET_DOCUMENTS_EU        = "ledgerly-documents-eu-eu-central-1"
-        TOPOC_DB_NAME_INVOICES_EU        = "invoices_eu"
-        TOPOC_DB_READER_HOST_INVOICES_EU = "invoices-eu-reader.ledgerly.internal"
-        TOPOC_DB_USER_INVOICES_EU        = "eu_reports"
-        TOPOC_REGION                     = "eu-central-1"
-        TOPOC_TOPOLOGY                   = "ledgerly"
+        TOPOC_BUCKET_DOCUMENTS_EU            = "ledgerly-documents-eu-eu-central-1"
+        TOPOC_DB_NAME_INVOICES_EU            = "invoices_eu"
+        TOPOC_DB_READER_ENDPOINT_INVOICES_EU = aws_rds_cluster.invoices_eu.reader_endpoint
+        TOPOC_DB_READER_HOST_INVOICES_EU     = "invoices-eu-reader.ledgerly.internal"
+        TOPOC_DB_USER_INVOICES_EU            = "eu_reports"
+        TOPOC_REGION                         = "eu-central-1"
+        TOPOC_TOPOLOGY                       = "ledgerly"
       }
     }
     static = {
@@ -124,15 +127,17 @@ module "region" {
       max_tasks                  = 20
       target_requests_per_minute = 1200
       environment = {
-        TOPOC_DB_NAME_INVOICES_EU        = "invoices_eu"
-        TOPOC_DB_READER_HOST_INVOICES_EU = "invoices-eu-reader.ledgerly.internal"
-        TOPOC_DB_USER_INVOICES_EU        = "web"
-        TOPOC_DB_WRITER_HOST_INVOICES_EU = "invoices-eu-writer.ledgerly.internal"
-        TOPOC_REGION                     = "eu-central-1"
-        TOPOC_TABLE_EU_USER_PROFILES     = "ledgerly-eu-user-profiles"
-        TOPOC_TABLE_SESSIONS             = "ledgerly-sessions"
-        TOPOC_TABLE_TENANT_DIRECTORY     = "ledgerly-tenant-directory"
-        TOPOC_TOPOLOGY                   = "ledgerly"
+        TOPOC_DB_NAME_INVOICES_EU            = "invoices_eu"
+        TOPOC_DB_READER_ENDPOINT_INVOICES_EU = aws_rds_cluster.invoices_eu.reader_endpoint
+        TOPOC_DB_READER_HOST_INVOICES_EU     = "invoices-eu-reader.ledgerly.internal"
+        TOPOC_DB_USER_INVOICES_EU            = "web"
+        TOPOC_DB_WRITER_ENDPOINT_INVOICES_EU = aws_rds_cluster.invoices_eu.reader_endpoint
+        TOPOC_DB_WRITER_HOST_INVOICES_EU     = "invoices-eu-writer.ledgerly.internal"
+        TOPOC_REGION                         = "eu-central-1"
+        TOPOC_TABLE_EU_USER_PROFILES         = "ledgerly-eu-user-profiles"
+        TOPOC_TABLE_SESSIONS                 = "ledgerly-sessions"
+        TOPOC_TABLE_TENANT_DIRECTORY         = "ledgerly-tenant-directory"
+        TOPOC_TOPOLOGY                       = "ledgerly"
       }
     }
   }

@@ -34,6 +34,12 @@ resource "aws_rds_cluster_parameter_group" "ledger" {
   description = "Logging of helios-pay-ledger-eu-west-1"
 
   parameter {
+    name         = "apg_write_forward.consistency_mode"
+    value        = "session"
+    apply_method = "immediate"
+  }
+
+  parameter {
     name         = "log_min_duration_statement"
     value        = "1000"
     apply_method = "immediate"
@@ -46,8 +52,12 @@ resource "aws_rds_cluster_parameter_group" "ledger" {
   }
 }
 
-# Secondary cluster in eu-west-1: no master credentials or database name, its own
-# region's key, and global write forwarding to the writer.
+# Secondary cluster in eu-west-1: no master credentials or database name, and its own
+# region's key.
+# Every cluster forwards writes sent to its reader endpoint: a secondary to the primary
+# region (global write forwarding), the primary's readers to its writer (local write
+# forwarding). Tasks write through their own region's cluster, whichever region holds
+# the writer after a switchover; each setting takes effect only in its role.
 resource "aws_rds_cluster" "ledger" {
   provider = aws.eu_west_1
   #checkov:skip=CKV2_AWS_8:recovery comes from continuous automated backups (backup_retention_period) and the global database's clusters in other regions; AWS Backup plans are organisation policy outside this topology
@@ -58,6 +68,7 @@ resource "aws_rds_cluster" "ledger" {
   engine_version                      = "16.4"
   source_region                       = "us-east-1"
   enable_global_write_forwarding      = true
+  enable_local_write_forwarding       = true
   port                                = 5432
   db_subnet_group_name                = aws_db_subnet_group.ledger.name
   db_cluster_parameter_group_name     = aws_rds_cluster_parameter_group.ledger.name
@@ -86,8 +97,15 @@ resource "aws_rds_cluster" "ledger" {
   }
 }
 
+# Aurora global databases do not take automatic minor version upgrades (Aurora user
+# guide, "Automatic minor version upgrades for Aurora DB clusters"): versions change
+# through the global cluster, from the spec's `engine_version`. AWS may still force a
+# minor upgrade for a critical fix or end of support; then set `engine_version` in the
+# spec to the version AWS reports before the next apply, which would otherwise plan a
+# downgrade that AWS refuses.
 resource "aws_rds_cluster_instance" "ledger" {
   provider = aws.eu_west_1
+  #checkov:skip=CKV_AWS_226:Aurora global databases do not support automatic minor version upgrades; the global cluster's engine_version, from the spec, upgrades every member
   for_each = toset(["1", "2"])
 
   identifier                            = "helios-pay-ledger-eu-west-1-${each.key}"
@@ -95,7 +113,7 @@ resource "aws_rds_cluster_instance" "ledger" {
   instance_class                        = "db.r6g.large"
   engine                                = aws_rds_cluster.ledger.engine
   db_subnet_group_name                  = aws_db_subnet_group.ledger.name
-  auto_minor_version_upgrade            = true
+  auto_minor_version_upgrade            = false
   performance_insights_enabled          = true
   performance_insights_kms_key_id       = data.terraform_remote_state.keys.outputs.kms_key_arns["eu-west-1"]["default"]
   performance_insights_retention_period = 7

@@ -35,8 +35,15 @@ resource "aws_cloudwatch_metric_alarm" "dynamodb_replication_latency" {
   }
 }
 
-# Lag alarms on the cluster in eu-west-1. Only secondaries publish these metrics, so
-# the writer's alarms stay quiet until a switchover makes this cluster a secondary.
+# Lag alarms on the cluster in eu-west-1. Aurora publishes AuroraGlobalDBReplicationLag
+# and AuroraGlobalDBRPOLag only in secondary regions, per secondary cluster
+# (DBClusterIdentifier; Aurora user guide, "Monitoring Aurora global databases" and
+# "Cluster-level metrics for Amazon Aurora"). Confirm the dimension set once with
+# `aws cloudwatch list-metrics --namespace AWS/RDS --metric-name AuroraGlobalDBRPOLag`.
+# This is a secondary: missing data is breaching, so an alarm that watches nothing
+# (a wrong dimension set, a detached cluster) is in ALARM instead of silently OK. After a
+# switchover makes this cluster the primary the alarms stay in ALARM until the spec's
+# `writer` names this region and the region roots are applied again.
 resource "aws_cloudwatch_metric_alarm" "ledger_replication_lag" {
   provider = aws.eu_west_1
 
@@ -49,7 +56,7 @@ resource "aws_cloudwatch_metric_alarm" "ledger_replication_lag" {
   evaluation_periods  = 3
   threshold           = 1000
   comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
+  treat_missing_data  = "breaching"
   alarm_actions       = [module.region.alarm_topic_arn]
   ok_actions          = [module.region.alarm_topic_arn]
 
@@ -70,7 +77,7 @@ resource "aws_cloudwatch_metric_alarm" "ledger_rpo_lag" {
   evaluation_periods  = 3
   threshold           = 1000
   comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
+  treat_missing_data  = "breaching"
   alarm_actions       = [module.region.alarm_topic_arn]
   ok_actions          = [module.region.alarm_topic_arn]
 

@@ -81,6 +81,12 @@ resource "aws_rds_cluster_parameter_group" "ledger" {
   description = "Logging of helios-pay-ledger-us-east-1"
 
   parameter {
+    name         = "apg_write_forward.consistency_mode"
+    value        = "session"
+    apply_method = "immediate"
+  }
+
+  parameter {
     name         = "log_min_duration_statement"
     value        = "1000"
     apply_method = "immediate"
@@ -94,6 +100,10 @@ resource "aws_rds_cluster_parameter_group" "ledger" {
 }
 
 # Writer cluster in us-east-1.
+# Every cluster forwards writes sent to its reader endpoint: a secondary to the primary
+# region (global write forwarding), the primary's readers to its writer (local write
+# forwarding). Tasks write through their own region's cluster, whichever region holds
+# the writer after a switchover; each setting takes effect only in its role.
 resource "aws_rds_cluster" "ledger" {
   provider = aws.us_east_1
   #checkov:skip=CKV2_AWS_8:recovery comes from continuous automated backups (backup_retention_period) and the global database's clusters in other regions; AWS Backup plans are organisation policy outside this topology
@@ -106,6 +116,8 @@ resource "aws_rds_cluster" "ledger" {
   master_username                     = "topoc_admin"
   master_password_wo                  = ephemeral.aws_secretsmanager_random_password.ledger_master.random_password
   master_password_wo_version          = 1
+  enable_global_write_forwarding      = true
+  enable_local_write_forwarding       = true
   port                                = 5432
   db_subnet_group_name                = aws_db_subnet_group.ledger.name
   db_cluster_parameter_group_name     = aws_rds_cluster_parameter_group.ledger.name
@@ -134,8 +146,15 @@ resource "aws_rds_cluster" "ledger" {
   }
 }
 
+# Aurora global databases do not take automatic minor version upgrades (Aurora user
+# guide, "Automatic minor version upgrades for Aurora DB clusters"): versions change
+# through the global cluster, from the spec's `engine_version`. AWS may still force a
+# minor upgrade for a critical fix or end of support; then set `engine_version` in the
+# spec to the version AWS reports before the next apply, which would otherwise plan a
+# downgrade that AWS refuses.
 resource "aws_rds_cluster_instance" "ledger" {
   provider = aws.us_east_1
+  #checkov:skip=CKV_AWS_226:Aurora global databases do not support automatic minor version upgrades; the global cluster's engine_version, from the spec, upgrades every member
   for_each = toset(["1", "2"])
 
   identifier                            = "helios-pay-ledger-us-east-1-${each.key}"
@@ -143,7 +162,7 @@ resource "aws_rds_cluster_instance" "ledger" {
   instance_class                        = "db.r6g.large"
   engine                                = aws_rds_cluster.ledger.engine
   db_subnet_group_name                  = aws_db_subnet_group.ledger.name
-  auto_minor_version_upgrade            = true
+  auto_minor_version_upgrade            = false
   performance_insights_enabled          = true
   performance_insights_kms_key_id       = data.terraform_remote_state.keys.outputs.kms_key_arns["us-east-1"]["default"]
   performance_insights_retention_period = 7

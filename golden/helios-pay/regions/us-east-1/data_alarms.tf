@@ -35,8 +35,14 @@ resource "aws_cloudwatch_metric_alarm" "dynamodb_replication_latency" {
   }
 }
 
-# Lag alarms on the cluster in us-east-1. Only secondaries publish these metrics, so
-# the writer's alarms stay quiet until a switchover makes this cluster a secondary.
+# Lag alarms on the cluster in us-east-1. Aurora publishes AuroraGlobalDBReplicationLag
+# and AuroraGlobalDBRPOLag only in secondary regions, per secondary cluster
+# (DBClusterIdentifier; Aurora user guide, "Monitoring Aurora global databases" and
+# "Cluster-level metrics for Amazon Aurora"). Confirm the dimension set once with
+# `aws cloudwatch list-metrics --namespace AWS/RDS --metric-name AuroraGlobalDBRPOLag`.
+# This is the writer's cluster, which publishes no lag while it is primary: its alarms
+# treat missing data as not breaching and start watching when a switchover makes it a
+# secondary.
 resource "aws_cloudwatch_metric_alarm" "ledger_replication_lag" {
   provider = aws.us_east_1
 

@@ -53,15 +53,17 @@ module "region" {
       max_tasks                  = 79
       target_requests_per_minute = 840
       environment = {
-        TOPOC_DB_NAME_LEDGER         = "ledger"
-        TOPOC_DB_READER_HOST_LEDGER  = "ledger-reader.helios-pay.internal"
-        TOPOC_DB_USER_LEDGER         = "auth_api"
-        TOPOC_DB_WRITER_HOST_LEDGER  = "ledger-writer.helios-pay.internal"
-        TOPOC_REGION                 = "us-east-1"
-        TOPOC_TABLE_CARD_TOKENS      = "helios-pay-card-tokens"
-        TOPOC_TABLE_IDEMPOTENCY_KEYS = "helios-pay-idempotency-keys"
-        TOPOC_TABLE_MERCHANT_LIMITS  = "helios-pay-merchant-limits"
-        TOPOC_TOPOLOGY               = "helios-pay"
+        TOPOC_DB_NAME_LEDGER            = "ledger"
+        TOPOC_DB_READER_ENDPOINT_LEDGER = aws_rds_cluster.ledger.reader_endpoint
+        TOPOC_DB_READER_HOST_LEDGER     = "ledger-reader.helios-pay.internal"
+        TOPOC_DB_USER_LEDGER            = "auth_api"
+        TOPOC_DB_WRITER_ENDPOINT_LEDGER = aws_rds_cluster.ledger.reader_endpoint
+        TOPOC_DB_WRITER_HOST_LEDGER     = "ledger-writer.helios-pay.internal"
+        TOPOC_REGION                    = "us-east-1"
+        TOPOC_TABLE_CARD_TOKENS         = "helios-pay-card-tokens"
+        TOPOC_TABLE_IDEMPOTENCY_KEYS    = "helios-pay-idempotency-keys"
+        TOPOC_TABLE_MERCHANT_LIMITS     = "helios-pay-merchant-limits"
+        TOPOC_TOPOLOGY                  = "helios-pay"
       }
     }
     dashboard = {
@@ -102,15 +104,17 @@ module "region" {
       max_tasks                  = 35
       target_requests_per_minute = 525
       environment = {
-        TOPOC_BUCKET_EXPORTS         = "helios-pay-exports-us-east-1"
-        TOPOC_DB_NAME_LEDGER         = "ledger"
-        TOPOC_DB_READER_HOST_LEDGER  = "ledger-reader.helios-pay.internal"
-        TOPOC_DB_USER_LEDGER         = "payments_api"
-        TOPOC_DB_WRITER_HOST_LEDGER  = "ledger-writer.helios-pay.internal"
-        TOPOC_REGION                 = "us-east-1"
-        TOPOC_TABLE_IDEMPOTENCY_KEYS = "helios-pay-idempotency-keys"
-        TOPOC_TABLE_MERCHANT_LIMITS  = "helios-pay-merchant-limits"
-        TOPOC_TOPOLOGY               = "helios-pay"
+        TOPOC_BUCKET_EXPORTS            = "helios-pay-exports-us-east-1"
+        TOPOC_DB_NAME_LEDGER            = "ledger"
+        TOPOC_DB_READER_ENDPOINT_LEDGER = aws_rds_cluster.ledger.reader_endpoint
+        TOPOC_DB_READER_HOST_LEDGER     = "ledger-reader.helios-pay.internal"
+        TOPOC_DB_USER_LEDGER            = "payments_api"
+        TOPOC_DB_WRITER_ENDPOINT_LEDGER = aws_rds_cluster.ledger.reader_endpoint
+        TOPOC_DB_WRITER_HOST_LEDGER     = "ledger-writer.helios-pay.internal"
+        TOPOC_REGION                    = "us-east-1"
+        TOPOC_TABLE_IDEMPOTENCY_KEYS    = "helios-pay-idempotency-keys"
+        TOPOC_TABLE_MERCHANT_LIMITS     = "helios-pay-merchant-limits"
+        TOPOC_TOPOLOGY                  = "helios-pay"
       }
     }
   }
