@@ -8,6 +8,7 @@
 mod data;
 mod edge;
 mod governance;
+mod observability;
 mod regions;
 mod services;
 pub mod sizing;
@@ -29,6 +30,7 @@ pub fn run(topology: &Topology, spans: &SpanIndex) -> Vec<Diagnostic> {
     governance::check(&context, &mut diagnostics);
     values::check(&context, &mut diagnostics);
     sizing::check(&context, &mut diagnostics);
+    observability::check(&context, &mut diagnostics);
     drop_knock_on_warnings(diagnostics)
 }
 

@@ -372,6 +372,13 @@ codes! {
          service that writes the class in another region needs `write_forwarding: true` on the\n\
          class (every cluster then forwards, whichever region holds the writer after a\n\
          switchover), or `read` access, or placement in the writer region only.");
+    AlarmsNotifyNobody = ("TOPO0070", "alarms-notify-nobody", Warning,
+        "no one is subscribed to the alarm topics",
+        "Every alarm topoc emits (region health, replication latency and lag, 5xx rates,\n\
+         failover counts) publishes to an SNS topic: the edge's in us-east-1 and one per\n\
+         region. Without a subscriber an alarm changes state and pages nobody. List the\n\
+         on-call mailbox or the SNS integration URL of your incident tool under\n\
+         `observability.notify`; each entry subscribes to every topic.");
 }
 
 impl Code {

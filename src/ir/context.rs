@@ -140,6 +140,22 @@ impl<'a> Context<'a> {
         (writer.regions() == [region]).then_some(AuroraWriteTarget::GlobalWriterEndpoint)
     }
 
+    /// The subscribers of every alarm topic, as a `for_each` map keyed
+    /// `<protocol>:<endpoint>`, so adding one changes no other subscription's address.
+    pub fn alarm_subscriptions(&self) -> super::hcl::Value {
+        use super::hcl::Value;
+        Value::object(self.topology.observability.notify.iter().map(|target| {
+            let (protocol, endpoint) = target.protocol_and_endpoint();
+            (
+                format!("{protocol}:{endpoint}"),
+                Value::object([
+                    ("protocol", Value::string(protocol)),
+                    ("endpoint", Value::string(endpoint)),
+                ]),
+            )
+        }))
+    }
+
     /// The region CloudFront retries in when `region` fails a request: the nearest other
     /// topology region.
     pub fn failover_target(&self, region: &str) -> String {

@@ -125,6 +125,7 @@ struct ServiceOriginEntry {
 
 #[derive(Serialize)]
 struct Edge {
+    alarm_subscriptions: hcl::Value,
     alias: String,
     accelerator_alias: String,
     topology: String,
@@ -253,6 +254,7 @@ pub(super) fn global_root(context: &Context<'_>) -> Stack {
     }
     managed_rules.sort();
     let view = Edge {
+        alarm_subscriptions: context.alarm_subscriptions(),
         alias: provider_alias(EDGE_REGION),
         accelerator_alias: provider_alias(control_planes::GLOBAL_ACCELERATOR_REGION),
         topology: topology.name.clone(),

@@ -224,6 +224,7 @@ fn module_arguments(context: &Context<'_>, region: &str) -> Vec<(String, Value)>
             "alarm_evaluation_periods".to_string(),
             Value::Integer(i64::from(topology.observability.evaluation_periods)),
         ),
+        ("alarm_subscriptions".to_string(), context.alarm_subscriptions()),
         ("services".to_string(), services_argument(context, region)),
     ]
 }

@@ -799,6 +799,29 @@ pub struct Observability {
     pub cloudfront_5xx_error_rate_percent: f64,
     #[serde(default = "default_evaluation_periods")]
     pub evaluation_periods: u32,
+    /// Who every alarm topic notifies.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notify: Vec<NotifyTarget>,
+}
+
+/// One subscriber of the alarm topics: the SNS protocol and its endpoint.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum NotifyTarget {
+    Email(String),
+    Https(String),
+    Sms(String),
+}
+
+impl NotifyTarget {
+    /// The SNS protocol and endpoint of the subscription.
+    pub fn protocol_and_endpoint(&self) -> (&'static str, &str) {
+        match self {
+            NotifyTarget::Email(address) => ("email", address),
+            NotifyTarget::Https(url) => ("https", url),
+            NotifyTarget::Sms(number) => ("sms", number),
+        }
+    }
 }
 
 impl Default for Observability {
@@ -809,6 +832,7 @@ impl Default for Observability {
             aurora_rpo_lag_ms: default_aurora_lag_ms(),
             cloudfront_5xx_error_rate_percent: default_cloudfront_5xx_error_rate_percent(),
             evaluation_periods: default_evaluation_periods(),
+            notify: Vec::new(),
         }
     }
 }

@@ -832,6 +832,7 @@ fn simple_action(kind: &str) -> Option<(&'static str, Option<&'static str>)> {
         "aws_cloudwatch_log_delivery_destination" => ("logs:PutDeliveryDestination", None),
         "aws_cloudwatch_log_delivery" => ("logs:CreateDelivery", None),
         "aws_sns_topic" => ("sns:CreateTopic", None),
+        "aws_sns_topic_subscription" => ("sns:Subscribe", None),
         "aws_ecr_replication_configuration" => ("ecr:PutReplicationConfiguration", None),
         "aws_iam_role" => ("iam:CreateRole", US_EAST_1),
         "aws_iam_role_policy" => ("iam:PutRolePolicy", US_EAST_1),

@@ -7,6 +7,23 @@ resource "aws_sns_topic" "alarms" {
   kms_master_key_id = aws_kms_key.edge.arn
 }
 
+# Email subscriptions wait for a confirmation from the mailbox (Terraform cannot remove
+# an unconfirmed one); https endpoints must confirm themselves.
+resource "aws_sns_topic_subscription" "alarms" {
+  provider = aws.us_east_1
+  for_each = {
+    "email:sre@pulse.example.net" = {
+      protocol = "email"
+      endpoint = "sre@pulse.example.net"
+    }
+  }
+
+  topic_arn              = aws_sns_topic.alarms.arn
+  protocol               = each.value.protocol
+  endpoint               = each.value.endpoint
+  endpoint_auto_confirms = each.value.protocol == "https"
+}
+
 # Route 53 publishes health-check status only in us-east-1.
 resource "aws_cloudwatch_metric_alarm" "region_health" {
   provider = aws.us_east_1

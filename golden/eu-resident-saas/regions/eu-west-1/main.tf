@@ -36,6 +36,12 @@ module "region" {
     ]
   }
   alarm_evaluation_periods = 3
+  alarm_subscriptions = {
+    "email:oncall@ledgerly.example.org" = {
+      protocol = "email"
+      endpoint = "oncall@ledgerly.example.org"
+    }
+  }
   services = {
     api = {
       image                      = "777788889999.dkr.ecr.eu-west-1.amazonaws.com/ledgerly/api@${var.image_digests["api"]}"

@@ -36,6 +36,12 @@ module "region" {
     ]
   }
   alarm_evaluation_periods = 3
+  alarm_subscriptions = {
+    "email:sre@pulse.example.net" = {
+      protocol = "email"
+      endpoint = "sre@pulse.example.net"
+    }
+  }
   services = {
     "feed-api" = {
       image                      = "444455556666.dkr.ecr.us-east-1.amazonaws.com/pulse/feed-api@${var.image_digests["feed-api"]}"

@@ -5,6 +5,17 @@ resource "aws_sns_topic" "alarms" {
   kms_master_key_id = var.kms_key_arns["default"]
 }
 
+# Email subscriptions wait for a confirmation from the mailbox (Terraform cannot remove
+# an unconfirmed one); https endpoints must confirm themselves.
+resource "aws_sns_topic_subscription" "alarms" {
+  for_each = var.alarm_subscriptions
+
+  topic_arn              = aws_sns_topic.alarms.arn
+  protocol               = each.value.protocol
+  endpoint               = each.value.endpoint
+  endpoint_auto_confirms = each.value.protocol == "https"
+}
+
 resource "aws_cloudwatch_metric_alarm" "target_5xx" {
   for_each = var.services
 

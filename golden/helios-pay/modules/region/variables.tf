@@ -52,6 +52,14 @@ variable "alarm_evaluation_periods" {
   type        = number
 }
 
+variable "alarm_subscriptions" {
+  description = "Who the region's alarm topic notifies, keyed by protocol and endpoint."
+  type = map(object({
+    protocol = string
+    endpoint = string
+  }))
+}
+
 variable "services" {
   description = "The services that run in this region, with their N+1 task bounds here and the roles (from the identity root) that scope them to this region's data."
   type = map(object({

@@ -36,6 +36,16 @@ module "region" {
     ]
   }
   alarm_evaluation_periods = 3
+  alarm_subscriptions = {
+    "email:payments-oncall@heliospay.example.com" = {
+      protocol = "email"
+      endpoint = "payments-oncall@heliospay.example.com"
+    }
+    "https:https://events.pagerduty.example.com/integration/helios-pay-prod/enqueue" = {
+      protocol = "https"
+      endpoint = "https://events.pagerduty.example.com/integration/helios-pay-prod/enqueue"
+    }
+  }
   services = {
     "auth-api" = {
       image                      = "111122223333.dkr.ecr.us-east-1.amazonaws.com/helios/auth-api@${var.image_digests["auth-api"]}"
