@@ -185,6 +185,18 @@ pub fn generate(compiled: Compiled, spec_file: &str) -> Result<Generated, Vec<re
         .unwrap_or(0);
     stack_set.stacks.insert(position, governance.stack);
     stack_set.documents.push(governance.review);
+    if !stack_set.loss_violations.is_empty() {
+        return Err(stack_set
+            .loss_violations
+            .iter()
+            .map(|violation| render::InternalError {
+                file: "review/region-loss.md".to_string(),
+                line: None,
+                rule: "region-loss-model".to_string(),
+                message: violation.clone(),
+            })
+            .collect());
+    }
     let rendered = render::render(&stack_set, spec_file)?;
     Ok(Generated {
         rendered,

@@ -88,29 +88,29 @@ pub fn edge_log_bucket(topology: &Topology) -> String {
 }
 
 /// The names a region's ALB answers to, on its certificate: its own name first (the
-/// certificate's common name), then the shared latency-routed origin names, the Global
-/// Accelerator names of the services that run in the region, and the origin names of
-/// the region's services that run in some regions only.
+/// certificate's common name), the default behaviour's origin, every service's origin
+/// through one wildcard (`*.origin.<app>`, which also covers the regional names) and the
+/// read-only services' failover origins through another, then the Global Accelerator
+/// names of the services that run in the region. Wildcards keep the count within ACM's
+/// default of 10 names per certificate however many services there are.
 pub fn regional_certificate_names(topology: &Topology, region: &str) -> Vec<String> {
     let runs_here =
         |service: &crate::spec::model::Service| topology.service_regions(service).iter().any(|placed| placed == region);
     let mut names = vec![
         regional_origin_name(topology, region),
         origin_name(topology),
-        failover_origin_name(topology),
+        format!("*.{}", origin_name(topology)),
     ];
+    if topology
+        .services
+        .values()
+        .any(|service| runs_here(service) && service.read_only && topology.service_regions(service).len() > 1)
+    {
+        names.push(format!("*.{FAILOVER_ORIGIN_LABEL}.{}", topology.domain.app));
+    }
     for service in &topology.edge.accelerator {
         if topology.services.get(service).is_some_and(runs_here) {
             names.push(accelerator_name(topology, service));
-        }
-    }
-    for (name, service) in &topology.services {
-        if !topology.has_own_origins(service) || !runs_here(service) {
-            continue;
-        }
-        names.push(service_origin_name(topology, name));
-        if service.read_only && topology.service_regions(service).len() > 1 {
-            names.push(service_failover_origin_name(topology, name));
         }
     }
     names
@@ -278,28 +278,27 @@ pub fn private_zone(topology: &Topology) -> String {
     format!("{}.internal", topology.name)
 }
 
-/// Latency-routed name of the nearest healthy region: CloudFront's primary origin.
+/// Latency-routed name of the nearest region that is not evacuated: the origin of
+/// CloudFront's default behaviour, for paths no service claims.
 pub fn origin_name(topology: &Topology) -> String {
     format!("origin.{}", topology.domain.app)
 }
 
-/// Latency-routed name that answers, for viewers nearest to a region, with the nearest
-/// *other* region: CloudFront's failover origin.
-pub fn failover_origin_name(topology: &Topology) -> String {
-    format!("failover.origin.{}", topology.domain.app)
-}
-
-/// Latency-routed name of the nearest healthy region of a service that runs in some
-/// regions only: its CloudFront origin.
+/// Latency-routed (or geoproximity, or weighted) name of the nearest region where a
+/// service is healthy and not evacuated: its CloudFront origin.
 pub fn service_origin_name(topology: &Topology, service: &str) -> String {
     format!("{service}.origin.{}", topology.domain.app)
 }
 
-/// The failover name of such a service: for viewers nearest to one of its regions, the
-/// nearest other region of the service.
+/// The failover name of a read-only service: for viewers nearest to one of its regions,
+/// the nearest other region of the service.
 pub fn service_failover_origin_name(topology: &Topology, service: &str) -> String {
-    format!("failover.{service}.origin.{}", topology.domain.app)
+    format!("{service}.{FAILOVER_ORIGIN_LABEL}.{}", topology.domain.app)
 }
+
+/// The label under the application name that holds the failover origins: one label
+/// below it per service, so one wildcard certificate name covers them all.
+const FAILOVER_ORIGIN_LABEL: &str = "failover-origin";
 
 /// The name of one region's ALB, used by health checks and on its certificate.
 pub fn regional_origin_name(topology: &Topology, region: &str) -> String {

@@ -250,8 +250,8 @@ fn origin_groups_have_two_members() {
     let errors = mutate(
         "global-consumer",
         "global/cloudfront.tf",
-        "    member {\n      origin_id = \"next-nearest-region\"\n    }",
-        "    # member {\n    #   origin_id = \"next-nearest-region\"\n    # }",
+        "    member {\n      origin_id = \"media-cdn-next-nearest-region\"\n    }",
+        "    # member {\n    #   origin_id = \"media-cdn-next-nearest-region\"\n    # }",
         1,
     );
     assert_rule(

@@ -144,7 +144,6 @@ struct Readme {
     aurora: Vec<AuroraRow>,
     app: String,
     origin: String,
-    failover_origin: String,
     routing: String,
     dns_ttl: u32,
     deep_health_path: String,
@@ -201,7 +200,12 @@ struct Sizing {
     quota_source: &'static str,
 }
 
-pub(super) fn documents(context: &Context<'_>, stacks: &[Stack], governance: &GovernancePlan) -> Vec<File> {
+pub(super) fn documents(
+    context: &Context<'_>,
+    stacks: &[Stack],
+    governance: &GovernancePlan,
+    loss_model: &super::loss_model::LossModel,
+) -> Vec<File> {
     let topology = context.topology;
     let mut waves: std::collections::BTreeMap<u32, Vec<String>> = std::collections::BTreeMap::new();
     for (region, spec_region) in &topology.regions {
@@ -339,7 +343,6 @@ pub(super) fn documents(context: &Context<'_>, stacks: &[Stack], governance: &Go
             .collect(),
         app: topology.domain.app.clone(),
         origin: naming::origin_name(topology),
-        failover_origin: naming::failover_origin_name(topology),
         routing: topology.edge.routing.as_str().to_string(),
         dns_ttl: topology.edge.dns_ttl,
         deep_health_path: topology.edge.health_check.path.clone(),
@@ -427,6 +430,6 @@ pub(super) fn documents(context: &Context<'_>, stacks: &[Stack], governance: &Go
     vec![
         File::text("README.md", vec![Block::new("docs/readme.md.j2", None, &readme)]),
         File::text("review/sizing.md", vec![Block::new("docs/sizing.md.j2", None, &sizing)]),
-        super::region_loss::region_loss(context, stacks, governance),
+        super::region_loss::region_loss(context, stacks, governance, loss_model),
     ]
 }

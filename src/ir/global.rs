@@ -132,7 +132,6 @@ struct Edge {
     app: String,
     zone: String,
     origin: String,
-    failover_origin: String,
     regional_origin_suffix: String,
     routing: String,
     dns_ttl: u32,
@@ -188,10 +187,10 @@ pub(super) fn global_root(context: &Context<'_>) -> Stack {
     }
     let mut service_origins = Vec::new();
     let mut service_origin_entries = Vec::new();
+    // Every service has its own origin names and per-region health (its deep check and
+    // the region's evacuation switch), so one service's failure withdraws only its own
+    // path from a region.
     for (name, service) in &topology.services {
-        if !topology.has_own_origins(service) {
-            continue;
-        }
         let placed = topology.service_regions(service);
         let fails_over = service.read_only && placed.len() > 1;
         let origin = naming::service_origin_name(topology, name);
@@ -223,12 +222,14 @@ pub(super) fn global_root(context: &Context<'_>) -> Stack {
         .services
         .iter()
         .map(|(name, service)| {
-            let own = service_origins.iter().find(|origin| origin.service == *name);
-            let target_origin_id = match (own, service.read_only) {
-                (Some(own), true) => own.group_id.clone().unwrap_or_else(|| own.origin_id.clone()),
-                (Some(own), false) => own.origin_id.clone(),
-                (None, true) => "read-failover".to_string(),
-                (None, false) => "nearest-region".to_string(),
+            let own = service_origins
+                .iter()
+                .find(|origin| origin.service == *name)
+                .expect("every service has its own origins");
+            let target_origin_id = if service.read_only {
+                own.group_id.clone().unwrap_or_else(|| own.origin_id.clone())
+            } else {
+                own.origin_id.clone()
             };
             Behaviour {
                 service: name.clone(),
@@ -261,7 +262,6 @@ pub(super) fn global_root(context: &Context<'_>) -> Stack {
         app: topology.domain.app.clone(),
         zone: topology.domain.zone.clone(),
         origin: naming::origin_name(topology),
-        failover_origin: naming::failover_origin_name(topology),
         regional_origin_suffix: format!("origin.{}", topology.domain.app),
         routing: edge.routing.as_str().to_string(),
         dns_ttl: edge.dns_ttl,

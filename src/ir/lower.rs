@@ -48,8 +48,10 @@ pub fn lower(topology: &Topology, spec_file: &str) -> StackSet {
     stacks.push(global);
     // Last: S3 checks every destination bucket exists with versioning on.
     stacks.extend(replication);
+    let loss_model = super::loss_model::model(&context);
     StackSet {
-        documents: docs::documents(&context, &stacks, &governance),
+        documents: docs::documents(&context, &stacks, &governance, &loss_model),
+        loss_violations: super::loss_model::violations(&loss_model),
         stacks,
         governance,
     }

@@ -18,6 +18,7 @@ pub mod governance;
 pub mod hcl;
 mod identity;
 mod keys;
+pub mod loss_model;
 pub mod lower;
 pub mod markdown;
 mod region_loss;
@@ -39,6 +40,8 @@ pub struct StackSet {
     pub documents: Vec<File>,
     /// What the guardrails must allow and deny; the policy phase turns it into SCPs.
     pub governance: governance::GovernancePlan,
+    /// What the region-loss model finds broken; empty unless topoc has a bug.
+    pub loss_violations: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]

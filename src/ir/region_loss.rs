@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::context::{Context, GOVERNANCE_ROOT};
 use super::governance::GovernancePlan;
+use super::loss_model::{self, LossModel, Mover};
 use super::markdown::Markdown;
 use super::{Block, File, Stack, StackKind};
 use crate::aws::control_planes::{self, ControlPlane, control_plane};
@@ -37,9 +38,31 @@ struct StateMove {
     reads_state: bool,
 }
 
+/// One service that ran in the lost region, as the model sees it.
+#[derive(Serialize)]
+struct PathRow {
+    service: String,
+    goes_to: Markdown,
+    moved_by: Markdown,
+    load: Markdown,
+    data: Markdown,
+}
+
+/// One data class with a copy (or its writer) in the lost region.
+#[derive(Serialize)]
+struct DataRow {
+    class: String,
+    store: &'static str,
+    after: Markdown,
+    rpo: Markdown,
+    rto: Markdown,
+}
+
 #[derive(Serialize)]
 struct LostRegion {
     region: String,
+    paths: Vec<PathRow>,
+    data: Vec<DataRow>,
     blocked: Vec<BlockedRoot>,
     working: Vec<String>,
     caveats: Vec<Markdown>,
@@ -56,6 +79,162 @@ struct RegionLoss {
     checked: &'static str,
     regions: Vec<LostRegion>,
     sources: Vec<(String, String, String)>,
+}
+
+fn percent(value: f64) -> Markdown {
+    md!("{}%", Markdown::number((value * 100.0).round()))
+}
+
+/// The model's rows for one lost region: each service path, then each data class.
+fn model_rows(context: &Context<'_>, loss: &loss_model::RegionLoss) -> (Vec<PathRow>, Vec<DataRow>) {
+    let topology = context.topology;
+    let paths = loss
+        .paths
+        .iter()
+        .map(|path| {
+            let service = &topology.services[&path.service];
+            let goes_to = if path.destinations.is_empty() {
+                Markdown::literal("nowhere: the service runs in no other region, so it is down until the region returns")
+            } else {
+                Markdown::join(
+                    path.destinations.iter().map(|destination| {
+                        md!(
+                            "{} ({} rps)",
+                            Markdown::text(&destination.region),
+                            Markdown::number(destination.received_rps.round())
+                        )
+                    }),
+                    ", ",
+                )
+            };
+            let moved_by = match (path.mover, path.dns_seconds) {
+                (Mover::Accelerator, _) => Markdown::literal(
+                    "Global Accelerator, when the region's ALB has no healthy target or cannot be reached (its own timing, not modelled here)",
+                ),
+                (Mover::Dns { retried_in_request }, Some(seconds)) => md!(
+                    "Route 53 {} records on the service's own health checks: about {} s (detection, then the TTL){}",
+                    Markdown::text(topology.edge.routing.as_str()),
+                    Markdown::number(seconds),
+                    if retried_in_request {
+                        Markdown::literal("; reads are retried in the next region within the request at once")
+                    } else {
+                        Markdown::literal("")
+                    }
+                ),
+                (Mover::Dns { .. }, None) => Markdown::literal("Route 53"),
+            };
+            let load = Markdown::join(
+                path.destinations.iter().map(|destination| {
+                    md!(
+                        "{}: {} rps, {} right after, {} at {} tasks (target {})",
+                        Markdown::text(&destination.region),
+                        Markdown::number(destination.load_rps.round()),
+                        percent(destination.utilization_now),
+                        percent(destination.utilization_scaled),
+                        Markdown::number(destination.max_tasks),
+                        percent(destination.target_utilization)
+                    )
+                }),
+                "; ",
+            );
+            let data = Markdown::join(
+                service.data_access().into_iter().map(|(class, access)| {
+                    let store = topology.data[class].store;
+                    let how = match (store, access.writes()) {
+                        (_, false) => Markdown::literal("reads its own copy"),
+                        (Store::Aurora, true) if topology.data[class].write_forwarding => {
+                            Markdown::literal("reads its own cluster, writes forwarded to the primary")
+                        }
+                        (Store::Aurora, true) => Markdown::literal("reads its own cluster; writes only in the writer region"),
+                        (_, true) => Markdown::literal("reads and writes its own copy"),
+                    };
+                    md!("{} {}", Markdown::code(class), how)
+                }),
+                "; ",
+            );
+            PathRow {
+                service: path.service.clone(),
+                goes_to,
+                moved_by,
+                load: if path.destinations.is_empty() { Markdown::literal("—") } else { load },
+                data: if service.data.names().is_empty() { Markdown::literal("—") } else { data },
+            }
+        })
+        .collect();
+    let observability = &topology.observability;
+    let data = loss
+        .data
+        .iter()
+        .map(|class| {
+            let survivors = if class.survivors.is_empty() {
+                Markdown::literal("no other region")
+            } else {
+                Markdown::join(class.survivors.iter().map(|region| Markdown::text(region)), ", ")
+            };
+            let (after, rpo, rto) = match class.store {
+                Store::Dynamodb => (
+                    md!("tasks in {} read and write their own replicas", survivors),
+                    md!(
+                        "writes not yet replicated out of the lost region (seconds; the replication-latency alarm fires above {} ms)",
+                        Markdown::number(observability.dynamodb_replication_latency_ms)
+                    ),
+                    Markdown::literal("none: no step"),
+                ),
+                Store::S3 => (
+                    md!("tasks in {} read and write their own buckets", survivors),
+                    Markdown::literal("objects written shortly before the loss that replication had not copied yet"),
+                    Markdown::literal("none: no step"),
+                ),
+                Store::Aurora if class.writer_lost => match &class.failover_to {
+                    Some(target) => (
+                        md!(
+                            "tasks in {} read their own clusters; writes fail until the global database fails over to {}",
+                            survivors,
+                            Markdown::text(target)
+                        ),
+                        md!(
+                            "commits not yet in {}'s storage (the RPO-lag alarm fires above {} ms; check it before failing over)",
+                            Markdown::text(target),
+                            Markdown::number(observability.aurora_rpo_lag_ms)
+                        ),
+                        md!(
+                            "until the failover completes: {} (README runbook)",
+                            Markdown::code(&format!(
+                                "aws rds failover-global-cluster --region {target} --global-cluster-identifier {} --target-db-cluster-identifier <ARN of {}> --allow-data-loss",
+                                naming::aurora_global_cluster(topology, &class.class),
+                                naming::aurora_cluster(topology, &class.class, target)
+                            ))
+                        ),
+                    ),
+                    None => (
+                        Markdown::literal("unavailable: no cluster outside the lost region"),
+                        Markdown::literal("everything since the last backup copied elsewhere"),
+                        Markdown::literal("until the region returns"),
+                    ),
+                },
+                Store::Aurora => (
+                    md!(
+                        "tasks in {} read their own clusters; the primary, in another region, keeps taking writes",
+                        survivors
+                    ),
+                    Markdown::literal("none for committed writes: they commit in the writer region"),
+                    Markdown::literal("none: no step"),
+                ),
+            };
+            DataRow {
+                class: class.class.clone(),
+                store: match class.store {
+                    Store::Dynamodb => "DynamoDB",
+                    Store::S3 => "S3",
+                    Store::Aurora => "Aurora",
+                },
+                after,
+                rpo,
+                rto,
+            }
+        })
+        .collect();
+    (paths, data)
 }
 
 /// What a block's template manages, as the review names it.
@@ -135,10 +314,21 @@ fn step(plane: &'static ControlPlane, step: Markdown, lost: &str, resource_regio
     }
 }
 
-pub(super) fn region_loss(context: &Context<'_>, stacks: &[Stack], governance: &GovernancePlan) -> File {
+pub(super) fn region_loss(
+    context: &Context<'_>,
+    stacks: &[Stack],
+    governance: &GovernancePlan,
+    loss_model: &LossModel,
+) -> File {
     let topology = context.topology;
     let mut regions = Vec::new();
     for lost in &context.regions {
+        let (paths, data) = loss_model
+            .losses
+            .iter()
+            .find(|loss| loss.lost == *lost)
+            .map(|loss| model_rows(context, loss))
+            .unwrap_or_default();
         let survivors: Vec<&str> = context
             .regions
             .iter()
@@ -347,6 +537,8 @@ pub(super) fn region_loss(context: &Context<'_>, stacks: &[Stack], governance: &
         }
         regions.push(LostRegion {
             region: lost.clone(),
+            paths,
+            data,
             blocked,
             working,
             caveats,

@@ -917,12 +917,6 @@ impl Topology {
         }
     }
 
-    /// Whether a service runs in some of the topology's regions only, and so needs
-    /// origins of its own at the edge: the shared origins route to every region.
-    pub fn has_own_origins(&self, service: &Service) -> bool {
-        self.service_regions(service).len() < self.regions.len()
-    }
-
     /// The zone names of a region: the listed names, or the usual names for the count.
     pub fn zone_names(&self, region: &str) -> Result<Vec<String>, String> {
         match &self.regions[region].availability_zones {

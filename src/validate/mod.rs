@@ -13,6 +13,7 @@
 //! topoc, never a user mistake. Every error names the file, the line and the rule.
 
 pub mod constraints;
+pub mod failure_paths;
 mod independence;
 mod parsed;
 pub mod policies;
@@ -61,6 +62,7 @@ pub struct FileFacts {
     pub independence: independence::FileFacts,
     pub policies: policies::FileFacts,
     pub rules: rules::FileFacts,
+    pub failure_paths: failure_paths::FileFacts,
 }
 
 /// The facts of one stack's files, in path order.
@@ -161,6 +163,7 @@ fn check_stacks(rendered: &Rendered, stacks: &[StackFacts]) -> Vec<InternalError
     errors.extend(providers::check(stacks));
     errors.extend(independence::check(stacks, &rendered.stacks));
     errors.extend(rules::check(stacks));
+    errors.extend(failure_paths::check(stacks));
     errors
 }
 
@@ -289,6 +292,7 @@ fn examine_segment(
         facts.independence.add(site, block);
         facts.policies.add(site, block);
         rules::check_block(site, block, &mut facts.rules, errors);
+        facts.failure_paths.add(site, block);
     }
 }
 

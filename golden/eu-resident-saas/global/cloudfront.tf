@@ -60,28 +60,6 @@ resource "aws_cloudfront_distribution" "app" {
   }
 
   origin {
-    origin_id           = "next-nearest-region"
-    domain_name         = "failover.origin.app.ledgerly.example.org"
-    connection_attempts = 2
-    connection_timeout  = 5
-
-    # Lets the receiving region count requests that reached it through failover.
-    custom_header {
-      name  = "x-topoc-origin"
-      value = "failover"
-    }
-
-    custom_origin_config {
-      http_port                = 80
-      https_port               = 443
-      origin_protocol_policy   = "https-only"
-      origin_ssl_protocols     = ["TLSv1.2"]
-      origin_read_timeout      = 30
-      origin_keepalive_timeout = 5
-    }
-  }
-
-  origin {
     origin_id           = "api-nearest-region"
     domain_name         = "api.origin.app.ledgerly.example.org"
     connection_attempts = 2
@@ -115,7 +93,7 @@ resource "aws_cloudfront_distribution" "app" {
 
   origin {
     origin_id           = "eu-reports-next-nearest-region"
-    domain_name         = "failover.eu-reports.origin.app.ledgerly.example.org"
+    domain_name         = "eu-reports.failover-origin.app.ledgerly.example.org"
     connection_attempts = 2
     connection_timeout  = 5
 
@@ -151,6 +129,59 @@ resource "aws_cloudfront_distribution" "app" {
   }
 
   origin {
+    origin_id           = "static-nearest-region"
+    domain_name         = "static.origin.app.ledgerly.example.org"
+    connection_attempts = 2
+    connection_timeout  = 5
+
+    custom_origin_config {
+      http_port                = 80
+      https_port               = 443
+      origin_protocol_policy   = "https-only"
+      origin_ssl_protocols     = ["TLSv1.2"]
+      origin_read_timeout      = 30
+      origin_keepalive_timeout = 5
+    }
+  }
+
+  origin {
+    origin_id           = "static-next-nearest-region"
+    domain_name         = "static.failover-origin.app.ledgerly.example.org"
+    connection_attempts = 2
+    connection_timeout  = 5
+
+    custom_header {
+      name  = "x-topoc-origin"
+      value = "failover"
+    }
+
+    custom_origin_config {
+      http_port                = 80
+      https_port               = 443
+      origin_protocol_policy   = "https-only"
+      origin_ssl_protocols     = ["TLSv1.2"]
+      origin_read_timeout      = 30
+      origin_keepalive_timeout = 5
+    }
+  }
+
+  origin_group {
+    origin_id = "static-read-failover"
+
+    failover_criteria {
+      status_codes = [500, 502, 503, 504]
+    }
+
+    member {
+      origin_id = "static-nearest-region"
+    }
+
+    member {
+      origin_id = "static-next-nearest-region"
+    }
+  }
+
+  origin {
     origin_id           = "us-app-nearest-region"
     domain_name         = "us-app.origin.app.ledgerly.example.org"
     connection_attempts = 2
@@ -182,25 +213,7 @@ resource "aws_cloudfront_distribution" "app" {
     }
   }
 
-  origin_group {
-    origin_id = "read-failover"
-
-    failover_criteria {
-      status_codes = [500, 502, 503, 504]
-    }
-
-    member {
-      origin_id = "nearest-region"
-    }
-
-    member {
-      origin_id = "next-nearest-region"
-    }
-  }
-
-  # Paths that accept writes: CloudFront cannot fail POST, PUT, PATCH or DELETE over,
-  # so they go to the latency-routed origin, whose health checks steer DNS away from a
-  # failed region.
+  # Paths no service claims: the ALBs answer them with their default action.
   default_cache_behavior {
     target_origin_id           = "nearest-region"
     allowed_methods            = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]
@@ -228,7 +241,7 @@ resource "aws_cloudfront_distribution" "app" {
   # static: read-only, failing over within the request; cached.
   ordered_cache_behavior {
     path_pattern               = "/assets*"
-    target_origin_id           = "read-failover"
+    target_origin_id           = "static-read-failover"
     allowed_methods            = ["GET", "HEAD", "OPTIONS"]
     cached_methods             = ["GET", "HEAD"]
     viewer_protocol_policy     = "redirect-to-https"
@@ -238,7 +251,7 @@ resource "aws_cloudfront_distribution" "app" {
     response_headers_policy_id = data.aws_cloudfront_response_headers_policy.security_headers.id
   }
 
-  # api: accepts writes, latency-routed origin; not cached.
+  # api: accepts writes, which CloudFront cannot retry, so its own origin's health checks steer DNS away from a region where it fails; not cached.
   ordered_cache_behavior {
     path_pattern               = "/api*"
     target_origin_id           = "api-nearest-region"
@@ -251,7 +264,7 @@ resource "aws_cloudfront_distribution" "app" {
     response_headers_policy_id = data.aws_cloudfront_response_headers_policy.security_headers.id
   }
 
-  # web: accepts writes, latency-routed origin; not cached.
+  # web: accepts writes, which CloudFront cannot retry, so its own origin's health checks steer DNS away from a region where it fails; not cached.
   ordered_cache_behavior {
     path_pattern               = "/app*"
     target_origin_id           = "web-nearest-region"
@@ -264,7 +277,7 @@ resource "aws_cloudfront_distribution" "app" {
     response_headers_policy_id = data.aws_cloudfront_response_headers_policy.security_headers.id
   }
 
-  # us-app: accepts writes, latency-routed origin; not cached.
+  # us-app: accepts writes, which CloudFront cannot retry, so its own origin's health checks steer DNS away from a region where it fails; not cached.
   ordered_cache_behavior {
     path_pattern               = "/us*"
     target_origin_id           = "us-app-nearest-region"

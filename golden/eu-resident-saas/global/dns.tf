@@ -17,7 +17,9 @@ resource "aws_route53_health_check" "service" {
   }
 }
 
-# A region is healthy while every one of its services passes its deep check.
+# A region is healthy while every one of its services passes its deep check. Only the
+# default behaviour's origin and the region alarm use it: each service's own origin
+# follows its own check.
 resource "aws_route53_health_check" "region" {
   provider = aws.us_east_1
   for_each = local.regions
@@ -51,7 +53,8 @@ resource "aws_route53_record" "regional_origin" {
   records = [local.alb_dns_names[each.key]]
 }
 
-# The nearest healthy region (latency routing): CloudFront's primary origin.
+# The nearest healthy region (latency routing): the origin of CloudFront's default
+# behaviour, for paths no service claims.
 resource "aws_route53_record" "origin" {
   provider = aws.us_east_1
   for_each = local.regions
@@ -69,27 +72,7 @@ resource "aws_route53_record" "origin" {
   }
 }
 
-# For viewers nearest to each region, the nearest *other* region: CloudFront's
-# failover origin. A request that fails in one region is retried in another.
-resource "aws_route53_record" "failover_origin" {
-  provider = aws.us_east_1
-  for_each = local.regions
-
-  zone_id         = data.aws_route53_zone.public.zone_id
-  name            = "failover.origin.app.ledgerly.example.org"
-  type            = "CNAME"
-  ttl             = 60
-  set_identifier  = each.key
-  health_check_id = aws_route53_health_check.region[each.value.failover_to].id
-  records         = [local.alb_dns_names[each.value.failover_to]]
-
-  latency_routing_policy {
-    region = each.key
-  }
-}
-
-# A service that runs in some regions only is checked on its own: its deep check in
-# the region.
+# Each service is checked on its own in each of its regions: its deep check. A failing service withdraws only its own path.
 resource "aws_route53_health_check" "service_origin" {
   provider = aws.us_east_1
   for_each = local.service_origins
@@ -105,7 +88,7 @@ resource "aws_route53_health_check" "service_origin" {
   }
 }
 
-# The nearest healthy region of each such service: its CloudFront origin.
+# The nearest region where each service is healthy: its CloudFront origin.
 resource "aws_route53_record" "service_origin" {
   provider = aws.us_east_1
   for_each = local.service_origins

@@ -59,12 +59,43 @@ resource "aws_cloudfront_distribution" "app" {
   }
 
   origin {
-    origin_id           = "next-nearest-region"
-    domain_name         = "failover.origin.api.pulse.example.net"
+    origin_id           = "feed-api-nearest-region"
+    domain_name         = "feed-api.origin.api.pulse.example.net"
     connection_attempts = 2
     connection_timeout  = 5
 
-    # Lets the receiving region count requests that reached it through failover.
+    custom_origin_config {
+      http_port                = 80
+      https_port               = 443
+      origin_protocol_policy   = "https-only"
+      origin_ssl_protocols     = ["TLSv1.2"]
+      origin_read_timeout      = 30
+      origin_keepalive_timeout = 5
+    }
+  }
+
+  origin {
+    origin_id           = "media-cdn-nearest-region"
+    domain_name         = "media-cdn.origin.api.pulse.example.net"
+    connection_attempts = 2
+    connection_timeout  = 5
+
+    custom_origin_config {
+      http_port                = 80
+      https_port               = 443
+      origin_protocol_policy   = "https-only"
+      origin_ssl_protocols     = ["TLSv1.2"]
+      origin_read_timeout      = 30
+      origin_keepalive_timeout = 5
+    }
+  }
+
+  origin {
+    origin_id           = "media-cdn-next-nearest-region"
+    domain_name         = "media-cdn.failover-origin.api.pulse.example.net"
+    connection_attempts = 2
+    connection_timeout  = 5
+
     custom_header {
       name  = "x-topoc-origin"
       value = "failover"
@@ -81,24 +112,38 @@ resource "aws_cloudfront_distribution" "app" {
   }
 
   origin_group {
-    origin_id = "read-failover"
+    origin_id = "media-cdn-read-failover"
 
     failover_criteria {
       status_codes = [500, 502, 503, 504]
     }
 
     member {
-      origin_id = "nearest-region"
+      origin_id = "media-cdn-nearest-region"
     }
 
     member {
-      origin_id = "next-nearest-region"
+      origin_id = "media-cdn-next-nearest-region"
     }
   }
 
-  # Paths that accept writes: CloudFront cannot fail POST, PUT, PATCH or DELETE over,
-  # so they go to the latency-routed origin, whose health checks steer DNS away from a
-  # failed region.
+  origin {
+    origin_id           = "profile-api-nearest-region"
+    domain_name         = "profile-api.origin.api.pulse.example.net"
+    connection_attempts = 2
+    connection_timeout  = 5
+
+    custom_origin_config {
+      http_port                = 80
+      https_port               = 443
+      origin_protocol_policy   = "https-only"
+      origin_ssl_protocols     = ["TLSv1.2"]
+      origin_read_timeout      = 30
+      origin_keepalive_timeout = 5
+    }
+  }
+
+  # Paths no service claims: the ALBs answer them with their default action.
   default_cache_behavior {
     target_origin_id           = "nearest-region"
     allowed_methods            = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]
@@ -110,10 +155,10 @@ resource "aws_cloudfront_distribution" "app" {
     response_headers_policy_id = data.aws_cloudfront_response_headers_policy.security_headers.id
   }
 
-  # profile-api: accepts writes, latency-routed origin; not cached.
+  # profile-api: accepts writes, which CloudFront cannot retry, so its own origin's health checks steer DNS away from a region where it fails; not cached.
   ordered_cache_behavior {
     path_pattern               = "/profiles*"
-    target_origin_id           = "nearest-region"
+    target_origin_id           = "profile-api-nearest-region"
     allowed_methods            = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]
     cached_methods             = ["GET", "HEAD"]
     viewer_protocol_policy     = "redirect-to-https"
@@ -126,7 +171,7 @@ resource "aws_cloudfront_distribution" "app" {
   # media-cdn: read-only, failing over within the request; cached.
   ordered_cache_behavior {
     path_pattern               = "/media*"
-    target_origin_id           = "read-failover"
+    target_origin_id           = "media-cdn-read-failover"
     allowed_methods            = ["GET", "HEAD", "OPTIONS"]
     cached_methods             = ["GET", "HEAD"]
     viewer_protocol_policy     = "redirect-to-https"
@@ -136,10 +181,10 @@ resource "aws_cloudfront_distribution" "app" {
     response_headers_policy_id = data.aws_cloudfront_response_headers_policy.security_headers.id
   }
 
-  # feed-api: accepts writes, latency-routed origin; not cached.
+  # feed-api: accepts writes, which CloudFront cannot retry, so its own origin's health checks steer DNS away from a region where it fails; not cached.
   ordered_cache_behavior {
     path_pattern               = "/feed*"
-    target_origin_id           = "nearest-region"
+    target_origin_id           = "feed-api-nearest-region"
     allowed_methods            = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]
     cached_methods             = ["GET", "HEAD"]
     viewer_protocol_policy     = "redirect-to-https"

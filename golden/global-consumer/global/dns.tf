@@ -17,7 +17,9 @@ resource "aws_route53_health_check" "service" {
   }
 }
 
-# A region is healthy while every one of its services passes its deep check.
+# A region is healthy while every one of its services passes its deep check. Only the
+# default behaviour's origin and the region alarm use it: each service's own origin
+# follows its own check.
 resource "aws_route53_health_check" "region" {
   provider = aws.us_east_1
   for_each = local.regions
@@ -51,7 +53,8 @@ resource "aws_route53_record" "regional_origin" {
   records = [local.alb_dns_names[each.key]]
 }
 
-# The nearest healthy region (geoproximity routing): CloudFront's primary origin.
+# The nearest healthy region (geoproximity routing): the origin of CloudFront's default
+# behaviour, for paths no service claims.
 resource "aws_route53_record" "origin" {
   provider = aws.us_east_1
   for_each = local.regions
@@ -70,22 +73,57 @@ resource "aws_route53_record" "origin" {
   }
 }
 
-# For viewers nearest to each region, the nearest *other* region: CloudFront's
-# failover origin. A request that fails in one region is retried in another.
-resource "aws_route53_record" "failover_origin" {
+# Each service is checked on its own in each of its regions: its deep check. A failing service withdraws only its own path.
+resource "aws_route53_health_check" "service_origin" {
   provider = aws.us_east_1
-  for_each = local.regions
+  for_each = local.service_origins
+
+  type                   = "CALCULATED"
+  child_health_threshold = 1
+  child_healthchecks = [
+    aws_route53_health_check.service["${each.value.region}/${each.value.service}"].id,
+  ]
+
+  tags = {
+    Name = "pulse-${each.value.region}-${each.value.service}-origin"
+  }
+}
+
+# The nearest region where each service is healthy: its CloudFront origin.
+resource "aws_route53_record" "service_origin" {
+  provider = aws.us_east_1
+  for_each = local.service_origins
 
   zone_id         = data.aws_route53_zone.public.zone_id
-  name            = "failover.origin.api.pulse.example.net"
+  name            = each.value.name
   type            = "CNAME"
   ttl             = 60
-  set_identifier  = each.key
-  health_check_id = aws_route53_health_check.region[each.value.failover_to].id
+  set_identifier  = each.value.region
+  health_check_id = aws_route53_health_check.service_origin[each.key].id
+  records         = [local.alb_dns_names[each.value.region]]
+
+  geoproximity_routing_policy {
+    aws_region = each.value.region
+    bias       = each.value.bias
+  }
+}
+
+# For viewers nearest to each region of a read-only service, the nearest other region
+# of the service: its CloudFront failover origin.
+resource "aws_route53_record" "service_failover_origin" {
+  provider = aws.us_east_1
+  for_each = { for key, entry in local.service_origins : key => entry if entry.failover_name != null }
+
+  zone_id         = data.aws_route53_zone.public.zone_id
+  name            = each.value.failover_name
+  type            = "CNAME"
+  ttl             = 60
+  set_identifier  = each.value.region
+  health_check_id = aws_route53_health_check.service_origin["${each.value.service}/${each.value.failover_to}"].id
   records         = [local.alb_dns_names[each.value.failover_to]]
 
   geoproximity_routing_policy {
-    aws_region = each.key
+    aws_region = each.value.region
     bias       = each.value.bias
   }
 }

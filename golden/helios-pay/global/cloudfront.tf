@@ -34,6 +34,7 @@ resource "aws_cloudfront_distribution" "app" {
   #checkov:skip=CKV_AWS_374:the application serves viewers worldwide; block countries with a WAF rule if a market requires it
   #checkov:skip=CKV_AWS_305:every path, `/` included, is routed to the services behind the ALBs; there is no static root object
   #checkov:skip=CKV2_AWS_47:Log4j is blocked by AWSManagedRulesKnownBadInputsRuleSet, always on; AWSManagedRulesAnonymousIpList, which this check also demands, is opt-in (edge.waf.managed_rules) because it blocks the hosting-provider addresses B2B clients call from
+  #checkov:skip=CKV_AWS_310:every service accepts writes, and CloudFront refuses origin groups on behaviours that allow POST, PUT, PATCH or DELETE; each service's origin fails over through its Route 53 health checks instead
 
   enabled         = true
   comment         = "helios-pay"
@@ -60,16 +61,10 @@ resource "aws_cloudfront_distribution" "app" {
   }
 
   origin {
-    origin_id           = "next-nearest-region"
-    domain_name         = "failover.origin.pay.heliospay.example.com"
+    origin_id           = "auth-api-nearest-region"
+    domain_name         = "auth-api.origin.pay.heliospay.example.com"
     connection_attempts = 2
     connection_timeout  = 5
-
-    # Lets the receiving region count requests that reached it through failover.
-    custom_header {
-      name  = "x-topoc-origin"
-      value = "failover"
-    }
 
     custom_origin_config {
       http_port                = 80
@@ -81,25 +76,39 @@ resource "aws_cloudfront_distribution" "app" {
     }
   }
 
-  origin_group {
-    origin_id = "read-failover"
+  origin {
+    origin_id           = "dashboard-nearest-region"
+    domain_name         = "dashboard.origin.pay.heliospay.example.com"
+    connection_attempts = 2
+    connection_timeout  = 5
 
-    failover_criteria {
-      status_codes = [500, 502, 503, 504]
-    }
-
-    member {
-      origin_id = "nearest-region"
-    }
-
-    member {
-      origin_id = "next-nearest-region"
+    custom_origin_config {
+      http_port                = 80
+      https_port               = 443
+      origin_protocol_policy   = "https-only"
+      origin_ssl_protocols     = ["TLSv1.2"]
+      origin_read_timeout      = 30
+      origin_keepalive_timeout = 5
     }
   }
 
-  # Paths that accept writes: CloudFront cannot fail POST, PUT, PATCH or DELETE over,
-  # so they go to the latency-routed origin, whose health checks steer DNS away from a
-  # failed region.
+  origin {
+    origin_id           = "payments-api-nearest-region"
+    domain_name         = "payments-api.origin.pay.heliospay.example.com"
+    connection_attempts = 2
+    connection_timeout  = 5
+
+    custom_origin_config {
+      http_port                = 80
+      https_port               = 443
+      origin_protocol_policy   = "https-only"
+      origin_ssl_protocols     = ["TLSv1.2"]
+      origin_read_timeout      = 30
+      origin_keepalive_timeout = 5
+    }
+  }
+
+  # Paths no service claims: the ALBs answer them with their default action.
   default_cache_behavior {
     target_origin_id           = "nearest-region"
     allowed_methods            = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]
@@ -111,10 +120,10 @@ resource "aws_cloudfront_distribution" "app" {
     response_headers_policy_id = data.aws_cloudfront_response_headers_policy.security_headers.id
   }
 
-  # auth-api: accepts writes, latency-routed origin; not cached.
+  # auth-api: accepts writes, which CloudFront cannot retry, so its own origin's health checks steer DNS away from a region where it fails; not cached.
   ordered_cache_behavior {
     path_pattern               = "/authorize*"
-    target_origin_id           = "nearest-region"
+    target_origin_id           = "auth-api-nearest-region"
     allowed_methods            = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]
     cached_methods             = ["GET", "HEAD"]
     viewer_protocol_policy     = "redirect-to-https"
@@ -124,10 +133,10 @@ resource "aws_cloudfront_distribution" "app" {
     response_headers_policy_id = data.aws_cloudfront_response_headers_policy.security_headers.id
   }
 
-  # dashboard: accepts writes, latency-routed origin; not cached.
+  # dashboard: accepts writes, which CloudFront cannot retry, so its own origin's health checks steer DNS away from a region where it fails; not cached.
   ordered_cache_behavior {
     path_pattern               = "/dashboard*"
-    target_origin_id           = "nearest-region"
+    target_origin_id           = "dashboard-nearest-region"
     allowed_methods            = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]
     cached_methods             = ["GET", "HEAD"]
     viewer_protocol_policy     = "redirect-to-https"
@@ -137,10 +146,10 @@ resource "aws_cloudfront_distribution" "app" {
     response_headers_policy_id = data.aws_cloudfront_response_headers_policy.security_headers.id
   }
 
-  # payments-api: accepts writes, latency-routed origin; not cached.
+  # payments-api: accepts writes, which CloudFront cannot retry, so its own origin's health checks steer DNS away from a region where it fails; not cached.
   ordered_cache_behavior {
     path_pattern               = "/api*"
-    target_origin_id           = "nearest-region"
+    target_origin_id           = "payments-api-nearest-region"
     allowed_methods            = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]
     cached_methods             = ["GET", "HEAD"]
     viewer_protocol_policy     = "redirect-to-https"

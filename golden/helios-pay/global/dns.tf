@@ -17,7 +17,9 @@ resource "aws_route53_health_check" "service" {
   }
 }
 
-# A region is healthy while every one of its services passes its deep check and its ARC routing control is on.
+# A region is healthy while every one of its services passes its deep check and it is not
+# evacuated. Only the default behaviour's origin and the region alarm use it: each
+# service's own origin follows its own check.
 resource "aws_route53_health_check" "region" {
   provider = aws.us_east_1
   for_each = local.regions
@@ -35,7 +37,7 @@ locals {
   region_health_children = {
     for region, settings in local.regions : region => concat(
       [for key, check in local.service_health_checks : aws_route53_health_check.service[key].id if check.region == region],
-      [aws_route53_health_check.routing_control[region].id],
+      [aws_route53_health_check.evacuation[region].id],
     )
   }
 }
@@ -52,7 +54,8 @@ resource "aws_route53_record" "regional_origin" {
   records = [local.alb_dns_names[each.key]]
 }
 
-# The nearest healthy region (latency routing): CloudFront's primary origin.
+# The nearest healthy region (latency routing): the origin of CloudFront's default
+# behaviour, for paths no service claims.
 resource "aws_route53_record" "origin" {
   provider = aws.us_east_1
   for_each = local.regions
@@ -70,22 +73,58 @@ resource "aws_route53_record" "origin" {
   }
 }
 
-# For viewers nearest to each region, the nearest *other* region: CloudFront's
-# failover origin. A request that fails in one region is retried in another.
-resource "aws_route53_record" "failover_origin" {
+# Each service is checked on its own in each of its regions: its deep check and the
+# region's evacuation switch. A failing service withdraws only its own path.
+resource "aws_route53_health_check" "service_origin" {
   provider = aws.us_east_1
-  for_each = local.regions
+  for_each = local.service_origins
+
+  type                   = "CALCULATED"
+  child_health_threshold = 2
+  child_healthchecks = [
+    aws_route53_health_check.service["${each.value.region}/${each.value.service}"].id,
+    aws_route53_health_check.evacuation[each.value.region].id,
+  ]
+
+  tags = {
+    Name = "helios-pay-${each.value.region}-${each.value.service}-origin"
+  }
+}
+
+# The nearest region where each service is healthy: its CloudFront origin.
+resource "aws_route53_record" "service_origin" {
+  provider = aws.us_east_1
+  for_each = local.service_origins
 
   zone_id         = data.aws_route53_zone.public.zone_id
-  name            = "failover.origin.pay.heliospay.example.com"
+  name            = each.value.name
   type            = "CNAME"
   ttl             = 30
-  set_identifier  = each.key
-  health_check_id = aws_route53_health_check.region[each.value.failover_to].id
+  set_identifier  = each.value.region
+  health_check_id = aws_route53_health_check.service_origin[each.key].id
+  records         = [local.alb_dns_names[each.value.region]]
+
+  latency_routing_policy {
+    region = each.value.region
+  }
+}
+
+# For viewers nearest to each region of a read-only service, the nearest other region
+# of the service: its CloudFront failover origin.
+resource "aws_route53_record" "service_failover_origin" {
+  provider = aws.us_east_1
+  for_each = { for key, entry in local.service_origins : key => entry if entry.failover_name != null }
+
+  zone_id         = data.aws_route53_zone.public.zone_id
+  name            = each.value.failover_name
+  type            = "CNAME"
+  ttl             = 30
+  set_identifier  = each.value.region
+  health_check_id = aws_route53_health_check.service_origin["${each.value.service}/${each.value.failover_to}"].id
   records         = [local.alb_dns_names[each.value.failover_to]]
 
   latency_routing_policy {
-    region = each.key
+    region = each.value.region
   }
 }
 

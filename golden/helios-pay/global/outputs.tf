@@ -15,6 +15,13 @@ output "region_health_check_ids" {
   value       = { for region, check in aws_route53_health_check.region : region => check.id }
 }
 
+output "accelerator_endpoint_group_arns" {
+  description = "Global Accelerator endpoint group of each service and region, keyed <service>/<region>: evacuating a region dials its groups to 0."
+  value = merge(
+    { for region, group in aws_globalaccelerator_endpoint_group.auth_api : "auth-api/${region}" => group.arn },
+  )
+}
+
 output "auth_api_accelerator" {
   description = "Global Accelerator of auth-api: name and static addresses."
   value = {
@@ -28,7 +35,7 @@ output "recovery_control_cluster_endpoints" {
   value       = aws_route53recoverycontrolconfig_cluster.this.cluster_endpoints
 }
 
-output "routing_control_arns" {
-  description = "ARC routing control of each region."
-  value       = { for region, control in aws_route53recoverycontrolconfig_routing_control.region : region => control.arn }
+output "evacuation_control_arns" {
+  description = "The ARC routing control that evacuates each region when turned ON."
+  value       = { for region, control in aws_route53recoverycontrolconfig_routing_control.evacuation : region => control.arn }
 }

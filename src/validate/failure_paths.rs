@@ -1,0 +1,398 @@
+//! Layer 9: the failure paths of the emitted Terraform, as an on-call engineer needs
+//! them during a region's loss. Each rule is an invariant of the region-loss model
+//! (`review/region-loss.md`) checked on the rendered files, so a template or IR change
+//! that breaks a failure path is an internal error before anything is written:
+//!
+//! - every write to an Aurora class has a path to the primary from the region's own
+//!   cluster (write forwarding on a secondary, the cluster endpoint on the primary);
+//! - each service's origin follows that service's own health, so one failing service
+//!   does not withdraw another's path, and no service path uses the region-wide origin;
+//! - the evacuation switches fail safe: a new (OFF) switch means serving, and the safety
+//!   rule forbids evacuating every region;
+//! - an operator's Global Accelerator dial survives the next apply;
+//! - only read-only behaviours are cached (a page that writes sessions is private);
+//! - the lag alarms of a secondary Aurora cluster treat missing data as breaching.
+//!
+//! The rules read facts per block (`add`) and judge them per stack (`check`). What needs
+//! the spec's numbers (whether a survivor can reach its target utilization, whether it
+//! holds the data its new traffic needs) is checked on the model itself, in
+//! `ir::loss_model`.
+
+use std::collections::BTreeMap;
+
+use hcl::edit::Span;
+use hcl::edit::expr::{Expression, ObjectValue};
+use hcl::edit::structure::{Block, Body};
+
+use super::StackFacts;
+use super::parsed::{Site, attribute, labels, literal_list, object_key_name, string_literal, traversal_path};
+use crate::render::InternalError;
+
+/// A failure-path rule: what breaks during a region's loss when it does not hold.
+pub struct Rule {
+    pub id: &'static str,
+    pub summary: &'static str,
+}
+
+pub const RULES: &[Rule] = &[
+    Rule {
+        id: "aurora-write-path",
+        summary: "tasks that write an Aurora class do so through their region's cluster, which forwards writes unless it is the primary",
+    },
+    Rule {
+        id: "service-health-per-path",
+        summary: "each service's origin follows that service's health alone, and every service path uses its own origin",
+    },
+    Rule {
+        id: "evacuation-fails-safe",
+        summary: "a new evacuation switch means serving, and the safety rule forbids evacuating every region",
+    },
+    Rule {
+        id: "accelerator-dial-kept",
+        summary: "Global Accelerator endpoint groups ignore traffic_dial_percentage, so an apply keeps an operator's dial",
+    },
+    Rule {
+        id: "private-paths-not-cached",
+        summary: "only behaviours that allow nothing but GET, HEAD and OPTIONS use a caching policy",
+    },
+    Rule {
+        id: "lag-alarm-never-silent",
+        summary: "the lag alarms of a secondary Aurora cluster treat missing data as breaching",
+    },
+];
+
+/// An Aurora cluster in a region root.
+struct Cluster {
+    identifier: Option<String>,
+    primary: bool,
+    global_forwarding: bool,
+    local_forwarding: bool,
+}
+
+/// A fact with the line it comes from.
+type Sited<T> = (T, Option<usize>);
+
+#[derive(Default)]
+pub struct FileFacts {
+    clusters: BTreeMap<String, Cluster>,
+    /// Writer endpoints in a service's environment: (service, variable, cluster address,
+    /// attribute).
+    writer_endpoints: Vec<Sited<(String, String, String, String)>>,
+    /// Lag alarms: (address, cluster identifier, treat_missing_data).
+    lag_alarms: Vec<Sited<(String, String, String)>>,
+    errors: Vec<InternalError>,
+}
+
+fn error(site: &Site<'_>, span: Option<std::ops::Range<usize>>, id: &str, message: String) -> InternalError {
+    site.error(span, id, message)
+}
+
+fn is_true(expression: Option<&Expression>) -> bool {
+    matches!(expression, Some(Expression::Bool(value)) if *value.value())
+}
+
+fn integer(expression: Option<&Expression>) -> Option<i64> {
+    match expression {
+        Some(Expression::Number(number)) => number.value().as_i64(),
+        _ => None,
+    }
+}
+
+/// The value of `key` in an object expression.
+fn object_value<'a>(expression: &'a Expression, key: &str) -> Option<&'a Expression> {
+    match expression {
+        Expression::Object(object) => object
+            .iter()
+            .find(|(object_key, _)| object_key_name(object_key).as_deref() == Some(key))
+            .map(|(_, value): (_, &ObjectValue)| value.expr()),
+        _ => None,
+    }
+}
+
+/// Every traversal path in an expression's array (`[a.b.c, d.e]`).
+fn referenced_paths(expression: &Expression) -> Vec<Vec<String>> {
+    match expression {
+        Expression::Array(items) => items.iter().filter_map(reference_path).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// `aws_route53_health_check.service["x"].id` → `["aws_route53_health_check", "service"]`:
+/// the resource a reference names, whatever its index and attribute.
+fn reference_path(expression: &Expression) -> Option<Vec<String>> {
+    match expression {
+        Expression::Traversal(traversal) => {
+            let mut path = traversal_path(&traversal.expr)?;
+            // A resource is `type.name`; a data source `data.type.name`.
+            let length = if path.first().map(String::as_str) == Some("data") {
+                3
+            } else {
+                2
+            };
+            for operator in &traversal.operators {
+                match operator.value() {
+                    hcl::edit::expr::TraversalOperator::GetAttr(ident) if path.len() < length => {
+                        path.push(ident.as_str().to_string());
+                    }
+                    _ => break,
+                }
+            }
+            path.truncate(length);
+            Some(path)
+        }
+        Expression::Variable(variable) => Some(vec![variable.as_str().to_string()]),
+        _ => None,
+    }
+}
+
+/// Whether a block's lifecycle ignores `argument`.
+fn ignores(body: &Body, argument: &str) -> bool {
+    body.get_blocks("lifecycle").any(|lifecycle| {
+        attribute(&lifecycle.body, "ignore_changes").is_some_and(|ignored| {
+            referenced_paths(ignored)
+                .iter()
+                .any(|path| path.len() == 1 && path[0] == argument)
+        })
+    })
+}
+
+impl FileFacts {
+    pub fn add(&mut self, site: &Site<'_>, block: &Block) {
+        let block_labels = labels(block);
+        let body = &block.body;
+        let line = site.line_of(block.span());
+        if block.ident.as_str() == "module" && block_labels.first() == Some(&"region") {
+            self.add_module(body, line);
+            return;
+        }
+        if block.ident.as_str() != "resource" || block_labels.len() < 2 {
+            return;
+        }
+        let (kind, name) = (block_labels[0], block_labels[1]);
+        let address = format!("{kind}.{name}");
+        match kind {
+            "aws_rds_cluster" => {
+                self.clusters.insert(
+                    address,
+                    Cluster {
+                        identifier: attribute(body, "cluster_identifier").and_then(string_literal),
+                        primary: attribute(body, "master_username").is_some(),
+                        global_forwarding: is_true(attribute(body, "enable_global_write_forwarding")),
+                        local_forwarding: is_true(attribute(body, "enable_local_write_forwarding")),
+                    },
+                );
+            }
+            "aws_route53_health_check" if name == "service_origin" => {
+                let children = attribute(body, "child_healthchecks")
+                    .map(referenced_paths)
+                    .unwrap_or_default();
+                let own = children
+                    .iter()
+                    .filter(|path| path.as_slice() == ["aws_route53_health_check", "service"])
+                    .count();
+                let others: Vec<String> = children
+                    .iter()
+                    .filter(|path| {
+                        !matches!(
+                            path.as_slice(),
+                            [kind, name] if kind == "aws_route53_health_check" && (name == "service" || name == "evacuation")
+                        )
+                    })
+                    .map(|path| path.join("."))
+                    .collect();
+                let threshold = integer(attribute(body, "child_health_threshold"));
+                if own != 1 || !others.is_empty() || threshold != Some(children.len() as i64) {
+                    self.errors.push(error(
+                        site,
+                        block.span(),
+                        "service-health-per-path",
+                        format!(
+                            "{address} must need exactly its service's deep check (and the region's evacuation switch), all of them; it has {own} service check(s), other children {others:?} and threshold {threshold:?} of {}",
+                            children.len()
+                        ),
+                    ));
+                }
+            }
+            "aws_route53_record" if name == "service_origin" || name == "service_failover_origin" => {
+                let health = attribute(body, "health_check_id").and_then(reference_path);
+                if health.as_deref()
+                    != Some(&["aws_route53_health_check".to_string(), "service_origin".to_string()][..])
+                {
+                    self.errors.push(error(
+                        site,
+                        block.span(),
+                        "service-health-per-path",
+                        format!("{address} must follow its service's own check, aws_route53_health_check.service_origin, not {health:?}"),
+                    ));
+                }
+            }
+            "aws_route53_health_check"
+                if attribute(body, "type").and_then(string_literal).as_deref() == Some("RECOVERY_CONTROL")
+                    && !is_true(attribute(body, "invert_healthcheck")) =>
+            {
+                self.errors.push(error(
+                    site,
+                    block.span(),
+                    "evacuation-fails-safe",
+                    format!("{address} is not inverted: a switch is created OFF, so every region would be unhealthy until someone turns the switches on, and Route 53 would fail open"),
+                ));
+            }
+            "aws_route53recoverycontrolconfig_safety_rule" => {
+                let config = body.get_blocks("rule_config").next().map(|config| &config.body);
+                let inverted = config.is_some_and(|config| is_true(attribute(config, "inverted")));
+                let kind = config
+                    .and_then(|config| attribute(config, "type"))
+                    .and_then(string_literal);
+                if !inverted || kind.as_deref() != Some("ATLEAST") {
+                    self.errors.push(error(
+                        site,
+                        block.span(),
+                        "evacuation-fails-safe",
+                        format!("{address} must assert \"not every switch ON\" (type ATLEAST over all switches, inverted), so the last serving region cannot be evacuated"),
+                    ));
+                }
+            }
+            "aws_globalaccelerator_endpoint_group" if !ignores(body, "traffic_dial_percentage") => {
+                self.errors.push(error(
+                    site,
+                    block.span(),
+                    "accelerator-dial-kept",
+                    format!("{address} does not ignore traffic_dial_percentage: the next apply would send an evacuated region's clients back"),
+                ));
+            }
+            "aws_cloudfront_distribution" => {
+                for behaviour in body.get_blocks("ordered_cache_behavior") {
+                    let target = attribute(&behaviour.body, "target_origin_id").and_then(string_literal);
+                    let pattern = attribute(&behaviour.body, "path_pattern").and_then(string_literal);
+                    if target.as_deref() == Some("nearest-region") {
+                        self.errors.push(error(
+                            site,
+                            behaviour.span(),
+                            "service-health-per-path",
+                            format!("{address}: path {pattern:?} uses the region-wide origin, which every service's failure withdraws"),
+                        ));
+                    }
+                    let policy = attribute(&behaviour.body, "cache_policy_id").and_then(reference_path);
+                    let caches = policy.is_some_and(|path| path.last().map(String::as_str) != Some("caching_disabled"));
+                    let methods = attribute(&behaviour.body, "allowed_methods")
+                        .and_then(literal_list)
+                        .unwrap_or_default();
+                    let read_only = methods
+                        .iter()
+                        .all(|method| matches!(method.as_str(), "GET" | "HEAD" | "OPTIONS"));
+                    if caches && !read_only {
+                        self.errors.push(error(
+                            site,
+                            behaviour.span(),
+                            "private-paths-not-cached",
+                            format!("{address}: path {pattern:?} allows {methods:?} and is cached: a service that changes data serves private responses"),
+                        ));
+                    }
+                }
+            }
+            "aws_cloudwatch_metric_alarm" => {
+                let metric = attribute(body, "metric_name").and_then(string_literal);
+                if matches!(
+                    metric.as_deref(),
+                    Some("AuroraGlobalDBRPOLag" | "AuroraGlobalDBReplicationLag")
+                ) {
+                    let cluster = attribute(body, "dimensions")
+                        .and_then(|dimensions| object_value(dimensions, "DBClusterIdentifier"))
+                        .and_then(string_literal)
+                        .unwrap_or_default();
+                    let missing = attribute(body, "treat_missing_data")
+                        .and_then(string_literal)
+                        .unwrap_or_else(|| "missing".to_string());
+                    self.lag_alarms.push(((address, cluster, missing), line));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn add_module(&mut self, body: &Body, line: Option<usize>) {
+        let Some(Expression::Object(services)) = attribute(body, "services") else {
+            return;
+        };
+        for (key, value) in services.iter() {
+            let Some(service) = object_key_name(key) else { continue };
+            let entry = value.expr();
+            let Some(Expression::Object(environment)) = object_value(entry, "environment") else {
+                continue;
+            };
+            for (variable, expression) in environment.iter() {
+                let Some(variable) = object_key_name(variable) else {
+                    continue;
+                };
+                if !variable.starts_with("TOPOC_DB_WRITER_ENDPOINT_") {
+                    continue;
+                }
+                let path = traversal_path(expression.expr()).unwrap_or_default();
+                let (cluster, endpoint) = match path.as_slice() {
+                    [kind, name, endpoint] if kind == "aws_rds_cluster" => (format!("{kind}.{name}"), endpoint.clone()),
+                    _ => (path.join("."), String::new()),
+                };
+                self.writer_endpoints
+                    .push(((service.clone(), variable, cluster, endpoint), line));
+            }
+        }
+    }
+}
+
+/// The rules across a stack's files.
+pub fn check(stacks: &[StackFacts]) -> Vec<InternalError> {
+    let mut errors = Vec::new();
+    for stack in stacks {
+        let clusters: BTreeMap<&String, &Cluster> = stack
+            .files
+            .iter()
+            .flat_map(|file| file.failure_paths.clusters.iter())
+            .collect();
+        for file in &stack.files {
+            let facts = &file.failure_paths;
+            errors.extend(facts.errors.iter().cloned());
+            let stack_error = |line: Option<usize>, id: &str, message: String| InternalError {
+                file: file.path.clone(),
+                line,
+                rule: id.to_string(),
+                message,
+            };
+            for ((service, variable, cluster, endpoint), line) in &facts.writer_endpoints {
+                let problem = match (clusters.get(cluster), endpoint.as_str()) {
+                    (None, _) => Some(format!(
+                        "{variable} of `{service}` names {cluster}, which is not a cluster of this region's root: the region's tasks reach no other"
+                    )),
+                    (Some(found), "reader_endpoint") if !(found.global_forwarding && found.local_forwarding) => {
+                        Some(format!(
+                            "{variable} of `{service}` sends writes to {cluster}'s reader endpoint, which does not forward them (global {}, local {})",
+                            found.global_forwarding, found.local_forwarding
+                        ))
+                    }
+                    (Some(found), "endpoint") if !found.primary => Some(format!(
+                        "{variable} of `{service}` sends writes to {cluster}'s cluster endpoint, which takes no writes on a secondary"
+                    )),
+                    (Some(_), "reader_endpoint" | "endpoint") => None,
+                    (Some(_), other) => Some(format!(
+                        "{variable} of `{service}` uses {cluster}.{other}, which takes no writes"
+                    )),
+                };
+                if let Some(message) = problem {
+                    errors.push(stack_error(*line, "aurora-write-path", message));
+                }
+            }
+            for ((address, cluster_identifier, missing), line) in &facts.lag_alarms {
+                let secondary = clusters.values().any(|cluster| {
+                    !cluster.primary && cluster.identifier.as_deref() == Some(cluster_identifier.as_str())
+                });
+                if secondary && missing != "breaching" {
+                    errors.push(stack_error(
+                        *line,
+                        "lag-alarm-never-silent",
+                        format!("{address} watches secondary {cluster_identifier} and treats missing data as {missing}: an alarm that receives nothing would stay OK"),
+                    ));
+                }
+            }
+        }
+    }
+    errors
+}

@@ -1,0 +1,386 @@
+//! Layer 9, the failure paths: each defect the region-loss review found in the goldens
+//! (issue 14, items 1 to 10) is put back into real output, and the validator must report
+//! it; the goldens themselves keep every failure path.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::rendered;
+use topoc::render::{InternalError, Rendered};
+
+/// `from` replaced by `to` at its `occurrence`-th (from 1) place in `file`, keeping the
+/// line count; the validator's errors for the result.
+fn mutated(mut rendered: Rendered, file: &str, from: &str, to: &str, occurrence: usize) -> Vec<InternalError> {
+    let target = rendered.files.get_mut(file).unwrap_or_else(|| panic!("no file {file}"));
+    let offset = target
+        .text
+        .match_indices(from)
+        .nth(occurrence - 1)
+        .unwrap_or_else(|| panic!("{file} has no occurrence {occurrence} of {from:?}"))
+        .0;
+    let lines = target.text.lines().count();
+    target.text = format!("{}{to}{}", &target.text[..offset], &target.text[offset + from.len()..]);
+    assert_eq!(target.text.lines().count(), lines, "mutations keep the line count");
+    topoc::validate::validate(&rendered)
+}
+
+fn mutate(example: &str, file: &str, from: &str, to: &str, occurrence: usize) -> Vec<InternalError> {
+    mutated(rendered(example), file, from, to, occurrence)
+}
+
+#[track_caller]
+fn assert_reported(errors: &[InternalError], file: &str, rule: &str, fragment: &str) {
+    assert!(
+        errors
+            .iter()
+            .any(|error| error.file == file && error.rule == rule && error.message.contains(fragment)),
+        "expected a `{rule}` error in {file} mentioning {fragment:?}, got:\n{}",
+        errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
+    );
+}
+
+#[test]
+fn the_examples_keep_every_failure_path() {
+    for example in ["helios-pay", "eu-resident-saas", "global-consumer"] {
+        let errors: Vec<InternalError> = topoc::validate::validate(&rendered(example))
+            .into_iter()
+            .filter(|error| {
+                topoc::validate::failure_paths::RULES
+                    .iter()
+                    .any(|rule| rule.id == error.rule)
+            })
+            .collect();
+        assert!(errors.is_empty(), "{example}: {errors:?}");
+    }
+}
+
+/// Item 1: a secondary cluster that does not forward the writes its region's tasks send.
+#[test]
+fn writes_into_a_secondary_that_does_not_forward_are_reported() {
+    let errors = mutate(
+        "helios-pay",
+        "regions/eu-west-1/aurora.tf",
+        "enable_global_write_forwarding      = true",
+        "enable_global_write_forwarding      = false",
+        1,
+    );
+    assert_reported(
+        &errors,
+        "regions/eu-west-1/main.tf",
+        "aurora-write-path",
+        "does not forward",
+    );
+    // The old way: writes sent to the writer region's cluster endpoint from elsewhere.
+    let errors = mutate(
+        "helios-pay",
+        "regions/eu-west-1/main.tf",
+        "TOPOC_DB_WRITER_ENDPOINT_LEDGER = aws_rds_cluster.ledger.reader_endpoint",
+        "TOPOC_DB_WRITER_ENDPOINT_LEDGER = aws_rds_cluster.ledger.endpoint",
+        1,
+    );
+    assert_reported(
+        &errors,
+        "regions/eu-west-1/main.tf",
+        "aurora-write-path",
+        "takes no writes on a secondary",
+    );
+}
+
+fn topology(example: &str) -> topoc::spec::Topology {
+    let text = std::fs::read_to_string(format!("{}/examples/{example}.yaml", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let mut source_map = topoc::source::SourceMap::new();
+    let file = source_map.add("spec.yaml", text);
+    topoc::spec::load(&source_map, file).0.topology.unwrap()
+}
+
+/// The region-loss model's findings for the IR of `topology` after `mutate`.
+fn model_violations(
+    topology: &topoc::spec::Topology,
+    mutate: impl FnOnce(&mut topoc::ir::context::Context<'_>),
+) -> Vec<String> {
+    let mut context = topoc::ir::context::Context::new(topology, "spec.yaml");
+    mutate(&mut context);
+    topoc::ir::loss_model::violations(&topoc::ir::loss_model::model(&context))
+}
+
+#[track_caller]
+fn assert_found(violations: &[String], fragment: &str) {
+    assert!(
+        violations.iter().any(|violation| violation.contains(fragment)),
+        "expected a violation mentioning {fragment:?}, got {violations:?}"
+    );
+}
+
+#[test]
+fn the_model_finds_nothing_wrong_with_the_examples() {
+    for example in ["helios-pay", "eu-resident-saas", "global-consumer"] {
+        assert_eq!(
+            model_violations(&topology(example), |_| {}),
+            Vec::<String>::new(),
+            "{example}"
+        );
+    }
+}
+
+/// Item 1 in the IR: a region whose tasks write the ledger but have no write path.
+#[test]
+fn the_model_finds_writes_with_no_path() {
+    let mut spec = topology("helios-pay");
+    spec.data.get_mut("ledger").unwrap().write_forwarding = false;
+    assert_found(
+        &model_violations(&spec, |_| {}),
+        "losing us-east-1: `payments-api`'s traffic goes to eu-west-1, where its writes to `ledger` have no path to the writer",
+    );
+}
+
+/// Item 2 in the IR: maximum equal to minimum, as the old sizing rule made it.
+#[test]
+fn the_model_finds_a_survivor_that_cannot_scale_out() {
+    let violations = model_violations(&topology("helios-pay"), |context| {
+        for region in context.sizing.get_mut("auth-api").unwrap().values_mut() {
+            region.max_tasks = region.min_tasks;
+        }
+    });
+    assert_found(
+        &violations,
+        "eu-west-1 serves 1100 rps of `auth-api` and can never get back to its target utilization",
+    );
+}
+
+/// Item 3 in the IR: a sizing that spreads a lost region's load by traffic share, as the
+/// old model did, leaves the nearest survivor short.
+#[test]
+fn the_model_finds_a_sizing_that_spread_the_load_by_share() {
+    let mut spec = topology("global-consumer");
+    let mut weighted = spec.clone();
+    weighted.edge.routing = topoc::spec::model::Routing::Weighted;
+    weighted.edge.accelerator.clear();
+    let proportional = topoc::check::sizing::size_all(&weighted);
+    spec.edge.accelerator.clear();
+    let violations = model_violations(&spec, |context| context.sizing = proportional);
+    assert_found(&violations, "losing us-east-1: eu-central-1 serves");
+}
+
+/// Item 9 in the IR: a survivor without a copy of a class the service uses.
+#[test]
+fn the_model_finds_a_survivor_without_the_data() {
+    let violations = model_violations(&topology("helios-pay"), |context| {
+        context
+            .placements
+            .get_mut("card-tokens")
+            .unwrap()
+            .retain(|region| region != "us-east-1");
+    });
+    assert_found(
+        &violations,
+        "losing eu-west-1: `auth-api`'s traffic goes to us-east-1, which has no copy of `card-tokens`",
+    );
+}
+
+/// Item 3: the sizing the regions are built from puts a lost region's whole load on its
+/// nearest survivor, which the old proportional model understated.
+#[test]
+fn the_nearest_survivor_is_sized_for_the_whole_lost_share() {
+    for example in ["helios-pay", "eu-resident-saas", "global-consumer"] {
+        let text = std::fs::read_to_string(format!("{}/examples/{example}.yaml", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        let mut source_map = topoc::source::SourceMap::new();
+        let file = source_map.add("spec.yaml", text);
+        let (loaded, _) = topoc::spec::load(&source_map, file);
+        let topology = loaded.topology.unwrap();
+        for (name, service) in &topology.services {
+            let sizing = topoc::check::sizing::size_service(&topology, name, service);
+            let placed = topology.service_regions(service);
+            let total: f64 = placed.iter().map(|region| topology.regions[region].traffic).sum();
+            for lost in &placed {
+                let Some(nearest) = topoc::aws::regions::nearest(lost, placed.iter().map(String::as_str)) else {
+                    continue;
+                };
+                let survivor = &sizing[nearest];
+                let load =
+                    (topology.regions[nearest].traffic + topology.regions[lost].traffic) / total * service.peak_rps;
+                let capacity = f64::from(survivor.max_tasks) * service.rps_per_task * service.steady_utilization;
+                if topoc::check::sizing::LossRouting::of(&topology, name) == topoc::check::sizing::LossRouting::Nearest
+                {
+                    assert!(
+                        capacity + 1e-6 >= load,
+                        "{example}/{name}: {nearest} takes {lost}'s load, {load} rps, above {capacity} at its maximum"
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Item 4: one service's failure withdrawing another's path, or a switch that means
+/// "serving" only once someone turns it on.
+#[test]
+fn coupled_health_and_unsafe_switches_are_reported() {
+    let errors = mutate(
+        "helios-pay",
+        "global/dns.tf",
+        "child_health_threshold = 2",
+        "child_health_threshold = 1",
+        1,
+    );
+    assert_reported(&errors, "global/dns.tf", "service-health-per-path", "threshold");
+    let errors = mutate(
+        "helios-pay",
+        "global/cloudfront.tf",
+        "target_origin_id           = \"payments-api-nearest-region\"",
+        "target_origin_id           = \"nearest-region\"",
+        1,
+    );
+    assert_reported(
+        &errors,
+        "global/cloudfront.tf",
+        "service-health-per-path",
+        "region-wide origin",
+    );
+    let errors = mutate(
+        "helios-pay",
+        "global/recovery_control.tf",
+        "invert_healthcheck  = true",
+        "invert_healthcheck  = false",
+        1,
+    );
+    assert_reported(
+        &errors,
+        "global/recovery_control.tf",
+        "evacuation-fails-safe",
+        "not inverted",
+    );
+    let errors = mutate(
+        "helios-pay",
+        "global/recovery_control.tf",
+        "inverted  = true",
+        "inverted  = false",
+        1,
+    );
+    assert_reported(
+        &errors,
+        "global/recovery_control.tf",
+        "evacuation-fails-safe",
+        "last serving region",
+    );
+}
+
+/// Item 5: an apply that would undo an operator's dial to 0.
+#[test]
+fn an_accelerator_dial_the_next_apply_would_undo_is_reported() {
+    let errors = mutate(
+        "helios-pay",
+        "global/accelerator.tf",
+        "    ignore_changes = [traffic_dial_percentage]",
+        "    ignore_changes = [weight]",
+        1,
+    );
+    assert_reported(
+        &errors,
+        "global/accelerator.tf",
+        "accelerator-dial-kept",
+        "traffic_dial_percentage",
+    );
+}
+
+/// Item 6: per-merchant dashboard pages under a caching policy.
+#[test]
+fn a_cached_path_that_accepts_writes_is_reported() {
+    let output = rendered("helios-pay");
+    let text = &output.files["global/cloudfront.tf"].text;
+    let dashboard = text.find("path_pattern               = \"/dashboard*\"").unwrap();
+    let occurrence = text[..dashboard].matches("caching_disabled.id").count() + 1;
+    let errors = mutated(
+        output,
+        "global/cloudfront.tf",
+        "caching_disabled.id",
+        "caching_optimized.id",
+        occurrence,
+    );
+    assert_reported(
+        &errors,
+        "global/cloudfront.tf",
+        "private-paths-not-cached",
+        "/dashboard*",
+    );
+}
+
+/// Item 8: every alarm topic has the spec's subscribers.
+#[test]
+fn every_alarm_topic_notifies_someone() {
+    for example in ["helios-pay", "eu-resident-saas", "global-consumer"] {
+        let output = rendered(example);
+        let topics: Vec<&String> = output
+            .files
+            .iter()
+            .filter(|(_, file)| file.text.contains("resource \"aws_sns_topic\" \"alarms\""))
+            .map(|(path, _)| path)
+            .collect();
+        assert!(!topics.is_empty(), "{example} has alarm topics");
+        for path in topics {
+            let text = &output.files[path].text;
+            assert!(
+                text.contains("resource \"aws_sns_topic_subscription\" \"alarms\""),
+                "{example}/{path}: an alarm topic with no subscription"
+            );
+        }
+        // The region module's subscriptions come from the spec through each region root.
+        let subscribed: BTreeMap<&String, bool> = output
+            .files
+            .iter()
+            .filter(|(path, _)| path.starts_with("regions/") && path.ends_with("/main.tf"))
+            .map(|(path, file)| (path, file.text.contains("protocol = \"email\"")))
+            .collect();
+        assert!(subscribed.values().all(|found| *found), "{example}: {subscribed:?}");
+    }
+}
+
+/// Item 9: a service placed where a class it uses has no copy is refused by `check`.
+#[test]
+fn a_service_where_its_data_has_no_copy_is_refused() {
+    let text = std::fs::read_to_string(format!("{}/examples/helios-pay.yaml", env!("CARGO_MANIFEST_DIR")))
+        .unwrap()
+        .replace(
+            "    writer: us-east-1\n    write_forwarding: true\n",
+            "    writer: us-east-1\n    write_forwarding: true\n    regions: [us-east-1]\n",
+        );
+    let mut source_map = topoc::source::SourceMap::new();
+    let file = source_map.add("spec.yaml", text);
+    let analysis = topoc::analyze(&source_map, file, "spec.yaml");
+    assert!(
+        analysis
+            .diagnostics
+            .iter()
+            .any(|diagnostic| diagnostic.code == topoc::diag::Code::DataOutOfReach
+                && diagnostic.message.contains("`eu-west-1` where `ledger` has no copy")),
+        "{:?}",
+        analysis.diagnostics
+    );
+}
+
+/// Item 10: a secondary's RPO alarm that stays green when it receives nothing.
+#[test]
+fn a_lag_alarm_that_cannot_fire_on_missing_data_is_reported() {
+    let errors = mutate(
+        "helios-pay",
+        "regions/eu-west-1/data_alarms.tf",
+        "treat_missing_data  = \"breaching\"",
+        "treat_missing_data  = \"notBreaching\"",
+        2,
+    );
+    assert_reported(
+        &errors,
+        "regions/eu-west-1/data_alarms.tf",
+        "lag-alarm-never-silent",
+        "helios-pay-ledger-eu-west-1",
+    );
+    // Global databases take no automatic minor upgrades: the instances say so.
+    let output = rendered("helios-pay");
+    for region in ["eu-west-1", "us-east-1"] {
+        let text = &output.files[&format!("regions/{region}/aurora.tf")].text;
+        assert!(
+            text.contains("auto_minor_version_upgrade            = false"),
+            "{region}"
+        );
+    }
+}
