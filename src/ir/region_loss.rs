@@ -152,12 +152,17 @@ fn model_rows(context: &Context<'_>, loss: &loss_model::RegionLoss) -> (Vec<Path
                 }),
                 "; ",
             );
+            let stranded = path.destinations.is_empty();
             PathRow {
                 service: path.service.clone(),
                 goes_to,
-                moved_by,
-                load: if path.destinations.is_empty() { Markdown::literal("—") } else { load },
-                data: if service.data.names().is_empty() { Markdown::literal("—") } else { data },
+                moved_by: if stranded { Markdown::literal("—") } else { moved_by },
+                load: if stranded { Markdown::literal("—") } else { load },
+                data: if stranded || service.data.names().is_empty() {
+                    Markdown::literal("—")
+                } else {
+                    data
+                },
             }
         })
         .collect();
@@ -172,6 +177,11 @@ fn model_rows(context: &Context<'_>, loss: &loss_model::RegionLoss) -> (Vec<Path
                 Markdown::join(class.survivors.iter().map(|region| Markdown::text(region)), ", ")
             };
             let (after, rpo, rto) = match class.store {
+                _ if class.survivors.is_empty() => (
+                    Markdown::literal("unavailable: the class has no copy in another region"),
+                    Markdown::literal("everything written since the last backup kept elsewhere, if the region's data is lost"),
+                    Markdown::literal("until the region returns"),
+                ),
                 Store::Dynamodb => (
                     md!("tasks in {} read and write their own replicas", survivors),
                     md!(
