@@ -5,23 +5,11 @@
 
 mod common;
 
-use common::rendered;
+use common::{mutated, rendered};
 use topoc::render::InternalError;
 
-/// Replaces the `occurrence`-th (from 1) `from` in `file`, keeping the line count.
 fn mutate(example: &str, file: &str, from: &str, to: &str, occurrence: usize) -> Vec<InternalError> {
-    let mut rendered = rendered(example);
-    let target = rendered.files.get_mut(file).unwrap_or_else(|| panic!("no file {file}"));
-    let offset = target
-        .text
-        .match_indices(from)
-        .nth(occurrence - 1)
-        .unwrap_or_else(|| panic!("{file} has no occurrence {occurrence} of {from:?}"))
-        .0;
-    let lines = target.text.lines().count();
-    target.text = format!("{}{to}{}", &target.text[..offset], &target.text[offset + from.len()..]);
-    assert_eq!(target.text.lines().count(), lines, "mutations keep the line count");
-    topoc::validate::validate(&rendered)
+    mutated(rendered(example), file, from, to, occurrence)
 }
 
 #[track_caller]

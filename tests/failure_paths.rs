@@ -6,24 +6,8 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::rendered;
-use topoc::render::{InternalError, Rendered};
-
-/// `from` replaced by `to` at its `occurrence`-th (from 1) place in `file`, keeping the
-/// line count; the validator's errors for the result.
-fn mutated(mut rendered: Rendered, file: &str, from: &str, to: &str, occurrence: usize) -> Vec<InternalError> {
-    let target = rendered.files.get_mut(file).unwrap_or_else(|| panic!("no file {file}"));
-    let offset = target
-        .text
-        .match_indices(from)
-        .nth(occurrence - 1)
-        .unwrap_or_else(|| panic!("{file} has no occurrence {occurrence} of {from:?}"))
-        .0;
-    let lines = target.text.lines().count();
-    target.text = format!("{}{to}{}", &target.text[..offset], &target.text[offset + from.len()..]);
-    assert_eq!(target.text.lines().count(), lines, "mutations keep the line count");
-    topoc::validate::validate(&rendered)
-}
+use common::{mutated, rendered};
+use topoc::render::InternalError;
 
 fn mutate(example: &str, file: &str, from: &str, to: &str, occurrence: usize) -> Vec<InternalError> {
     mutated(rendered(example), file, from, to, occurrence)
