@@ -98,12 +98,12 @@ fn ceil_count(value: f64) -> u32 {
     }
 }
 
-/// The share of `lost`'s load that `survivor` receives, among `placed` regions with
-/// shares `share`.
+/// The share of `lost`'s load that `survivor` receives, given the shares `share` and
+/// `nearest`, the survivor nearest to `lost`.
 fn received_share(
     routing: LossRouting,
-    placed: &[String],
     lost: &str,
+    nearest: Option<&str>,
     survivor: &str,
     share: &dyn Fn(&str) -> f64,
 ) -> f64 {
@@ -118,8 +118,11 @@ fn received_share(
             }
         }
         LossRouting::Nearest => {
-            let nearest = crate::aws::regions::nearest(lost, placed.iter().map(String::as_str));
-            if nearest == Some(survivor) { lost_share } else { 0.0 }
+            if nearest == Some(survivor) {
+                lost_share
+            } else {
+                0.0
+            }
         }
     }
 }
@@ -142,6 +145,16 @@ pub fn size_service(topology: &Topology, service_name: &str, service: &Service) 
             0.0
         }
     };
+    // Each lost region's nearest survivor, once: distances are the costly part at scale.
+    let nearest: BTreeMap<&str, Option<&str>> = placed
+        .iter()
+        .map(|lost| {
+            (
+                lost.as_str(),
+                crate::aws::regions::nearest(lost, placed.iter().map(String::as_str)),
+            )
+        })
+        .collect();
     let mut sizing = BTreeMap::new();
     for code in &placed {
         let traffic = share(code);
@@ -152,7 +165,7 @@ pub fn size_service(topology: &Topology, service_name: &str, service: &Service) 
             if lost_code == code || share(lost_code) >= 1.0 {
                 continue;
             }
-            let received_rps = received_share(routing, &placed, lost_code, code, &share) * peak;
+            let received_rps = received_share(routing, lost_code, nearest[lost_code.as_str()], code, &share) * peak;
             let load_rps = steady_load_rps + received_rps;
             losses.push(LossImpact {
                 lost_region: lost_code.clone(),

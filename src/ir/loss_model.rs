@@ -99,8 +99,8 @@ pub fn model(context: &Context<'_>) -> LossModel {
                     let placed = topology.service_regions(service);
                     let routing = LossRouting::of(topology, name);
                     let accelerated = edge.accelerator.iter().any(|accelerated| accelerated == name);
+                    let total: f64 = placed.iter().map(|code| topology.regions[code].traffic).sum();
                     let share_of = |region: &str| {
-                        let total: f64 = placed.iter().map(|code| topology.regions[code].traffic).sum();
                         if total > 0.0 {
                             topology.regions[region].traffic / total
                         } else {
@@ -109,20 +109,15 @@ pub fn model(context: &Context<'_>) -> LossModel {
                     };
                     let survivors: Vec<&String> = placed.iter().filter(|region| *region != lost).collect();
                     let lost_rps = share_of(lost) * service.peak_rps;
+                    let nearest = crate::aws::regions::nearest(lost, survivors.iter().map(|code| code.as_str()));
+                    let survivors_share: f64 = survivors.iter().map(|code| share_of(code)).sum();
                     let received = |survivor: &str| match routing {
-                        LossRouting::Nearest => {
-                            let nearest =
-                                crate::aws::regions::nearest(lost, survivors.iter().map(|code| code.as_str()));
-                            if nearest == Some(survivor) { lost_rps } else { 0.0 }
+                        LossRouting::Nearest if nearest == Some(survivor) => lost_rps,
+                        LossRouting::Nearest => 0.0,
+                        LossRouting::Proportional if survivors_share > 0.0 => {
+                            lost_rps * share_of(survivor) / survivors_share
                         }
-                        LossRouting::Proportional => {
-                            let survivors_share: f64 = survivors.iter().map(|code| share_of(code)).sum();
-                            if survivors_share > 0.0 {
-                                lost_rps * share_of(survivor) / survivors_share
-                            } else {
-                                0.0
-                            }
-                        }
+                        LossRouting::Proportional => 0.0,
                     };
                     let destinations = survivors
                         .iter()

@@ -48,10 +48,10 @@ struct PathRow {
     data: Markdown,
 }
 
-/// One data class with a copy (or its writer) in the lost region.
+/// Data classes with a copy (or their writer) in the lost region and the same outcome.
 #[derive(Serialize)]
 struct DataRow {
-    class: String,
+    classes: Markdown,
     store: &'static str,
     after: Markdown,
     rpo: Markdown,
@@ -137,19 +137,24 @@ fn model_rows(context: &Context<'_>, loss: &loss_model::RegionLoss) -> (Vec<Path
                 }),
                 "; ",
             );
+            // Classes grouped by how the survivor reaches them, so a service with many
+            // classes takes one line per kind of access, not one per class.
+            let mut by_access: std::collections::BTreeMap<&'static str, Vec<&str>> = std::collections::BTreeMap::new();
+            for (class, access) in service.data_access() {
+                let how = match (topology.data[class].store, access.writes()) {
+                    (_, false) => "reads its own copy of",
+                    (Store::Aurora, true) if topology.data[class].write_forwarding => {
+                        "reads its own cluster and forwards writes to whichever cluster is primary, of"
+                    }
+                    (Store::Aurora, true) => "reads its own cluster, writes only in the writer region, of",
+                    (_, true) => "reads and writes its own copy of",
+                };
+                by_access.entry(how).or_default().push(class);
+            }
             let data = Markdown::join(
-                service.data_access().into_iter().map(|(class, access)| {
-                    let store = topology.data[class].store;
-                    let how = match (store, access.writes()) {
-                        (_, false) => Markdown::literal("reads its own copy"),
-                        (Store::Aurora, true) if topology.data[class].write_forwarding => {
-                            Markdown::literal("reads its own cluster, writes forwarded to the primary")
-                        }
-                        (Store::Aurora, true) => Markdown::literal("reads its own cluster; writes only in the writer region"),
-                        (_, true) => Markdown::literal("reads and writes its own copy"),
-                    };
-                    md!("{} {}", Markdown::code(class), how)
-                }),
+                by_access
+                    .into_iter()
+                    .map(|(how, classes)| md!("{} {}", Markdown::text(how), Markdown::codes(classes, ", "))),
                 "; ",
             );
             let stranded = path.destinations.is_empty();
@@ -167,10 +172,21 @@ fn model_rows(context: &Context<'_>, loss: &loss_model::RegionLoss) -> (Vec<Path
         })
         .collect();
     let observability = &topology.observability;
-    let data = loss
-        .data
-        .iter()
-        .map(|class| {
+    // Classes with the same outcome share a row: one per store and set of survivors (and,
+    // for Aurora, per class, as each has its own failover).
+    let mut groups: Vec<(Vec<String>, &loss_model::DataLoss)> = Vec::new();
+    for class in &loss.data {
+        let same = |other: &loss_model::DataLoss| {
+            class.store != Store::Aurora && other.store == class.store && other.survivors == class.survivors
+        };
+        match groups.iter_mut().find(|(_, first)| same(first)) {
+            Some((names, _)) => names.push(class.class.clone()),
+            None => groups.push((vec![class.class.clone()], class)),
+        }
+    }
+    let data = groups
+        .into_iter()
+        .map(|(names, class)| {
             let survivors = if class.survivors.is_empty() {
                 Markdown::literal("no other region")
             } else {
@@ -232,7 +248,7 @@ fn model_rows(context: &Context<'_>, loss: &loss_model::RegionLoss) -> (Vec<Path
                 ),
             };
             DataRow {
-                class: class.class.clone(),
+                classes: Markdown::codes(names, ", "),
                 store: match class.store {
                     Store::Dynamodb => "DynamoDB",
                     Store::S3 => "S3",
