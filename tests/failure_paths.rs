@@ -368,3 +368,33 @@ fn a_lag_alarm_that_cannot_fire_on_missing_data_is_reported() {
         );
     }
 }
+
+/// Item 7, in part: at the ALB every CloudFront request comes from an edge address, so
+/// the regional rate limit counts only the Global Accelerator names, whose clients reach
+/// the ALB directly; the CLOUDFRONT web ACL limits viewers by their own address.
+#[test]
+fn the_regional_rate_limit_counts_only_direct_clients() {
+    for example in ["helios-pay", "eu-resident-saas", "global-consumer"] {
+        let output = rendered(example);
+        let regional = &output.files["modules/region/waf.tf"].text;
+        let rate_rule = regional.find("rate_based_statement").expect("a rate rule");
+        let scoped = regional[rate_rule..].find("scope_down_statement").expect("scoped down");
+        assert!(
+            scoped < regional[rate_rule..].find("visibility_config").unwrap(),
+            "{example}"
+        );
+        assert!(regional.contains("for_each = toset(var.waf.direct_hosts)"), "{example}");
+        let edge = &output.files["global/waf.tf"].text;
+        assert!(
+            edge.contains("rate_based_statement") && edge.contains("aggregate_key_type    = \"IP\""),
+            "{example}"
+        );
+    }
+    // Without Global Accelerator no region rate-limits at all.
+    let output = rendered("eu-resident-saas");
+    for (path, file) in &output.files {
+        if path.starts_with("regions/") && path.ends_with("/main.tf") {
+            assert!(file.text.contains("direct_hosts        = []"), "{path}");
+        }
+    }
+}

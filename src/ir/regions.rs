@@ -217,6 +217,22 @@ fn module_arguments(context: &Context<'_>, region: &str) -> Vec<(String, Value)>
                     "rate_limit_per_5min",
                     Value::Integer(i64::try_from(topology.edge.waf.rate_limit_per_5min).unwrap_or(i64::MAX)),
                 ),
+                (
+                    "direct_hosts",
+                    Value::strings(
+                        topology
+                            .edge
+                            .accelerator
+                            .iter()
+                            .filter(|service| {
+                                topology
+                                    .services
+                                    .get(*service)
+                                    .is_some_and(|spec| topology.service_regions(spec).contains(&region.to_string()))
+                            })
+                            .map(|service| naming::accelerator_name(topology, service)),
+                    ),
+                ),
                 ("managed_rule_groups", Value::strings(managed_rules)),
             ]),
         ),

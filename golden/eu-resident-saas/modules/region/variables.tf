@@ -40,9 +40,10 @@ variable "elb_account_id" {
 }
 
 variable "waf" {
-  description = "Regional WAF settings: rate limit per client IP in 5 minutes, and the AWS managed rule groups to apply besides AWSManagedRulesKnownBadInputsRuleSet, which is always on."
+  description = "Regional WAF settings: rate limit per client IP in 5 minutes for the hosts clients reach directly (Global Accelerator names), and the AWS managed rule groups to apply besides AWSManagedRulesKnownBadInputsRuleSet, which is always on."
   type = object({
     rate_limit_per_5min = number
+    direct_hosts        = list(string)
     managed_rule_groups = list(string)
   })
 }

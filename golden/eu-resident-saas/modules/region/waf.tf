@@ -9,26 +9,53 @@ resource "aws_wafv2_web_acl" "alb" {
     allow {}
   }
 
-  rule {
-    name     = "rate-limit"
-    priority = 0
+  # Rate limiting by client address works only where the ALB sees the client: requests
+  # through Global Accelerator (which preserves the client's address) name an
+  # accelerator host. Requests through CloudFront come from edge addresses, so limiting
+  # them here would throttle whole CloudFront locations: the CLOUDFRONT web ACL limits
+  # them by viewer address instead.
+  dynamic "rule" {
+    for_each = toset(var.waf.direct_hosts)
 
-    action {
-      block {}
-    }
+    content {
+      name     = "rate-limit-${replace(rule.value, ".", "-")}"
+      priority = 50 + index(var.waf.direct_hosts, rule.value)
 
-    statement {
-      rate_based_statement {
-        limit                 = var.waf.rate_limit_per_5min
-        aggregate_key_type    = "IP"
-        evaluation_window_sec = 300
+      action {
+        block {}
       }
-    }
 
-    visibility_config {
-      cloudwatch_metrics_enabled = true
-      metric_name                = "rate-limit"
-      sampled_requests_enabled   = true
+      statement {
+        rate_based_statement {
+          limit                 = var.waf.rate_limit_per_5min
+          aggregate_key_type    = "IP"
+          evaluation_window_sec = 300
+
+          scope_down_statement {
+            byte_match_statement {
+              search_string         = rule.value
+              positional_constraint = "EXACTLY"
+
+              field_to_match {
+                single_header {
+                  name = "host"
+                }
+              }
+
+              text_transformation {
+                priority = 0
+                type     = "LOWERCASE"
+              }
+            }
+          }
+        }
+      }
+
+      visibility_config {
+        cloudwatch_metrics_enabled = true
+        metric_name                = "rate-limit-${replace(rule.value, ".", "-")}"
+        sampled_requests_enabled   = true
+      }
     }
   }
 

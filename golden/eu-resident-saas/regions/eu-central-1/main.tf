@@ -29,6 +29,7 @@ module "region" {
   elb_account_id    = "054676820928"
   waf = {
     rate_limit_per_5min = 2000
+    direct_hosts        = []
     managed_rule_groups = [
       "AWSManagedRulesCommonRuleSet",
       "AWSManagedRulesSQLiRuleSet",

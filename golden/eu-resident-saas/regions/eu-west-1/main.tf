@@ -29,6 +29,7 @@ module "region" {
   elb_account_id    = "156460612806"
   waf = {
     rate_limit_per_5min = 2000
+    direct_hosts        = []
     managed_rule_groups = [
       "AWSManagedRulesCommonRuleSet",
       "AWSManagedRulesSQLiRuleSet",

@@ -29,6 +29,7 @@ module "region" {
   elb_account_id    = "127311923021"
   waf = {
     rate_limit_per_5min = 1500
+    direct_hosts        = []
     managed_rule_groups = [
       "AWSManagedRulesCommonRuleSet",
       "AWSManagedRulesAmazonIpReputationList",

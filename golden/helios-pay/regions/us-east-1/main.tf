@@ -29,6 +29,7 @@ module "region" {
   elb_account_id    = "127311923021"
   waf = {
     rate_limit_per_5min = 3000
+    direct_hosts        = ["auth-api.pay.heliospay.example.com"]
     managed_rule_groups = [
       "AWSManagedRulesCommonRuleSet",
       "AWSManagedRulesSQLiRuleSet",
