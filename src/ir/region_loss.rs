@@ -471,7 +471,7 @@ pub(super) fn region_loss(
         if topology.edge.recovery_control {
             steps.push(step(
                 control_plane("recovery-control-state"),
-                md!("Turning {}'s ARC routing control off", Markdown::text(lost)),
+                md!("Evacuating {}: turning its evacuation switch on", Markdown::text(lost)),
                 lost,
                 lost,
             ));
