@@ -61,6 +61,7 @@ struct DataRow {
 #[derive(Serialize)]
 struct LostRegion {
     region: String,
+    runbook: Vec<Markdown>,
     paths: Vec<PathRow>,
     data: Vec<DataRow>,
     blocked: Vec<BlockedRoot>,
@@ -83,6 +84,92 @@ struct RegionLoss {
 
 fn percent(value: f64) -> Markdown {
     md!("{}%", Markdown::number((value * 100.0).round()))
+}
+
+/// The steps for one lost region, in order, with the commands and the outputs they
+/// need; what the model says needs no step (traffic, DynamoDB, S3, forwarded writes) is
+/// a check, not an action.
+fn runbook(context: &Context<'_>, loss: &loss_model::RegionLoss) -> Vec<Markdown> {
+    let topology = context.topology;
+    let lost = &loss.lost;
+    let mut steps = vec![md!(
+        "Confirm: the alarm {} (its services fail their deep checks), and AWS Health for {}. The edge already moves the traffic as the table below shows; nothing an operator does moves it faster.",
+        Markdown::code(&format!("{}-{lost}-unhealthy", topology.name)),
+        Markdown::text(lost)
+    )];
+    if topology.edge.recovery_control {
+        steps.push(md!(
+            "Evacuate it, so a half-working region cannot take traffic back: turn {} ON (README, \"Evacuating a region\"){}.",
+            Markdown::code(&format!("{}-evacuate-{lost}", topology.name)),
+            if topology.edge.accelerator.is_empty() {
+                Markdown::literal("")
+            } else {
+                Markdown::literal(" and dial its Global Accelerator endpoint groups to 0")
+            }
+        ));
+    } else {
+        steps.push(Markdown::literal(
+            "There is no evacuation switch (`edge.recovery_control` is off): traffic follows the health checks alone, and returns to the region as soon as they pass.",
+        ));
+    }
+    for class in loss.data.iter().filter(|class| class.writer_lost) {
+        let global = naming::aurora_global_cluster(topology, &class.class);
+        match &class.failover_to {
+            Some(target) => {
+                let cluster = naming::aurora_cluster(topology, &class.class, target);
+                steps.push(md!(
+                    "Before failing {} over, read what will be lost: the RPO lag of {} ({}), and that {} is available ({}). Then fail over: {}. Until it completes, writes to {} fail in every region.",
+                    Markdown::code(&global),
+                    Markdown::code(&cluster),
+                    Markdown::code(&format!(
+                        "aws cloudwatch get-metric-statistics --region {target} --namespace AWS/RDS --metric-name AuroraGlobalDBRPOLag --dimensions Name=DBClusterIdentifier,Value={cluster} --statistics Maximum --period 60 --start-time <5 minutes ago> --end-time <now>"
+                    )),
+                    Markdown::code(&cluster),
+                    Markdown::code(&format!(
+                        "aws rds describe-db-clusters --region {target} --db-cluster-identifier {cluster} --query 'DBClusters[0].[Status,DBClusterArn]'"
+                    )),
+                    Markdown::code(&format!(
+                        "aws rds failover-global-cluster --region {target} --global-cluster-identifier {global} --target-db-cluster-identifier <DBClusterArn above> --allow-data-loss"
+                    )),
+                    Markdown::code(&class.class)
+                ));
+            }
+            None => steps.push(md!(
+                "{} has no cluster outside {}: its data is unavailable until the region returns.",
+                Markdown::code(&global),
+                Markdown::text(lost)
+            )),
+        }
+    }
+    let survivors: Vec<&String> = loss
+        .paths
+        .iter()
+        .flat_map(|path| path.destinations.iter().map(|destination| &destination.region))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    for survivor in survivors {
+        steps.push(md!(
+            "Watch {} scale out towards the maximum counts in the table below (autoscaling does it; an apply never scales it back): {}.",
+            Markdown::text(survivor),
+            Markdown::code(&format!(
+                "aws ecs describe-services --region {survivor} --cluster {} --services <service> --query 'services[0].[desiredCount,runningCount]'",
+                topology.name
+            ))
+        ));
+    }
+    steps.push(md!(
+        "When {} is back and its deep checks pass again: turn its evacuation switch OFF{}. Check with {} that its Aurora clusters are members of their global databases again, as secondaries, and re-add any that is not; a planned {} then moves a writer back without data loss once every cluster is healthy.",
+        Markdown::text(lost),
+        if topology.edge.accelerator.is_empty() {
+            Markdown::literal("")
+        } else {
+            Markdown::literal(" and dial its endpoint groups back to 100")
+        },
+        Markdown::code("aws rds describe-global-clusters"),
+        Markdown::code("aws rds switchover-global-cluster")
+    ));
+    steps
 }
 
 /// The model's rows for one lost region: each service path, then each data class.
@@ -561,8 +648,15 @@ pub(super) fn region_loss(
                 survivors.first().copied().unwrap_or_default(),
             ));
         }
+        let runbook = loss_model
+            .losses
+            .iter()
+            .find(|loss| loss.lost == *lost)
+            .map(|loss| runbook(context, loss))
+            .unwrap_or_default();
         regions.push(LostRegion {
             region: lost.clone(),
+            runbook,
             paths,
             data,
             blocked,
