@@ -158,17 +158,30 @@ fn runbook(context: &Context<'_>, loss: &loss_model::RegionLoss) -> Vec<Markdown
             ))
         ));
     }
-    steps.push(md!(
-        "When {} is back and its deep checks pass again: turn its evacuation switch OFF{}. Check with {} that its Aurora clusters are members of their global databases again, as secondaries, and re-add any that is not; a planned {} then moves a writer back without data loss once every cluster is healthy.",
-        Markdown::text(lost),
-        if topology.edge.accelerator.is_empty() {
-            Markdown::literal("")
-        } else {
-            Markdown::literal(" and dial its endpoint groups back to 100")
-        },
-        Markdown::code("aws rds describe-global-clusters"),
-        Markdown::code("aws rds switchover-global-cluster")
-    ));
+    let mut back = if topology.edge.recovery_control {
+        md!(
+            "When {} is back and its deep checks pass again: turn its evacuation switch OFF{}.",
+            Markdown::text(lost),
+            if topology.edge.accelerator.is_empty() {
+                Markdown::literal("")
+            } else {
+                Markdown::literal(" and dial its endpoint groups back to 100")
+            }
+        )
+    } else {
+        md!(
+            "When {} is back, traffic returns to it as soon as its deep checks pass.",
+            Markdown::text(lost)
+        )
+    };
+    if loss.data.iter().any(|class| class.store == Store::Aurora) {
+        back.push(&md!(
+            " Check with {} that its Aurora clusters are members of their global databases again, as secondaries, and re-add any that is not; a planned {} then moves a writer back without data loss once every cluster is healthy.",
+            Markdown::code("aws rds describe-global-clusters"),
+            Markdown::code("aws rds switchover-global-cluster")
+        ));
+    }
+    steps.push(back);
     steps
 }
 
