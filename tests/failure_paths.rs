@@ -398,3 +398,32 @@ fn the_regional_rate_limit_counts_only_direct_clients() {
         }
     }
 }
+
+/// Item 4, the case no switch prevents: a service failing its check in every region
+/// makes Route 53 fail open, evacuated regions included; an alarm says so.
+#[test]
+fn route53_failing_open_for_a_service_pages() {
+    for example in ["helios-pay", "eu-resident-saas", "global-consumer"] {
+        let output = rendered(example);
+        let alarms = &output.files["global/alarms.tf"].text;
+        let text = std::fs::read_to_string(format!("{}/examples/{example}.yaml", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        let mut source_map = topoc::source::SourceMap::new();
+        let file = source_map.add("spec.yaml", text);
+        let topology = topoc::spec::load(&source_map, file).0.topology.unwrap();
+        for (name, service) in &topology.services {
+            let regions = topology.service_regions(service);
+            let alarm = format!("-{name}-down-everywhere\"");
+            assert_eq!(alarms.contains(&alarm), regions.len() > 1, "{example}/{name}");
+            if regions.len() > 1 {
+                for region in &regions {
+                    assert!(
+                        alarms.contains(&format!(
+                            "aws_route53_health_check.service_origin[\"{name}/{region}\"].id"
+                        )),
+                        "{example}/{name}/{region}"
+                    );
+                }
+            }
+        }
+    }
+}

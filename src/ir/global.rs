@@ -103,6 +103,10 @@ struct Accelerator {
 #[derive(Serialize)]
 struct ServiceOrigin {
     service: String,
+    /// The service as an HCL identifier.
+    name: String,
+    /// The service's regions, each with its own origin health check.
+    regions: Vec<String>,
     origin_id: String,
     origin: String,
     failover_origin_id: Option<String>,
@@ -211,6 +215,8 @@ pub(super) fn global_root(context: &Context<'_>) -> Stack {
         }
         service_origins.push(ServiceOrigin {
             service: name.clone(),
+            name: identifier(name),
+            regions: placed.clone(),
             origin_id: format!("{name}-nearest-region"),
             origin,
             failover_origin_id: fails_over.then(|| format!("{name}-next-nearest-region")),

@@ -47,6 +47,234 @@ resource "aws_cloudwatch_metric_alarm" "region_health" {
   }
 }
 
+# When api fails its check in every region, Route 53 answers with all of them (it fails open), evacuated regions included: this alarm says so.
+resource "aws_cloudwatch_metric_alarm" "api_down_everywhere" {
+  provider = aws.us_east_1
+
+  alarm_name          = "ledgerly-api-down-everywhere"
+  alarm_description   = "api fails its health check in every region: Route 53 fails open and answers with every region, evacuated ones included"
+  evaluation_periods  = 1
+  threshold           = 1
+  comparison_operator = "LessThanThreshold"
+  treat_missing_data  = "breaching"
+  alarm_actions       = [aws_sns_topic.alarms.arn]
+  ok_actions          = [aws_sns_topic.alarms.arn]
+
+  metric_query {
+    id          = "healthy_anywhere"
+    expression  = "MAX(METRICS())"
+    label       = "api healthy in at least one region"
+    return_data = true
+  }
+
+  metric_query {
+    id          = "region_1"
+    return_data = false
+
+    metric {
+      namespace   = "AWS/Route53"
+      metric_name = "HealthCheckStatus"
+      period      = 60
+      stat        = "Minimum"
+
+      dimensions = {
+        HealthCheckId = aws_route53_health_check.service_origin["api/eu-central-1"].id
+      }
+    }
+  }
+
+  metric_query {
+    id          = "region_2"
+    return_data = false
+
+    metric {
+      namespace   = "AWS/Route53"
+      metric_name = "HealthCheckStatus"
+      period      = 60
+      stat        = "Minimum"
+
+      dimensions = {
+        HealthCheckId = aws_route53_health_check.service_origin["api/eu-west-1"].id
+      }
+    }
+  }
+}
+
+# When eu-reports fails its check in every region, Route 53 answers with all of them (it fails open), evacuated regions included: this alarm says so.
+resource "aws_cloudwatch_metric_alarm" "eu_reports_down_everywhere" {
+  provider = aws.us_east_1
+
+  alarm_name          = "ledgerly-eu-reports-down-everywhere"
+  alarm_description   = "eu-reports fails its health check in every region: Route 53 fails open and answers with every region, evacuated ones included"
+  evaluation_periods  = 1
+  threshold           = 1
+  comparison_operator = "LessThanThreshold"
+  treat_missing_data  = "breaching"
+  alarm_actions       = [aws_sns_topic.alarms.arn]
+  ok_actions          = [aws_sns_topic.alarms.arn]
+
+  metric_query {
+    id          = "healthy_anywhere"
+    expression  = "MAX(METRICS())"
+    label       = "eu-reports healthy in at least one region"
+    return_data = true
+  }
+
+  metric_query {
+    id          = "region_1"
+    return_data = false
+
+    metric {
+      namespace   = "AWS/Route53"
+      metric_name = "HealthCheckStatus"
+      period      = 60
+      stat        = "Minimum"
+
+      dimensions = {
+        HealthCheckId = aws_route53_health_check.service_origin["eu-reports/eu-central-1"].id
+      }
+    }
+  }
+
+  metric_query {
+    id          = "region_2"
+    return_data = false
+
+    metric {
+      namespace   = "AWS/Route53"
+      metric_name = "HealthCheckStatus"
+      period      = 60
+      stat        = "Minimum"
+
+      dimensions = {
+        HealthCheckId = aws_route53_health_check.service_origin["eu-reports/eu-west-1"].id
+      }
+    }
+  }
+}
+
+# When static fails its check in every region, Route 53 answers with all of them (it fails open), evacuated regions included: this alarm says so.
+resource "aws_cloudwatch_metric_alarm" "static_down_everywhere" {
+  provider = aws.us_east_1
+
+  alarm_name          = "ledgerly-static-down-everywhere"
+  alarm_description   = "static fails its health check in every region: Route 53 fails open and answers with every region, evacuated ones included"
+  evaluation_periods  = 1
+  threshold           = 1
+  comparison_operator = "LessThanThreshold"
+  treat_missing_data  = "breaching"
+  alarm_actions       = [aws_sns_topic.alarms.arn]
+  ok_actions          = [aws_sns_topic.alarms.arn]
+
+  metric_query {
+    id          = "healthy_anywhere"
+    expression  = "MAX(METRICS())"
+    label       = "static healthy in at least one region"
+    return_data = true
+  }
+
+  metric_query {
+    id          = "region_1"
+    return_data = false
+
+    metric {
+      namespace   = "AWS/Route53"
+      metric_name = "HealthCheckStatus"
+      period      = 60
+      stat        = "Minimum"
+
+      dimensions = {
+        HealthCheckId = aws_route53_health_check.service_origin["static/eu-central-1"].id
+      }
+    }
+  }
+
+  metric_query {
+    id          = "region_2"
+    return_data = false
+
+    metric {
+      namespace   = "AWS/Route53"
+      metric_name = "HealthCheckStatus"
+      period      = 60
+      stat        = "Minimum"
+
+      dimensions = {
+        HealthCheckId = aws_route53_health_check.service_origin["static/eu-west-1"].id
+      }
+    }
+  }
+
+  metric_query {
+    id          = "region_3"
+    return_data = false
+
+    metric {
+      namespace   = "AWS/Route53"
+      metric_name = "HealthCheckStatus"
+      period      = 60
+      stat        = "Minimum"
+
+      dimensions = {
+        HealthCheckId = aws_route53_health_check.service_origin["static/us-east-1"].id
+      }
+    }
+  }
+}
+
+# When web fails its check in every region, Route 53 answers with all of them (it fails open), evacuated regions included: this alarm says so.
+resource "aws_cloudwatch_metric_alarm" "web_down_everywhere" {
+  provider = aws.us_east_1
+
+  alarm_name          = "ledgerly-web-down-everywhere"
+  alarm_description   = "web fails its health check in every region: Route 53 fails open and answers with every region, evacuated ones included"
+  evaluation_periods  = 1
+  threshold           = 1
+  comparison_operator = "LessThanThreshold"
+  treat_missing_data  = "breaching"
+  alarm_actions       = [aws_sns_topic.alarms.arn]
+  ok_actions          = [aws_sns_topic.alarms.arn]
+
+  metric_query {
+    id          = "healthy_anywhere"
+    expression  = "MAX(METRICS())"
+    label       = "web healthy in at least one region"
+    return_data = true
+  }
+
+  metric_query {
+    id          = "region_1"
+    return_data = false
+
+    metric {
+      namespace   = "AWS/Route53"
+      metric_name = "HealthCheckStatus"
+      period      = 60
+      stat        = "Minimum"
+
+      dimensions = {
+        HealthCheckId = aws_route53_health_check.service_origin["web/eu-central-1"].id
+      }
+    }
+  }
+
+  metric_query {
+    id          = "region_2"
+    return_data = false
+
+    metric {
+      namespace   = "AWS/Route53"
+      metric_name = "HealthCheckStatus"
+      period      = 60
+      stat        = "Minimum"
+
+      dimensions = {
+        HealthCheckId = aws_route53_health_check.service_origin["web/eu-west-1"].id
+      }
+    }
+  }
+}
+
 # Viewer requests that still failed after origin failover.
 resource "aws_cloudwatch_metric_alarm" "cloudfront_5xx" {
   provider = aws.us_east_1

@@ -47,6 +47,213 @@ resource "aws_cloudwatch_metric_alarm" "region_health" {
   }
 }
 
+# When feed-api fails its check in every region, Route 53 answers with all of them (it fails open), evacuated regions included: this alarm says so.
+resource "aws_cloudwatch_metric_alarm" "feed_api_down_everywhere" {
+  provider = aws.us_east_1
+
+  alarm_name          = "pulse-feed-api-down-everywhere"
+  alarm_description   = "feed-api fails its health check in every region: Route 53 fails open and answers with every region, evacuated ones included"
+  evaluation_periods  = 1
+  threshold           = 1
+  comparison_operator = "LessThanThreshold"
+  treat_missing_data  = "breaching"
+  alarm_actions       = [aws_sns_topic.alarms.arn]
+  ok_actions          = [aws_sns_topic.alarms.arn]
+
+  metric_query {
+    id          = "healthy_anywhere"
+    expression  = "MAX(METRICS())"
+    label       = "feed-api healthy in at least one region"
+    return_data = true
+  }
+
+  metric_query {
+    id          = "region_1"
+    return_data = false
+
+    metric {
+      namespace   = "AWS/Route53"
+      metric_name = "HealthCheckStatus"
+      period      = 60
+      stat        = "Minimum"
+
+      dimensions = {
+        HealthCheckId = aws_route53_health_check.service_origin["feed-api/ap-southeast-1"].id
+      }
+    }
+  }
+
+  metric_query {
+    id          = "region_2"
+    return_data = false
+
+    metric {
+      namespace   = "AWS/Route53"
+      metric_name = "HealthCheckStatus"
+      period      = 60
+      stat        = "Minimum"
+
+      dimensions = {
+        HealthCheckId = aws_route53_health_check.service_origin["feed-api/eu-central-1"].id
+      }
+    }
+  }
+
+  metric_query {
+    id          = "region_3"
+    return_data = false
+
+    metric {
+      namespace   = "AWS/Route53"
+      metric_name = "HealthCheckStatus"
+      period      = 60
+      stat        = "Minimum"
+
+      dimensions = {
+        HealthCheckId = aws_route53_health_check.service_origin["feed-api/us-east-1"].id
+      }
+    }
+  }
+}
+
+# When media-cdn fails its check in every region, Route 53 answers with all of them (it fails open), evacuated regions included: this alarm says so.
+resource "aws_cloudwatch_metric_alarm" "media_cdn_down_everywhere" {
+  provider = aws.us_east_1
+
+  alarm_name          = "pulse-media-cdn-down-everywhere"
+  alarm_description   = "media-cdn fails its health check in every region: Route 53 fails open and answers with every region, evacuated ones included"
+  evaluation_periods  = 1
+  threshold           = 1
+  comparison_operator = "LessThanThreshold"
+  treat_missing_data  = "breaching"
+  alarm_actions       = [aws_sns_topic.alarms.arn]
+  ok_actions          = [aws_sns_topic.alarms.arn]
+
+  metric_query {
+    id          = "healthy_anywhere"
+    expression  = "MAX(METRICS())"
+    label       = "media-cdn healthy in at least one region"
+    return_data = true
+  }
+
+  metric_query {
+    id          = "region_1"
+    return_data = false
+
+    metric {
+      namespace   = "AWS/Route53"
+      metric_name = "HealthCheckStatus"
+      period      = 60
+      stat        = "Minimum"
+
+      dimensions = {
+        HealthCheckId = aws_route53_health_check.service_origin["media-cdn/ap-southeast-1"].id
+      }
+    }
+  }
+
+  metric_query {
+    id          = "region_2"
+    return_data = false
+
+    metric {
+      namespace   = "AWS/Route53"
+      metric_name = "HealthCheckStatus"
+      period      = 60
+      stat        = "Minimum"
+
+      dimensions = {
+        HealthCheckId = aws_route53_health_check.service_origin["media-cdn/eu-central-1"].id
+      }
+    }
+  }
+
+  metric_query {
+    id          = "region_3"
+    return_data = false
+
+    metric {
+      namespace   = "AWS/Route53"
+      metric_name = "HealthCheckStatus"
+      period      = 60
+      stat        = "Minimum"
+
+      dimensions = {
+        HealthCheckId = aws_route53_health_check.service_origin["media-cdn/us-east-1"].id
+      }
+    }
+  }
+}
+
+# When profile-api fails its check in every region, Route 53 answers with all of them (it fails open), evacuated regions included: this alarm says so.
+resource "aws_cloudwatch_metric_alarm" "profile_api_down_everywhere" {
+  provider = aws.us_east_1
+
+  alarm_name          = "pulse-profile-api-down-everywhere"
+  alarm_description   = "profile-api fails its health check in every region: Route 53 fails open and answers with every region, evacuated ones included"
+  evaluation_periods  = 1
+  threshold           = 1
+  comparison_operator = "LessThanThreshold"
+  treat_missing_data  = "breaching"
+  alarm_actions       = [aws_sns_topic.alarms.arn]
+  ok_actions          = [aws_sns_topic.alarms.arn]
+
+  metric_query {
+    id          = "healthy_anywhere"
+    expression  = "MAX(METRICS())"
+    label       = "profile-api healthy in at least one region"
+    return_data = true
+  }
+
+  metric_query {
+    id          = "region_1"
+    return_data = false
+
+    metric {
+      namespace   = "AWS/Route53"
+      metric_name = "HealthCheckStatus"
+      period      = 60
+      stat        = "Minimum"
+
+      dimensions = {
+        HealthCheckId = aws_route53_health_check.service_origin["profile-api/ap-southeast-1"].id
+      }
+    }
+  }
+
+  metric_query {
+    id          = "region_2"
+    return_data = false
+
+    metric {
+      namespace   = "AWS/Route53"
+      metric_name = "HealthCheckStatus"
+      period      = 60
+      stat        = "Minimum"
+
+      dimensions = {
+        HealthCheckId = aws_route53_health_check.service_origin["profile-api/eu-central-1"].id
+      }
+    }
+  }
+
+  metric_query {
+    id          = "region_3"
+    return_data = false
+
+    metric {
+      namespace   = "AWS/Route53"
+      metric_name = "HealthCheckStatus"
+      period      = 60
+      stat        = "Minimum"
+
+      dimensions = {
+        HealthCheckId = aws_route53_health_check.service_origin["profile-api/us-east-1"].id
+      }
+    }
+  }
+}
+
 # Viewer requests that still failed after origin failover.
 resource "aws_cloudwatch_metric_alarm" "cloudfront_5xx" {
   provider = aws.us_east_1

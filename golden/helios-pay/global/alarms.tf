@@ -51,6 +51,165 @@ resource "aws_cloudwatch_metric_alarm" "region_health" {
   }
 }
 
+# When auth-api fails its check in every region, Route 53 answers with all of them (it fails open), evacuated regions included: this alarm says so.
+resource "aws_cloudwatch_metric_alarm" "auth_api_down_everywhere" {
+  provider = aws.us_east_1
+
+  alarm_name          = "helios-pay-auth-api-down-everywhere"
+  alarm_description   = "auth-api fails its health check in every region: Route 53 fails open and answers with every region, evacuated ones included"
+  evaluation_periods  = 1
+  threshold           = 1
+  comparison_operator = "LessThanThreshold"
+  treat_missing_data  = "breaching"
+  alarm_actions       = [aws_sns_topic.alarms.arn]
+  ok_actions          = [aws_sns_topic.alarms.arn]
+
+  metric_query {
+    id          = "healthy_anywhere"
+    expression  = "MAX(METRICS())"
+    label       = "auth-api healthy in at least one region"
+    return_data = true
+  }
+
+  metric_query {
+    id          = "region_1"
+    return_data = false
+
+    metric {
+      namespace   = "AWS/Route53"
+      metric_name = "HealthCheckStatus"
+      period      = 60
+      stat        = "Minimum"
+
+      dimensions = {
+        HealthCheckId = aws_route53_health_check.service_origin["auth-api/eu-west-1"].id
+      }
+    }
+  }
+
+  metric_query {
+    id          = "region_2"
+    return_data = false
+
+    metric {
+      namespace   = "AWS/Route53"
+      metric_name = "HealthCheckStatus"
+      period      = 60
+      stat        = "Minimum"
+
+      dimensions = {
+        HealthCheckId = aws_route53_health_check.service_origin["auth-api/us-east-1"].id
+      }
+    }
+  }
+}
+
+# When dashboard fails its check in every region, Route 53 answers with all of them (it fails open), evacuated regions included: this alarm says so.
+resource "aws_cloudwatch_metric_alarm" "dashboard_down_everywhere" {
+  provider = aws.us_east_1
+
+  alarm_name          = "helios-pay-dashboard-down-everywhere"
+  alarm_description   = "dashboard fails its health check in every region: Route 53 fails open and answers with every region, evacuated ones included"
+  evaluation_periods  = 1
+  threshold           = 1
+  comparison_operator = "LessThanThreshold"
+  treat_missing_data  = "breaching"
+  alarm_actions       = [aws_sns_topic.alarms.arn]
+  ok_actions          = [aws_sns_topic.alarms.arn]
+
+  metric_query {
+    id          = "healthy_anywhere"
+    expression  = "MAX(METRICS())"
+    label       = "dashboard healthy in at least one region"
+    return_data = true
+  }
+
+  metric_query {
+    id          = "region_1"
+    return_data = false
+
+    metric {
+      namespace   = "AWS/Route53"
+      metric_name = "HealthCheckStatus"
+      period      = 60
+      stat        = "Minimum"
+
+      dimensions = {
+        HealthCheckId = aws_route53_health_check.service_origin["dashboard/eu-west-1"].id
+      }
+    }
+  }
+
+  metric_query {
+    id          = "region_2"
+    return_data = false
+
+    metric {
+      namespace   = "AWS/Route53"
+      metric_name = "HealthCheckStatus"
+      period      = 60
+      stat        = "Minimum"
+
+      dimensions = {
+        HealthCheckId = aws_route53_health_check.service_origin["dashboard/us-east-1"].id
+      }
+    }
+  }
+}
+
+# When payments-api fails its check in every region, Route 53 answers with all of them (it fails open), evacuated regions included: this alarm says so.
+resource "aws_cloudwatch_metric_alarm" "payments_api_down_everywhere" {
+  provider = aws.us_east_1
+
+  alarm_name          = "helios-pay-payments-api-down-everywhere"
+  alarm_description   = "payments-api fails its health check in every region: Route 53 fails open and answers with every region, evacuated ones included"
+  evaluation_periods  = 1
+  threshold           = 1
+  comparison_operator = "LessThanThreshold"
+  treat_missing_data  = "breaching"
+  alarm_actions       = [aws_sns_topic.alarms.arn]
+  ok_actions          = [aws_sns_topic.alarms.arn]
+
+  metric_query {
+    id          = "healthy_anywhere"
+    expression  = "MAX(METRICS())"
+    label       = "payments-api healthy in at least one region"
+    return_data = true
+  }
+
+  metric_query {
+    id          = "region_1"
+    return_data = false
+
+    metric {
+      namespace   = "AWS/Route53"
+      metric_name = "HealthCheckStatus"
+      period      = 60
+      stat        = "Minimum"
+
+      dimensions = {
+        HealthCheckId = aws_route53_health_check.service_origin["payments-api/eu-west-1"].id
+      }
+    }
+  }
+
+  metric_query {
+    id          = "region_2"
+    return_data = false
+
+    metric {
+      namespace   = "AWS/Route53"
+      metric_name = "HealthCheckStatus"
+      period      = 60
+      stat        = "Minimum"
+
+      dimensions = {
+        HealthCheckId = aws_route53_health_check.service_origin["payments-api/us-east-1"].id
+      }
+    }
+  }
+}
+
 # Viewer requests that still failed after origin failover.
 resource "aws_cloudwatch_metric_alarm" "cloudfront_5xx" {
   provider = aws.us_east_1
