@@ -6,7 +6,7 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{mutated, rendered};
+use common::{mutated, rendered, topology};
 use topoc::render::InternalError;
 
 fn mutate(example: &str, file: &str, from: &str, to: &str, occurrence: usize) -> Vec<InternalError> {
@@ -69,13 +69,6 @@ fn writes_into_a_secondary_that_does_not_forward_are_reported() {
         "aurora-write-path",
         "takes no writes on a secondary",
     );
-}
-
-fn topology(example: &str) -> topoc::spec::Topology {
-    let text = std::fs::read_to_string(format!("{}/examples/{example}.yaml", env!("CARGO_MANIFEST_DIR"))).unwrap();
-    let mut source_map = topoc::source::SourceMap::new();
-    let file = source_map.add("spec.yaml", text);
-    topoc::spec::load(&source_map, file).0.topology.unwrap()
 }
 
 /// The region-loss model's findings for the IR of `topology` after `mutate`.
@@ -167,11 +160,7 @@ fn the_model_finds_a_survivor_without_the_data() {
 #[test]
 fn the_nearest_survivor_is_sized_for_the_whole_lost_share() {
     for example in ["helios-pay", "eu-resident-saas", "global-consumer"] {
-        let text = std::fs::read_to_string(format!("{}/examples/{example}.yaml", env!("CARGO_MANIFEST_DIR"))).unwrap();
-        let mut source_map = topoc::source::SourceMap::new();
-        let file = source_map.add("spec.yaml", text);
-        let (loaded, _) = topoc::spec::load(&source_map, file);
-        let topology = loaded.topology.unwrap();
+        let topology = topology(example);
         for (name, service) in &topology.services {
             let sizing = topoc::check::sizing::size_service(&topology, name, service);
             let placed = topology.service_regions(service);
@@ -406,10 +395,7 @@ fn route53_failing_open_for_a_service_pages() {
     for example in ["helios-pay", "eu-resident-saas", "global-consumer"] {
         let output = rendered(example);
         let alarms = &output.files["global/alarms.tf"].text;
-        let text = std::fs::read_to_string(format!("{}/examples/{example}.yaml", env!("CARGO_MANIFEST_DIR"))).unwrap();
-        let mut source_map = topoc::source::SourceMap::new();
-        let file = source_map.add("spec.yaml", text);
-        let topology = topoc::spec::load(&source_map, file).0.topology.unwrap();
+        let topology = topology(example);
         for (name, service) in &topology.services {
             let regions = topology.service_regions(service);
             let alarm = format!("-{name}-down-everywhere\"");

@@ -104,6 +104,11 @@ fn join_in_backticks<'a>(items: impl IntoIterator<Item = &'a str>, conjunction: 
 }
 
 /// Formats a number without trailing zeros: 0.9, 1, 0.333333.
+/// A share as a whole percentage: 0.857 is `86%`.
+pub fn format_percent(share: f64) -> String {
+    format!("{}%", format_number((share * 100.0).round()))
+}
+
 pub fn format_number(value: f64) -> String {
     let rounded = (value * 1_000_000.0).round() / 1_000_000.0;
     let text = format!("{rounded:.6}");

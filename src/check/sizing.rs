@@ -127,6 +127,18 @@ fn received_share(
     }
 }
 
+/// `region`'s share of a service's traffic among the regions it is `placed` in: a
+/// service placed in some regions only serves its whole peak there, each region taking
+/// its share of those regions' traffic.
+pub fn traffic_share(topology: &Topology, placed: &[String], region: &str) -> f64 {
+    let placed_traffic: f64 = placed.iter().map(|code| topology.regions[code].traffic).sum();
+    if placed_traffic > 0.0 {
+        topology.regions[region].traffic / placed_traffic
+    } else {
+        0.0
+    }
+}
+
 /// Computes the sizing of one service. Needs traffic shares that sum to 1 and at least
 /// one region; with a single region there are no losses to absorb.
 pub fn size_service(topology: &Topology, service_name: &str, service: &Service) -> ServiceSizing {
@@ -137,14 +149,7 @@ pub fn size_service(topology: &Topology, service_name: &str, service: &Service) 
     // A service placed in some regions only serves its whole peak there, each region
     // taking its share of those regions' traffic.
     let placed = topology.service_regions(service);
-    let placed_traffic: f64 = placed.iter().map(|code| topology.regions[code].traffic).sum();
-    let share = |code: &str| {
-        if placed_traffic > 0.0 {
-            topology.regions[code].traffic / placed_traffic
-        } else {
-            0.0
-        }
-    };
+    let share = |code: &str| traffic_share(topology, &placed, code);
     // Each lost region's nearest survivor, once: distances are the costly part at scale.
     let nearest: BTreeMap<&str, Option<&str>> = placed
         .iter()
@@ -308,10 +313,10 @@ pub(super) fn check(context: &Context<'_>, diagnostics: &mut Vec<Diagnostic>) {
                         Code::NPlusOne,
                         context.key(&["services", name]),
                         format!(
-                            "`{region}` cannot absorb the loss of `{}` for `{name}`: {} steady tasks would run at {}% serving {} rps until autoscaling reaches {} tasks",
+                            "`{region}` cannot absorb the loss of `{}` for `{name}`: {} steady tasks would run at {} serving {} rps until autoscaling reaches {} tasks",
                             loss.lost_region,
                             region_sizing.min_tasks,
-                            format_number((loss.utilization_before_scaling * 100.0).round()),
+                            super::format_percent(loss.utilization_before_scaling),
                             format_number(loss.load_rps.round()),
                             region_sizing.max_tasks,
                         ),

@@ -11,7 +11,7 @@ use super::governance::GovernancePlan;
 use super::markdown::Markdown;
 use super::{Block, File, Stack, StackKind};
 use crate::aws::{control_planes, quotas};
-use crate::check::{format_number, sizing};
+use crate::check::{format_number, format_percent, sizing};
 use crate::naming;
 use crate::spec::model::{EcrRepository, ImageReplication, Store};
 
@@ -382,7 +382,6 @@ pub(super) fn documents(
                                 left.utilization_before_scaling
                                     .total_cmp(&right.utilization_before_scaling)
                             });
-                        let percent = |value: f64| format!("{}%", format_number((value * 100.0).round()));
                         SizingRow {
                             region: region.clone(),
                             traffic: format_number(region_sizing.traffic),
@@ -397,10 +396,10 @@ pub(super) fn documents(
                                 .map(|loss| format_number(loss.received_rps.round()))
                                 .unwrap_or_default(),
                             utilization: worst
-                                .map(|loss| percent(loss.utilization_before_scaling))
+                                .map(|loss| format_percent(loss.utilization_before_scaling))
                                 .unwrap_or_default(),
                             utilization_after_scaling: worst
-                                .map(|loss| percent(loss.utilization_after_scaling))
+                                .map(|loss| format_percent(loss.utilization_after_scaling))
                                 .unwrap_or_default(),
                             absorbs: worst.is_none_or(|loss| loss.utilization_before_scaling <= 1.0 + 1e-9),
                         }

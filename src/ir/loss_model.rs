@@ -99,14 +99,7 @@ pub fn model(context: &Context<'_>) -> LossModel {
                     let placed = topology.service_regions(service);
                     let routing = LossRouting::of(topology, name);
                     let accelerated = edge.accelerator.iter().any(|accelerated| accelerated == name);
-                    let total: f64 = placed.iter().map(|code| topology.regions[code].traffic).sum();
-                    let share_of = |region: &str| {
-                        if total > 0.0 {
-                            topology.regions[region].traffic / total
-                        } else {
-                            0.0
-                        }
-                    };
+                    let share_of = |region: &str| crate::check::sizing::traffic_share(topology, &placed, region);
                     let survivors: Vec<&String> = placed.iter().filter(|region| *region != lost).collect();
                     let lost_rps = share_of(lost) * service.peak_rps;
                     let nearest = crate::aws::regions::nearest(lost, survivors.iter().map(|code| code.as_str()));

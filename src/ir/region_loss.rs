@@ -82,8 +82,8 @@ struct RegionLoss {
     sources: Vec<(String, String, String)>,
 }
 
-fn percent(value: f64) -> Markdown {
-    md!("{}%", Markdown::number((value * 100.0).round()))
+fn percent(share: f64) -> Markdown {
+    Markdown::text(&crate::check::format_percent(share))
 }
 
 /// The steps for one lost region, in order, with the commands and the outputs they
@@ -449,12 +449,8 @@ pub(super) fn region_loss(
     let topology = context.topology;
     let mut regions = Vec::new();
     for lost in &context.regions {
-        let (paths, data) = loss_model
-            .losses
-            .iter()
-            .find(|loss| loss.lost == *lost)
-            .map(|loss| model_rows(context, loss))
-            .unwrap_or_default();
+        let loss = loss_model.losses.iter().find(|loss| loss.lost == *lost);
+        let (paths, data) = loss.map(|loss| model_rows(context, loss)).unwrap_or_default();
         let survivors: Vec<&str> = context
             .regions
             .iter()
@@ -661,12 +657,7 @@ pub(super) fn region_loss(
                 survivors.first().copied().unwrap_or_default(),
             ));
         }
-        let runbook = loss_model
-            .losses
-            .iter()
-            .find(|loss| loss.lost == *lost)
-            .map(|loss| runbook(context, loss))
-            .unwrap_or_default();
+        let runbook = loss.map(|loss| runbook(context, loss)).unwrap_or_default();
         regions.push(LostRegion {
             region: lost.clone(),
             runbook,

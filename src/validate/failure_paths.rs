@@ -25,7 +25,9 @@ use hcl::edit::expr::{Expression, ObjectValue};
 use hcl::edit::structure::{Block, Body};
 
 use super::StackFacts;
-use super::parsed::{Site, attribute, labels, literal_list, object_key_name, string_literal, traversal_path};
+use super::parsed::{
+    Site, attribute, ignores, is_true, labels, literal_list, object_key_name, string_literal, traversal_path,
+};
 use crate::render::InternalError;
 
 /// A failure-path rule: what breaks during a region's loss when it does not hold.
@@ -83,14 +85,6 @@ pub struct FileFacts {
     errors: Vec<InternalError>,
 }
 
-fn error(site: &Site<'_>, span: Option<std::ops::Range<usize>>, id: &str, message: String) -> InternalError {
-    site.error(span, id, message)
-}
-
-fn is_true(expression: Option<&Expression>) -> bool {
-    matches!(expression, Some(Expression::Bool(value)) if *value.value())
-}
-
 fn integer(expression: Option<&Expression>) -> Option<i64> {
     match expression {
         Some(Expression::Number(number)) => number.value().as_i64(),
@@ -145,17 +139,6 @@ fn reference_path(expression: &Expression) -> Option<Vec<String>> {
     }
 }
 
-/// Whether a block's lifecycle ignores `argument`.
-fn ignores(body: &Body, argument: &str) -> bool {
-    body.get_blocks("lifecycle").any(|lifecycle| {
-        attribute(&lifecycle.body, "ignore_changes").is_some_and(|ignored| {
-            referenced_paths(ignored)
-                .iter()
-                .any(|path| path.len() == 1 && path[0] == argument)
-        })
-    })
-}
-
 impl FileFacts {
     pub fn add(&mut self, site: &Site<'_>, block: &Block) {
         let block_labels = labels(block);
@@ -202,8 +185,7 @@ impl FileFacts {
                     .collect();
                 let threshold = integer(attribute(body, "child_health_threshold"));
                 if own != 1 || !others.is_empty() || threshold != Some(children.len() as i64) {
-                    self.errors.push(error(
-                        site,
+                    self.errors.push(site.error(
                         block.span(),
                         "service-health-per-path",
                         format!(
@@ -218,8 +200,7 @@ impl FileFacts {
                 if health.as_deref()
                     != Some(&["aws_route53_health_check".to_string(), "service_origin".to_string()][..])
                 {
-                    self.errors.push(error(
-                        site,
+                    self.errors.push(site.error(
                         block.span(),
                         "service-health-per-path",
                         format!("{address} must follow its service's own check, aws_route53_health_check.service_origin, not {health:?}"),
@@ -230,8 +211,7 @@ impl FileFacts {
                 if attribute(body, "type").and_then(string_literal).as_deref() == Some("RECOVERY_CONTROL")
                     && !is_true(attribute(body, "invert_healthcheck")) =>
             {
-                self.errors.push(error(
-                    site,
+                self.errors.push(site.error(
                     block.span(),
                     "evacuation-fails-safe",
                     format!("{address} is not inverted: a switch is created OFF, so every region would be unhealthy until someone turns the switches on, and Route 53 would fail open"),
@@ -244,17 +224,15 @@ impl FileFacts {
                     .and_then(|config| attribute(config, "type"))
                     .and_then(string_literal);
                 if !inverted || kind.as_deref() != Some("ATLEAST") {
-                    self.errors.push(error(
-                        site,
+                    self.errors.push(site.error(
                         block.span(),
                         "evacuation-fails-safe",
                         format!("{address} must assert \"not every switch ON\" (type ATLEAST over all switches, inverted), so the last serving region cannot be evacuated"),
                     ));
                 }
             }
-            "aws_globalaccelerator_endpoint_group" if !ignores(body, "traffic_dial_percentage") => {
-                self.errors.push(error(
-                    site,
+            "aws_globalaccelerator_endpoint_group" if !ignores(body, &["traffic_dial_percentage"]) => {
+                self.errors.push(site.error(
                     block.span(),
                     "accelerator-dial-kept",
                     format!("{address} does not ignore traffic_dial_percentage: the next apply would send an evacuated region's clients back"),
@@ -265,8 +243,7 @@ impl FileFacts {
                     let target = attribute(&behaviour.body, "target_origin_id").and_then(string_literal);
                     let pattern = attribute(&behaviour.body, "path_pattern").and_then(string_literal);
                     if target.as_deref() == Some("nearest-region") {
-                        self.errors.push(error(
-                            site,
+                        self.errors.push(site.error(
                             behaviour.span(),
                             "service-health-per-path",
                             format!("{address}: path {pattern:?} uses the region-wide origin, which every service's failure withdraws"),
@@ -281,8 +258,7 @@ impl FileFacts {
                         .iter()
                         .all(|method| matches!(method.as_str(), "GET" | "HEAD" | "OPTIONS"));
                     if caches && !read_only {
-                        self.errors.push(error(
-                            site,
+                        self.errors.push(site.error(
                             behaviour.span(),
                             "private-paths-not-cached",
                             format!("{address}: path {pattern:?} allows {methods:?} and is cached: a service that changes data serves private responses"),

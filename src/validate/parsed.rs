@@ -243,6 +243,45 @@ pub fn nested_literals(
     values
 }
 
+/// The blocks named `name` in a body, including the contents of `dynamic "name"`.
+pub fn blocks_named<'a>(body: &'a Body, name: &str) -> Vec<&'a Body> {
+    let mut found = Vec::new();
+    for block in body.blocks() {
+        if block.ident.as_str() == name {
+            found.push(&block.body);
+        } else if block.ident.as_str() == "dynamic" && labels(block).first() == Some(&name) {
+            found.extend(block.body.get_blocks("content").map(|content| &content.body));
+        }
+    }
+    found
+}
+
+/// Whether a block's lifecycle ignores every one of `arguments`.
+pub fn ignores(body: &Body, arguments: &[&str]) -> bool {
+    let ignored: Vec<String> = blocks_named(body, "lifecycle")
+        .iter()
+        .filter_map(|lifecycle| match attribute(lifecycle, "ignore_changes") {
+            Some(Expression::Array(items)) => Some(
+                items
+                    .iter()
+                    .filter_map(traversal_path)
+                    .map(|path| path.join("."))
+                    .collect::<Vec<_>>(),
+            ),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    arguments
+        .iter()
+        .all(|argument| ignored.iter().any(|name| name == argument))
+}
+
+/// Whether an expression is the literal `true`.
+pub fn is_true(expression: Option<&Expression>) -> bool {
+    matches!(expression, Some(Expression::Bool(value)) if *value.value())
+}
+
 /// The strings of `["a", "b"]` or `toset(["a", "b"])`.
 pub fn literal_list(expression: &Expression) -> Option<Vec<String>> {
     match expression {

@@ -10,10 +10,10 @@ use std::collections::BTreeMap;
 
 use hcl::edit::Span;
 use hcl::edit::expr::Expression;
-use hcl::edit::structure::{Block, Body};
+use hcl::edit::structure::Block;
 
 use super::StackFacts;
-use super::parsed::{Site, attribute, labels, string_literal, traversal_path};
+use super::parsed::{Site, attribute, blocks_named, ignores, is_true, labels, string_literal, traversal_path};
 use crate::render::InternalError;
 
 /// A cross-field rule: what AWS requires, and where that is written down.
@@ -141,19 +141,6 @@ pub struct FileFacts {
 fn provider_region(block: &Block) -> Option<String> {
     let path = traversal_path(attribute(&block.body, "provider")?)?;
     (path.len() == 2 && path[0] == "aws").then(|| path[1].replace('_', "-"))
-}
-
-/// The blocks named `name` in a body, including the contents of `dynamic "name"`.
-fn blocks_named<'a>(body: &'a Body, name: &str) -> Vec<&'a Body> {
-    let mut found = Vec::new();
-    for block in body.blocks() {
-        if block.ident.as_str() == name {
-            found.push(&block.body);
-        } else if block.ident.as_str() == "dynamic" && labels(block).first() == Some(&name) {
-            found.extend(block.body.get_blocks("content").map(|content| &content.body));
-        }
-    }
-    found
 }
 
 fn literal_strings(expression: &Expression) -> Option<Vec<String>> {
@@ -351,8 +338,7 @@ pub fn check_block(site: &Site<'_>, block: &Block, facts: &mut FileFacts, errors
             }
         }
         "aws_dynamodb_table" if !blocks_named(body, "replica").is_empty() => {
-            let streams = attribute(body, "stream_enabled")
-                .is_some_and(|value| matches!(value, Expression::Bool(flag) if *flag.value()));
+            let streams = is_true(attribute(body, "stream_enabled"));
             let view = attribute(body, "stream_view_type").and_then(string_literal);
             if !streams || view.as_deref() != Some("NEW_AND_OLD_IMAGES") {
                 errors.push(error(
@@ -365,27 +351,6 @@ pub fn check_block(site: &Site<'_>, block: &Block, facts: &mut FileFacts, errors
         }
         _ => {}
     }
-}
-
-/// Whether a block's lifecycle ignores every one of `arguments`.
-fn ignores(body: &Body, arguments: &[&str]) -> bool {
-    let ignored: Vec<String> = blocks_named(body, "lifecycle")
-        .iter()
-        .filter_map(|lifecycle| match attribute(lifecycle, "ignore_changes") {
-            Some(Expression::Array(items)) => Some(
-                items
-                    .iter()
-                    .filter_map(traversal_path)
-                    .map(|path| path.join("."))
-                    .collect::<Vec<_>>(),
-            ),
-            _ => None,
-        })
-        .flatten()
-        .collect();
-    arguments
-        .iter()
-        .all(|argument| ignored.iter().any(|name| name == argument))
 }
 
 /// The rules across blocks, on the facts of every stack's files, in apply order.

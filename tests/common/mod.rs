@@ -33,3 +33,15 @@ pub fn mutated(mut rendered: Rendered, file: &str, from: &str, to: &str, occurre
     assert_eq!(target.text.lines().count(), lines, "mutations keep the line count");
     topoc::validate::validate(&rendered)
 }
+
+/// The topology of `examples/<example>.yaml` as loaded (the spec must load).
+#[allow(dead_code)]
+pub fn topology(example: &str) -> topoc::spec::Topology {
+    let text = std::fs::read_to_string(format!("{}/examples/{example}.yaml", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let mut source_map = SourceMap::new();
+    let file = source_map.add("spec.yaml", text);
+    topoc::spec::load(&source_map, file)
+        .0
+        .topology
+        .expect("the example loads")
+}
