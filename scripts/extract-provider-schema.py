@@ -128,6 +128,7 @@ TYPE_PREFIXES = (
     "aws_default_",
     "aws_dynamodb_",
     "aws_ecr_",
+    "aws_ec2_managed_prefix_list",
     "aws_ecs_",
     "aws_eip",
     "aws_elb_",

@@ -78,6 +78,21 @@ pub fn aurora_master_secret(topology: &Topology, data_class: &str) -> String {
     format!("{}/{data_class}/master", topology.name)
 }
 
+/// The secret whose value CloudFront sends to every ALB in [`ORIGIN_SECRET_HEADER`], and
+/// without which the ALBs answer the services' paths with 404.
+pub fn origin_secret(topology: &Topology) -> String {
+    format!("{}/edge/origin-secret", topology.name)
+}
+
+/// The header that carries [`origin_secret`] from CloudFront to the ALBs.
+pub const ORIGIN_SECRET_HEADER: &str = "x-topoc-origin-secret";
+
+/// The path of a service's deep health check, which Route 53 requests from every region's
+/// ALB (and which the ALB therefore serves without the origin secret).
+pub fn deep_health_check_path(topology: &Topology, service: &crate::spec::model::Service) -> String {
+    format!("{}{}", service.path, topology.edge.health_check.path)
+}
+
 pub fn log_bucket(topology: &Topology, region: &str) -> String {
     format!("{}-logs-{region}", topology.name)
 }
@@ -231,7 +246,7 @@ pub fn limited_names(topology: &Topology) -> Vec<(String, LimitedName)> {
         push(
             format!("/services/{service_name}/path"),
             "Route 53 health check path",
-            format!("{}{}", service.path, topology.edge.health_check.path),
+            deep_health_check_path(topology, service),
             HEALTH_CHECK_PATH,
         );
     }

@@ -6,7 +6,7 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{mutated, rendered, topology};
+use common::{example_text, mutated, rendered, rendered_spec, topology};
 use topoc::render::InternalError;
 
 fn mutate(example: &str, file: &str, from: &str, to: &str, occurrence: usize) -> Vec<InternalError> {
@@ -386,6 +386,132 @@ fn the_regional_rate_limit_counts_only_direct_clients() {
             assert!(file.text.contains("direct_hosts        = []"), "{path}");
         }
     }
+}
+
+/// Item 7, the origin lock: every way of opening the ALB to requests that did not come
+/// through CloudFront is reported.
+#[test]
+fn an_alb_open_to_requests_that_bypass_cloudfront_is_reported() {
+    // An origin that does not send the secret (the ALBs would refuse it, or be opened).
+    let errors = mutate(
+        "global-consumer",
+        "global/cloudfront.tf",
+        "name  = \"x-topoc-origin-secret\"",
+        "name  = \"x-forwarded-by\"",
+        2,
+    );
+    assert_reported(
+        &errors,
+        "global/cloudfront.tf",
+        "origin-locked",
+        "does not send the origin secret",
+    );
+    // A path rule that no longer requires it.
+    let errors = mutate(
+        "helios-pay",
+        "modules/region/alb.tf",
+        "http_header_name = var.origin_lock.header_name",
+        "http_header_name = \"x-forwarded-for\"",
+        1,
+    );
+    assert_reported(
+        &errors,
+        "modules/region/alb.tf",
+        "origin-locked",
+        "aws_lb_listener_rule.service serves paths without requiring the origin secret",
+    );
+    // The health-check rule, which does without the secret, widened to writes.
+    let errors = mutate(
+        "helios-pay",
+        "modules/region/alb.tf",
+        "values = [\"GET\"]",
+        "values = [\"GET\", \"POST\"]",
+        1,
+    );
+    assert_reported(
+        &errors,
+        "modules/region/alb.tf",
+        "origin-locked",
+        "aws_lb_listener_rule.service_health_check serves paths",
+    );
+    // An ingress from everywhere that no longer depends on Global Accelerator.
+    let errors = mutate(
+        "eu-resident-saas",
+        "modules/region/alb.tf",
+        "count = var.origin_lock.public_ingress ? 1 : 0",
+        "",
+        1,
+    );
+    assert_reported(
+        &errors,
+        "modules/region/alb.tf",
+        "origin-locked",
+        "aws_vpc_security_group_ingress_rule.alb_https admits every address",
+    );
+    // A region without accelerated services opened to everyone.
+    let errors = mutate(
+        "eu-resident-saas",
+        "regions/eu-west-1/main.tf",
+        "public_ingress  = false",
+        "public_ingress  = true",
+        1,
+    );
+    assert_reported(
+        &errors,
+        "regions/eu-west-1/main.tf",
+        "origin-locked",
+        "no Global Accelerator name is served here",
+    );
+}
+
+/// Item 7: the failover count and the WAF logs. Only requests with the origin secret count
+/// as CloudFront failovers, and the secret is redacted from the regional WAF's logs.
+#[test]
+fn the_failover_count_needs_the_secret_and_the_logs_never_show_it() {
+    let output = rendered("global-consumer");
+    let waf = &output.files["modules/region/waf.tf"].text;
+    let failover = waf
+        .find("name     = \"cloudfront-origin-failover\"")
+        .expect("failover rule");
+    let rule = &waf[failover..failover + waf[failover..].find("visibility_config").unwrap()];
+    assert!(rule.contains("and_statement"), "{rule}");
+    assert!(
+        rule.contains("data.aws_secretsmanager_secret_version.origin_secret.secret_string"),
+        "{rule}"
+    );
+    let logging = &waf[waf.find("aws_wafv2_web_acl_logging_configuration").unwrap()..];
+    assert!(logging.contains("redacted_fields") && logging.contains("var.origin_lock.header_name"));
+}
+
+/// Item 7: rotating the origin secret. Before any rotation the ALBs accept one value;
+/// after one, each region root can be told to accept the previous value too, for the
+/// applies between `keys` and `global`, and by default does not.
+#[test]
+fn a_rotation_accepts_the_previous_secret_only_when_asked() {
+    let first = rendered("global-consumer");
+    let rotated = rendered_spec(example_text("global-consumer").replacen(
+        "edge:\n",
+        "edge:\n  cdn:\n    origin_secret_version: 2\n",
+        1,
+    ));
+    assert!(first.files["keys/keys.tf"].text.contains("secret_string_wo_version = 1"));
+    assert!(rotated.files["keys/keys.tf"].text.contains("secret_string_wo_version = 2"));
+    for region in ["ap-southeast-1", "eu-central-1", "us-east-1"] {
+        let main = format!("regions/{region}/main.tf");
+        let variables = format!("regions/{region}/variables.tf");
+        assert!(first.files[&main].text.contains("accept_previous = false"), "{main}");
+        assert!(!first.files[&variables].text.contains("accept_previous_origin_secret"), "{variables}");
+        assert!(
+            rotated.files[&main].text.contains("accept_previous = var.accept_previous_origin_secret"),
+            "{main}"
+        );
+        let declaration = &rotated.files[&variables].text;
+        let at = declaration.find("variable \"accept_previous_origin_secret\"").expect(&variables);
+        assert!(declaration[at..].contains("default     = false"), "{variables}");
+    }
+    let module = &rotated.files["modules/region/alb.tf"].text;
+    assert!(module.contains("count = var.origin_lock.accept_previous ? 1 : 0"));
+    assert!(module.contains("version_stage = \"AWSPREVIOUS\""));
 }
 
 /// Item 4, the case no switch prevents: a service failing its check in every region

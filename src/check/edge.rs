@@ -105,7 +105,8 @@ fn check_quotas(context: &Context<'_>, diagnostics: &mut Vec<Diagnostic>) {
         .iter()
         .filter(|service| topology.services.contains_key(*service))
         .count();
-    let rules = services + accelerated;
+    // A path rule and a deep-health-check rule per service, a host rule per accelerated one.
+    let rules = 2 * services + accelerated;
     if rules > ALB_RULES {
         diagnostics.push(
             Diagnostic::new(

@@ -509,6 +509,15 @@ impl Context<'_> {
         })
     }
 
+    /// The Global Accelerator names of the services that run in `region`: its ALB must
+    /// admit every address, because the accelerator preserves its clients' addresses.
+    pub fn accelerated_hosts_in(&self, region: &str) -> Vec<String> {
+        self.services_in(region)
+            .filter(|(name, _)| self.topology.edge.accelerator.contains(*name))
+            .map(|(name, _)| crate::naming::accelerator_name(self.topology, name))
+            .collect()
+    }
+
     /// The data a service's tasks reach in `region`; classes with no copy there (their
     /// residency or placement keeps them elsewhere) are left out. Computed once for
     /// every service and region.

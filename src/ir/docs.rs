@@ -152,6 +152,10 @@ struct Readme {
     edge_region: &'static str,
     recovery_region: &'static str,
     private_zone: String,
+    origin_secret_header: &'static str,
+    origin_secret_name: String,
+    /// Regions whose ALB admits every address (a Global Accelerator service runs there).
+    public_regions: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -356,6 +360,14 @@ pub(super) fn documents(
         edge_region: control_planes::CLOUDFRONT_REGION,
         recovery_region: control_planes::RECOVERY_CONTROL_CONFIG_REGION,
         private_zone: naming::private_zone(topology),
+        origin_secret_header: naming::ORIGIN_SECRET_HEADER,
+        origin_secret_name: naming::origin_secret(topology),
+        public_regions: context
+            .regions
+            .iter()
+            .filter(|region| !context.accelerated_hosts_in(region).is_empty())
+            .cloned()
+            .collect(),
     };
     let sizing = Sizing {
         topology: topology.name.clone(),

@@ -157,6 +157,10 @@ struct Edge {
     recovery_control: bool,
     recovery_alias: String,
     log_bucket: String,
+    /// The origin secret's header and where its value comes from: the primary region's
+    /// root output, which stays readable from the state replicas while it is down.
+    origin_secret_header: &'static str,
+    origin_secret: String,
     anonymous_ip: bool,
     error_rate_percent: f64,
     evaluation_periods: u32,
@@ -185,7 +189,7 @@ pub(super) fn global_root(context: &Context<'_>) -> Stack {
                 key: format!("{region}/{name}"),
                 region: region.clone(),
                 service: name.clone(),
-                path: format!("{}{}", service.path, edge.health_check.path),
+                path: naming::deep_health_check_path(topology, service),
             });
         }
     }
@@ -303,6 +307,8 @@ pub(super) fn global_root(context: &Context<'_>) -> Stack {
         recovery_control: edge.recovery_control,
         recovery_alias: provider_alias(RECOVERY_CONTROL_REGION),
         log_bucket: naming::edge_log_bucket(topology),
+        origin_secret_header: naming::ORIGIN_SECRET_HEADER,
+        origin_secret: remote_output(&Context::region_root(&topology.primary_region), "origin_secret"),
         anonymous_ip: edge.waf.managed_rules.contains(&ManagedRuleGroup::AnonymousIp),
         error_rate_percent: topology.observability.cloudfront_5xx_error_rate_percent,
         evaluation_periods: topology.observability.evaluation_periods,

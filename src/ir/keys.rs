@@ -41,6 +41,23 @@ struct ReplicaKey {
 }
 
 #[derive(Serialize)]
+struct SecretReplica {
+    region: String,
+    kms_key: String,
+}
+
+#[derive(Serialize)]
+struct OriginSecret {
+    topology: String,
+    name: String,
+    header: &'static str,
+    alias: String,
+    kms_key: String,
+    replicas: Vec<SecretReplica>,
+    version: u32,
+}
+
+#[derive(Serialize)]
 struct Outputs {
     regions: Vec<(String, Vec<(String, Value)>)>,
 }
@@ -121,6 +138,7 @@ pub(super) fn keys_root(context: &Context<'_>) -> Stack {
             }
         }
     }
+    key_blocks.push(origin_secret(context));
     context
         .root(
             KEYS_ROOT,
@@ -128,7 +146,7 @@ pub(super) fn keys_root(context: &Context<'_>) -> Stack {
             &key_regions,
             &[],
             Markdown::literal(
-                "multi-Region KMS keys: each key class's primary in its home region and a replica in every other region of the class",
+                "multi-Region KMS keys (each key class's primary in its home region and a replica in every other region of the class) and the origin secret that locks the ALBs to CloudFront, replicated to every region",
             ),
         )
         .into_stack(vec![
@@ -139,4 +157,35 @@ pub(super) fn keys_root(context: &Context<'_>) -> Stack {
                 vec![Block::new("keys/outputs.tf.j2", None, &Outputs { regions: outputs })],
             ),
         ])
+}
+
+/// The origin secret, encrypted with the default key in the same region as each copy:
+/// its primary beside the default key's, a replica in every other region.
+fn origin_secret(context: &Context<'_>) -> Block {
+    let topology = context.topology;
+    let default_key = &context.key_classes[super::context::DEFAULT_KEY_CLASS];
+    Block::new(
+        "keys/origin_secret.tf.j2",
+        Some(&default_key.home),
+        &OriginSecret {
+            topology: topology.name.clone(),
+            name: crate::naming::origin_secret(topology),
+            header: crate::naming::ORIGIN_SECRET_HEADER,
+            alias: provider_alias(&default_key.home),
+            kms_key: format!("aws_kms_key.{}.arn", primary_name(super::context::DEFAULT_KEY_CLASS)),
+            replicas: default_key
+                .regions
+                .iter()
+                .filter(|region| **region != default_key.home)
+                .map(|region| SecretReplica {
+                    region: region.clone(),
+                    kms_key: format!(
+                        "aws_kms_replica_key.{}.arn",
+                        replica_name(super::context::DEFAULT_KEY_CLASS, region)
+                    ),
+                })
+                .collect(),
+            version: topology.edge.cdn.origin_secret_version,
+        },
+    )
 }

@@ -376,6 +376,7 @@ fn service_of(template: &str) -> &'static str {
         "global/accelerator.tf.j2" => "Global Accelerator",
         "global/recovery_control.tf.j2" => "Route 53 ARC configuration",
         t if t.starts_with("global/") => "CloudFront and its WAF, certificate, logs and alarms",
+        "keys/origin_secret.tf.j2" => "Secrets Manager",
         t if t.starts_with("keys/") => "KMS",
         t if t.starts_with("bootstrap/") || t.starts_with("replication/") => "S3",
         "data/dynamodb_table.tf.j2" => "DynamoDB",

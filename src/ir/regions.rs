@@ -72,6 +72,8 @@ struct ModuleCall {
 struct Variables {
     region: String,
     services: Vec<String>,
+    /// Whether the origin secret has been rotated, so that a previous value exists.
+    origin_secret_rotated: bool,
 }
 
 #[derive(Serialize)]
@@ -108,6 +110,7 @@ pub(super) fn region_root(context: &Context<'_>, region: &str, data: RegionData)
                 &Variables {
                     region: region.to_string(),
                     services: context.services_in(region).map(|(name, _)| name.clone()).collect(),
+                    origin_secret_rotated: origin_secret_rotated(context),
                 },
             )],
         ),
@@ -187,6 +190,7 @@ fn module_arguments(context: &Context<'_>, region: &str) -> Vec<(String, Value)>
         groups.iter().map(|group| group.aws_name().to_string()).collect()
     };
     let quoted_region = hcl::quote(region);
+    let direct_hosts = context.accelerated_hosts_in(region);
     vec![
         ("name".to_string(), Value::string(&topology.name)),
         ("vpc_cidr".to_string(), Value::string(&spec_region.cidr)),
@@ -211,28 +215,29 @@ fn module_arguments(context: &Context<'_>, region: &str) -> Vec<(String, Value)>
             elb::log_delivery_account(region).map_or(Value::Null, Value::string),
         ),
         (
+            "origin_lock".to_string(),
+            Value::object([
+                ("secret_name", Value::string(naming::origin_secret(topology))),
+                ("header_name", Value::string(naming::ORIGIN_SECRET_HEADER)),
+                (
+                    "accept_previous",
+                    if origin_secret_rotated(context) {
+                        Value::expression("var.accept_previous_origin_secret")
+                    } else {
+                        Value::Bool(false)
+                    },
+                ),
+                ("public_ingress", Value::Bool(!direct_hosts.is_empty())),
+            ]),
+        ),
+        (
             "waf".to_string(),
             Value::object([
                 (
                     "rate_limit_per_5min",
                     Value::Integer(i64::try_from(topology.edge.waf.rate_limit_per_5min).unwrap_or(i64::MAX)),
                 ),
-                (
-                    "direct_hosts",
-                    Value::strings(
-                        topology
-                            .edge
-                            .accelerator
-                            .iter()
-                            .filter(|service| {
-                                topology
-                                    .services
-                                    .get(*service)
-                                    .is_some_and(|spec| topology.service_regions(spec).contains(&region.to_string()))
-                            })
-                            .map(|service| naming::accelerator_name(topology, service)),
-                    ),
-                ),
+                ("direct_hosts", Value::strings(direct_hosts)),
                 ("managed_rule_groups", Value::strings(managed_rules)),
             ]),
         ),
@@ -246,7 +251,8 @@ fn module_arguments(context: &Context<'_>, region: &str) -> Vec<(String, Value)>
 }
 
 /// ALB path-rule priorities: more specific paths first, so `/api/admin` wins over
-/// `/api`. Host rules (Global Accelerator names) take 1 to 99, before every path rule.
+/// `/api`. Host rules (Global Accelerator names) take 1 to 99, before every path rule;
+/// each service's deep-health-check rule takes its path rule's priority plus one.
 pub(super) fn rule_priorities(context: &Context<'_>) -> Vec<(String, i64)> {
     let mut services: Vec<(&String, &String)> = context
         .topology
@@ -267,6 +273,12 @@ pub(super) fn rule_priorities(context: &Context<'_>) -> Vec<(String, i64)> {
         .enumerate()
         .map(|(rank, (name, _))| ((*name).clone(), 100 + 10 * i64::try_from(rank).unwrap_or(0)))
         .collect()
+}
+
+/// Whether `edge.cdn.origin_secret_version` has been raised: only then does the secret
+/// have a previous value for the ALBs to accept during a rotation.
+fn origin_secret_rotated(context: &Context<'_>) -> bool {
+    context.topology.edge.cdn.origin_secret_version > 1
 }
 
 fn services_argument(context: &Context<'_>, region: &str) -> Value {
@@ -329,7 +341,12 @@ fn services_argument(context: &Context<'_>, region: &str) -> Value {
                 ("host_headers", Value::strings(host_headers)),
                 ("host_rule_priority", Value::Integer(host_rule_priority)),
                 ("path_rule_priority", Value::Integer(priority)),
+                ("health_check_rule_priority", Value::Integer(priority + 1)),
                 ("health_path", Value::string(&service.health_path)),
+                (
+                    "deep_health_check_path",
+                    Value::string(naming::deep_health_check_path(topology, service)),
+                ),
                 ("min_tasks", Value::Integer(i64::from(sizing.min_tasks))),
                 ("max_tasks", Value::Integer(i64::from(sizing.max_tasks))),
                 (

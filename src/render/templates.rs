@@ -87,6 +87,7 @@ pub const TEMPLATES: &[(&str, &str)] = templates![
     "identity/s3_replication.tf.j2",
     "identity/s3_replication_locals.tf.j2",
     "identity/services_locals.tf.j2",
+    "keys/origin_secret.tf.j2",
     "keys/outputs.tf.j2",
     "keys/primary.tf.j2",
     "keys/region_data.tf.j2",

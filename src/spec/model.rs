@@ -244,6 +244,9 @@ pub struct Cdn {
     pub origin_connection_timeout: u32,
     #[serde(default = "default_origin_read_timeout")]
     pub origin_read_timeout: u32,
+    /// Raising it rotates the header secret that locks the ALBs to CloudFront.
+    #[serde(default = "default_origin_secret_version")]
+    pub origin_secret_version: u32,
 }
 
 impl Default for Cdn {
@@ -254,6 +257,7 @@ impl Default for Cdn {
             origin_connection_attempts: default_origin_connection_attempts(),
             origin_connection_timeout: default_origin_connection_timeout(),
             origin_read_timeout: default_origin_read_timeout(),
+            origin_secret_version: default_origin_secret_version(),
         }
     }
 }
@@ -272,6 +276,10 @@ fn default_origin_connection_attempts() -> u32 {
 
 fn default_origin_connection_timeout() -> u32 {
     5
+}
+
+fn default_origin_secret_version() -> u32 {
+    1
 }
 
 fn default_origin_read_timeout() -> u32 {

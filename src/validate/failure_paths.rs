@@ -11,7 +11,10 @@
 //!   rule forbids evacuating every region;
 //! - an operator's Global Accelerator dial survives the next apply;
 //! - only read-only behaviours are cached (a page that writes sessions is private);
-//! - the lag alarms of a secondary Aurora cluster treat missing data as breaching.
+//! - the lag alarms of a secondary Aurora cluster treat missing data as breaching;
+//! - the ALBs are locked to their edge: CloudFront sends the origin secret to every
+//!   origin, every path rule requires it (only the deep health checks, GET on one path,
+//!   do without), and only an ALB that serves Global Accelerator admits every address.
 //!
 //! The rules read facts per block (`add`) and judge them per stack (`check`). What needs
 //! the spec's numbers (whether a survivor can reach its target utilization, whether it
@@ -26,7 +29,8 @@ use hcl::edit::structure::{Block, Body};
 
 use super::StackFacts;
 use super::parsed::{
-    Site, attribute, ignores, is_true, labels, literal_list, object_key_name, string_literal, traversal_path,
+    Site, attribute, blocks_named, ignores, is_true, labels, literal_list, object_key_name, string_literal,
+    traversal_path,
 };
 use crate::render::InternalError;
 
@@ -61,6 +65,10 @@ pub const RULES: &[Rule] = &[
         id: "lag-alarm-never-silent",
         summary: "the lag alarms of a secondary Aurora cluster treat missing data as breaching",
     },
+    Rule {
+        id: "origin-locked",
+        summary: "CloudFront sends the origin secret to every origin, every ALB path rule but the deep health checks requires it, and only ALBs that serve Global Accelerator admit every address",
+    },
 ];
 
 /// An Aurora cluster in a region root.
@@ -82,12 +90,30 @@ pub struct FileFacts {
     writer_endpoints: Vec<Sited<(String, String, String, String)>>,
     /// Lag alarms: (address, cluster identifier, treat_missing_data).
     lag_alarms: Vec<Sited<(String, String, String)>>,
+    /// `origin-locked` findings on the region module's call.
+    module_errors: Vec<Sited<String>>,
     errors: Vec<InternalError>,
 }
 
 fn integer(expression: Option<&Expression>) -> Option<i64> {
     match expression {
         Some(Expression::Number(number)) => number.value().as_i64(),
+        _ => None,
+    }
+}
+
+/// For `count = <condition> ? 1 : 0`: the traversal path of the condition, and whether
+/// the block exists when it is true.
+fn count_condition(expression: Option<&Expression>) -> Option<(Vec<String>, bool)> {
+    let Some(Expression::Conditional(conditional)) = expression else {
+        return None;
+    };
+    let when_true = integer(Some(&conditional.true_expr))?;
+    let when_false = integer(Some(&conditional.false_expr))?;
+    let path = traversal_path(&conditional.cond_expr)?;
+    match (when_true, when_false) {
+        (1, 0) => Some((path, true)),
+        (0, 1) => Some((path, false)),
         _ => None,
     }
 }
@@ -153,6 +179,7 @@ impl FileFacts {
         }
         let (kind, name) = (block_labels[0], block_labels[1]);
         let address = format!("{kind}.{name}");
+        self.add_origin_lock(site, block, kind, &address);
         match kind {
             "aws_rds_cluster" => {
                 self.clusters.insert(
@@ -286,7 +313,109 @@ impl FileFacts {
         }
     }
 
+    /// The `origin-locked` rule's facts of one resource block.
+    fn add_origin_lock(&mut self, site: &Site<'_>, block: &Block, kind: &str, address: &str) {
+        let body = &block.body;
+        match kind {
+            "aws_cloudfront_distribution" => {
+                for origin in blocks_named(body, "origin") {
+                    let sends_secret = blocks_named(origin, "custom_header").iter().any(|header| {
+                        attribute(header, "name").and_then(string_literal).as_deref()
+                            == Some(crate::naming::ORIGIN_SECRET_HEADER)
+                    });
+                    if !sends_secret {
+                        let id = attribute(origin, "origin_id").and_then(string_literal);
+                        self.errors.push(site.error(
+                            block.span(),
+                            "origin-locked",
+                            format!(
+                                "{address}: origin {id:?} does not send the origin secret ({}), so the ALBs would refuse it",
+                                crate::naming::ORIGIN_SECRET_HEADER
+                            ),
+                        ));
+                    }
+                }
+            }
+            "aws_lb_listener_rule" => {
+                let conditions = blocks_named(body, "condition");
+                let paths: Vec<&Expression> = conditions
+                    .iter()
+                    .flat_map(|condition| blocks_named(condition, "path_pattern"))
+                    .filter_map(|pattern| attribute(pattern, "values"))
+                    .collect();
+                if paths.is_empty() {
+                    return;
+                }
+                let requires_secret = conditions
+                    .iter()
+                    .flat_map(|condition| blocks_named(condition, "http_header"))
+                    .any(|header| {
+                        attribute(header, "values").is_some()
+                            && attribute(header, "http_header_name").is_some_and(|name| {
+                                string_literal(name).as_deref() == Some(crate::naming::ORIGIN_SECRET_HEADER)
+                                    || traversal_path(name)
+                                        .is_some_and(|path| path == ["var", "origin_lock", "header_name"])
+                            })
+                    });
+                let one_path = paths
+                    .iter()
+                    .all(|values| matches!(values, Expression::Array(items) if items.len() == 1));
+                let get_only = conditions
+                    .iter()
+                    .flat_map(|condition| blocks_named(condition, "http_request_method"))
+                    .filter_map(|method| attribute(method, "values").and_then(literal_list))
+                    .any(|methods| methods == ["GET"]);
+                // Only the deep health checks (one path, GET only) may do without the secret.
+                let health_check_only = one_path && get_only;
+                if !(requires_secret || health_check_only) {
+                    self.errors.push(site.error(
+                        block.span(),
+                        "origin-locked",
+                        format!("{address} serves paths without requiring the origin secret: anyone who finds the ALB bypasses CloudFront and its WAF"),
+                    ));
+                }
+            }
+            "aws_vpc_security_group_ingress_rule" => {
+                let everywhere = ["cidr_ipv4", "cidr_ipv6"].iter().any(|argument| {
+                    matches!(
+                        attribute(body, argument).and_then(string_literal).as_deref(),
+                        Some("0.0.0.0/0" | "::/0")
+                    )
+                });
+                let only_if_public = count_condition(attribute(body, "count"))
+                    .is_some_and(|(path, exists)| exists && path == ["var", "origin_lock", "public_ingress"]);
+                if everywhere && !only_if_public {
+                    self.errors.push(site.error(
+                        block.span(),
+                        "origin-locked",
+                        format!("{address} admits every address whether or not Global Accelerator serves the region (count must be `var.origin_lock.public_ingress ? 1 : 0`)"),
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+
     fn add_module(&mut self, body: &Body, line: Option<usize>) {
+        let lock = attribute(body, "origin_lock");
+        let public = lock
+            .and_then(|lock| object_value(lock, "public_ingress"))
+            .is_some_and(|value| is_true(Some(value)));
+        let direct_hosts = attribute(body, "waf")
+            .and_then(|waf| object_value(waf, "direct_hosts"))
+            .and_then(literal_list)
+            .unwrap_or_default();
+        if lock.is_none() {
+            self.module_errors.push((
+                "the region module has no origin_lock: its ALB is not locked to CloudFront".to_string(),
+                line,
+            ));
+        } else if public && direct_hosts.is_empty() {
+            self.module_errors.push((
+                "origin_lock.public_ingress is true although no Global Accelerator name is served here: the ALB should admit only CloudFront and Route 53's health checkers".to_string(),
+                line,
+            ));
+        }
         let Some(Expression::Object(services)) = attribute(body, "services") else {
             return;
         };
@@ -355,6 +484,9 @@ pub fn check(stacks: &[StackFacts]) -> Vec<InternalError> {
                 if let Some(message) = problem {
                     errors.push(stack_error(*line, "aurora-write-path", message));
                 }
+            }
+            for (message, line) in &facts.module_errors {
+                errors.push(stack_error(*line, "origin-locked", message.clone()));
             }
             for ((address, cluster_identifier, missing), line) in &facts.lag_alarms {
                 let secondary = clusters.values().any(|cluster| {

@@ -6,7 +6,16 @@ use topoc::source::SourceMap;
 
 /// The rendered output of `examples/<example>.yaml` (the spec must compile).
 pub fn rendered(example: &str) -> Rendered {
-    let text = std::fs::read_to_string(format!("{}/examples/{example}.yaml", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    rendered_spec(example_text(example))
+}
+
+/// The text of `examples/<example>.yaml`.
+pub fn example_text(example: &str) -> String {
+    std::fs::read_to_string(format!("{}/examples/{example}.yaml", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+/// The rendered output of a spec's text (it must compile).
+pub fn rendered_spec(text: String) -> Rendered {
     let mut source_map = SourceMap::new();
     let file = source_map.add("spec.yaml", text);
     let analysis = topoc::analyze(&source_map, file, "spec.yaml");
@@ -37,7 +46,7 @@ pub fn mutated(mut rendered: Rendered, file: &str, from: &str, to: &str, occurre
 /// The topology of `examples/<example>.yaml` as loaded (the spec must load).
 #[allow(dead_code)]
 pub fn topology(example: &str) -> topoc::spec::Topology {
-    let text = std::fs::read_to_string(format!("{}/examples/{example}.yaml", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let text = example_text(example);
     let mut source_map = SourceMap::new();
     let file = source_map.add("spec.yaml", text);
     topoc::spec::load(&source_map, file)

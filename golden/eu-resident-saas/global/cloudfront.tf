@@ -27,7 +27,8 @@ data "aws_cloudfront_response_headers_policy" "security_headers" {
 # One distribution for app.ledgerly.example.org: an alternate domain name can belong to one
 # distribution only. Every viewer reaches its nearest healthy region through the
 # latency-routed primary origin; read-only paths fail over, within the request, to the
-# nearest other region.
+# nearest other region. Every origin request carries the origin secret, without which
+# the ALBs serve nothing but the deep health checks.
 resource "aws_cloudfront_distribution" "app" {
   provider = aws.us_east_1
   #checkov:skip=CKV_AWS_86:access logs go to the edge log bucket through CloudFront standard logging v2 (aws_cloudwatch_log_delivery in logging.tf), which this check does not recognise
@@ -49,6 +50,11 @@ resource "aws_cloudfront_distribution" "app" {
     connection_attempts = 2
     connection_timeout  = 5
 
+    custom_header {
+      name  = "x-topoc-origin-secret"
+      value = data.terraform_remote_state.regions_eu_west_1.outputs.origin_secret
+    }
+
     custom_origin_config {
       http_port                = 80
       https_port               = 443
@@ -65,6 +71,11 @@ resource "aws_cloudfront_distribution" "app" {
     connection_attempts = 2
     connection_timeout  = 5
 
+    custom_header {
+      name  = "x-topoc-origin-secret"
+      value = data.terraform_remote_state.regions_eu_west_1.outputs.origin_secret
+    }
+
     custom_origin_config {
       http_port                = 80
       https_port               = 443
@@ -80,6 +91,11 @@ resource "aws_cloudfront_distribution" "app" {
     domain_name         = "eu-reports.origin.app.ledgerly.example.org"
     connection_attempts = 2
     connection_timeout  = 5
+
+    custom_header {
+      name  = "x-topoc-origin-secret"
+      value = data.terraform_remote_state.regions_eu_west_1.outputs.origin_secret
+    }
 
     custom_origin_config {
       http_port                = 80
@@ -100,6 +116,11 @@ resource "aws_cloudfront_distribution" "app" {
     custom_header {
       name  = "x-topoc-origin"
       value = "failover"
+    }
+
+    custom_header {
+      name  = "x-topoc-origin-secret"
+      value = data.terraform_remote_state.regions_eu_west_1.outputs.origin_secret
     }
 
     custom_origin_config {
@@ -134,6 +155,11 @@ resource "aws_cloudfront_distribution" "app" {
     connection_attempts = 2
     connection_timeout  = 5
 
+    custom_header {
+      name  = "x-topoc-origin-secret"
+      value = data.terraform_remote_state.regions_eu_west_1.outputs.origin_secret
+    }
+
     custom_origin_config {
       http_port                = 80
       https_port               = 443
@@ -153,6 +179,11 @@ resource "aws_cloudfront_distribution" "app" {
     custom_header {
       name  = "x-topoc-origin"
       value = "failover"
+    }
+
+    custom_header {
+      name  = "x-topoc-origin-secret"
+      value = data.terraform_remote_state.regions_eu_west_1.outputs.origin_secret
     }
 
     custom_origin_config {
@@ -187,6 +218,11 @@ resource "aws_cloudfront_distribution" "app" {
     connection_attempts = 2
     connection_timeout  = 5
 
+    custom_header {
+      name  = "x-topoc-origin-secret"
+      value = data.terraform_remote_state.regions_eu_west_1.outputs.origin_secret
+    }
+
     custom_origin_config {
       http_port                = 80
       https_port               = 443
@@ -202,6 +238,11 @@ resource "aws_cloudfront_distribution" "app" {
     domain_name         = "web.origin.app.ledgerly.example.org"
     connection_attempts = 2
     connection_timeout  = 5
+
+    custom_header {
+      name  = "x-topoc-origin-secret"
+      value = data.terraform_remote_state.regions_eu_west_1.outputs.origin_secret
+    }
 
     custom_origin_config {
       http_port                = 80

@@ -27,7 +27,8 @@ data "aws_cloudfront_response_headers_policy" "security_headers" {
 # One distribution for api.pulse.example.net: an alternate domain name can belong to one
 # distribution only. Every viewer reaches its nearest healthy region through the
 # latency-routed primary origin; read-only paths fail over, within the request, to the
-# nearest other region.
+# nearest other region. Every origin request carries the origin secret, without which
+# the ALBs serve nothing but the deep health checks.
 resource "aws_cloudfront_distribution" "app" {
   provider = aws.us_east_1
   #checkov:skip=CKV_AWS_86:access logs go to the edge log bucket through CloudFront standard logging v2 (aws_cloudwatch_log_delivery in logging.tf), which this check does not recognise
@@ -48,6 +49,11 @@ resource "aws_cloudfront_distribution" "app" {
     connection_attempts = 2
     connection_timeout  = 5
 
+    custom_header {
+      name  = "x-topoc-origin-secret"
+      value = data.terraform_remote_state.regions_us_east_1.outputs.origin_secret
+    }
+
     custom_origin_config {
       http_port                = 80
       https_port               = 443
@@ -64,6 +70,11 @@ resource "aws_cloudfront_distribution" "app" {
     connection_attempts = 2
     connection_timeout  = 5
 
+    custom_header {
+      name  = "x-topoc-origin-secret"
+      value = data.terraform_remote_state.regions_us_east_1.outputs.origin_secret
+    }
+
     custom_origin_config {
       http_port                = 80
       https_port               = 443
@@ -79,6 +90,11 @@ resource "aws_cloudfront_distribution" "app" {
     domain_name         = "media-cdn.origin.api.pulse.example.net"
     connection_attempts = 2
     connection_timeout  = 5
+
+    custom_header {
+      name  = "x-topoc-origin-secret"
+      value = data.terraform_remote_state.regions_us_east_1.outputs.origin_secret
+    }
 
     custom_origin_config {
       http_port                = 80
@@ -99,6 +115,11 @@ resource "aws_cloudfront_distribution" "app" {
     custom_header {
       name  = "x-topoc-origin"
       value = "failover"
+    }
+
+    custom_header {
+      name  = "x-topoc-origin-secret"
+      value = data.terraform_remote_state.regions_us_east_1.outputs.origin_secret
     }
 
     custom_origin_config {
@@ -132,6 +153,11 @@ resource "aws_cloudfront_distribution" "app" {
     domain_name         = "profile-api.origin.api.pulse.example.net"
     connection_attempts = 2
     connection_timeout  = 5
+
+    custom_header {
+      name  = "x-topoc-origin-secret"
+      value = data.terraform_remote_state.regions_us_east_1.outputs.origin_secret
+    }
 
     custom_origin_config {
       http_port                = 80

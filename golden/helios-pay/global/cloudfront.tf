@@ -27,7 +27,8 @@ data "aws_cloudfront_response_headers_policy" "security_headers" {
 # One distribution for pay.heliospay.example.com: an alternate domain name can belong to one
 # distribution only. Every viewer reaches its nearest healthy region through the
 # latency-routed primary origin; read-only paths fail over, within the request, to the
-# nearest other region.
+# nearest other region. Every origin request carries the origin secret, without which
+# the ALBs serve nothing but the deep health checks.
 resource "aws_cloudfront_distribution" "app" {
   provider = aws.us_east_1
   #checkov:skip=CKV_AWS_86:access logs go to the edge log bucket through CloudFront standard logging v2 (aws_cloudwatch_log_delivery in logging.tf), which this check does not recognise
@@ -50,6 +51,11 @@ resource "aws_cloudfront_distribution" "app" {
     connection_attempts = 2
     connection_timeout  = 5
 
+    custom_header {
+      name  = "x-topoc-origin-secret"
+      value = data.terraform_remote_state.regions_us_east_1.outputs.origin_secret
+    }
+
     custom_origin_config {
       http_port                = 80
       https_port               = 443
@@ -65,6 +71,11 @@ resource "aws_cloudfront_distribution" "app" {
     domain_name         = "auth-api.origin.pay.heliospay.example.com"
     connection_attempts = 2
     connection_timeout  = 5
+
+    custom_header {
+      name  = "x-topoc-origin-secret"
+      value = data.terraform_remote_state.regions_us_east_1.outputs.origin_secret
+    }
 
     custom_origin_config {
       http_port                = 80
@@ -82,6 +93,11 @@ resource "aws_cloudfront_distribution" "app" {
     connection_attempts = 2
     connection_timeout  = 5
 
+    custom_header {
+      name  = "x-topoc-origin-secret"
+      value = data.terraform_remote_state.regions_us_east_1.outputs.origin_secret
+    }
+
     custom_origin_config {
       http_port                = 80
       https_port               = 443
@@ -97,6 +113,11 @@ resource "aws_cloudfront_distribution" "app" {
     domain_name         = "payments-api.origin.pay.heliospay.example.com"
     connection_attempts = 2
     connection_timeout  = 5
+
+    custom_header {
+      name  = "x-topoc-origin-secret"
+      value = data.terraform_remote_state.regions_us_east_1.outputs.origin_secret
+    }
 
     custom_origin_config {
       http_port                = 80

@@ -39,3 +39,9 @@ output "log_bucket_name" {
   description = "Bucket of the region's access logs."
   value       = aws_s3_bucket.logs.id
 }
+
+output "origin_secret" {
+  description = "The value CloudFront must send in the origin-secret header, from this region's copy of the secret."
+  value       = data.aws_secretsmanager_secret_version.origin_secret.secret_string
+  sensitive   = true
+}

@@ -27,6 +27,12 @@ module "region" {
   kms_key_arns      = data.terraform_remote_state.keys.outputs.kms_key_arns["eu-central-1"]
   flow_log_role_arn = data.terraform_remote_state.identity.outputs.flow_log_role_arns["eu-central-1"]
   elb_account_id    = "054676820928"
+  origin_lock = {
+    secret_name     = "ledgerly/edge/origin-secret"
+    header_name     = "x-topoc-origin-secret"
+    accept_previous = false
+    public_ingress  = false
+  }
   waf = {
     rate_limit_per_5min = 2000
     direct_hosts        = []
@@ -55,7 +61,9 @@ module "region" {
       host_headers               = []
       host_rule_priority         = 1
       path_rule_priority         = 120
+      health_check_rule_priority = 121
       health_path                = "/health"
+      deep_health_check_path     = "/api/health/deep"
       min_tasks                  = 17
       max_tasks                  = 38
       target_requests_per_minute = 1440
@@ -84,7 +92,9 @@ module "region" {
       host_headers               = []
       host_rule_priority         = 2
       path_rule_priority         = 100
+      health_check_rule_priority = 101
       health_path                = "/health"
+      deep_health_check_path     = "/reports/health/deep"
       min_tasks                  = 3
       max_tasks                  = 7
       target_requests_per_minute = 480
@@ -109,7 +119,9 @@ module "region" {
       host_headers               = []
       host_rule_priority         = 3
       path_rule_priority         = 110
+      health_check_rule_priority = 111
       health_path                = "/health"
+      deep_health_check_path     = "/assets/health/deep"
       min_tasks                  = 3
       max_tasks                  = 5
       target_requests_per_minute = 15000
@@ -129,7 +141,9 @@ module "region" {
       host_headers               = []
       host_rule_priority         = 5
       path_rule_priority         = 130
+      health_check_rule_priority = 131
       health_path                = "/health"
+      deep_health_check_path     = "/app/health/deep"
       min_tasks                  = 9
       max_tasks                  = 20
       target_requests_per_minute = 1200

@@ -25,6 +25,12 @@ output "alarm_topic_arn" {
   value       = module.region.alarm_topic_arn
 }
 
+output "origin_secret" {
+  description = "The value CloudFront must send in the origin-secret header; `global` reads it from here."
+  value       = module.region.origin_secret
+  sensitive   = true
+}
+
 output "aurora_reader_endpoints" {
   description = "Reader endpoint of the region's cluster of each Aurora global database, by data class."
   value = {

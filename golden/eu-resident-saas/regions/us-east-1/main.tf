@@ -27,6 +27,12 @@ module "region" {
   kms_key_arns      = data.terraform_remote_state.keys.outputs.kms_key_arns["us-east-1"]
   flow_log_role_arn = data.terraform_remote_state.identity.outputs.flow_log_role_arns["us-east-1"]
   elb_account_id    = "127311923021"
+  origin_lock = {
+    secret_name     = "ledgerly/edge/origin-secret"
+    header_name     = "x-topoc-origin-secret"
+    accept_previous = false
+    public_ingress  = false
+  }
   waf = {
     rate_limit_per_5min = 2000
     direct_hosts        = []
@@ -55,7 +61,9 @@ module "region" {
       host_headers               = []
       host_rule_priority         = 3
       path_rule_priority         = 110
+      health_check_rule_priority = 111
       health_path                = "/health"
+      deep_health_check_path     = "/assets/health/deep"
       min_tasks                  = 3
       max_tasks                  = 3
       target_requests_per_minute = 15000
@@ -75,7 +83,9 @@ module "region" {
       host_headers               = []
       host_rule_priority         = 4
       path_rule_priority         = 140
+      health_check_rule_priority = 141
       health_path                = "/health"
+      deep_health_check_path     = "/us/health/deep"
       min_tasks                  = 15
       max_tasks                  = 15
       target_requests_per_minute = 1200

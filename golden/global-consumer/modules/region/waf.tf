@@ -109,7 +109,9 @@ resource "aws_wafv2_web_acl" "alb" {
   }
 
   # Counts the requests CloudFront sent here after the viewer's nearest region failed:
-  # the failover origin adds this header. CloudFront itself publishes no failover metric.
+  # the failover origin adds the `x-topoc-origin` header. CloudFront itself publishes no
+  # failover metric. Only requests that also carry the origin secret count, so nobody
+  # outside CloudFront can raise the failover alarm.
   rule {
     name     = "cloudfront-origin-failover"
     priority = 100
@@ -119,19 +121,41 @@ resource "aws_wafv2_web_acl" "alb" {
     }
 
     statement {
-      byte_match_statement {
-        search_string         = "failover"
-        positional_constraint = "EXACTLY"
+      and_statement {
+        statement {
+          byte_match_statement {
+            search_string         = "failover"
+            positional_constraint = "EXACTLY"
 
-        field_to_match {
-          single_header {
-            name = "x-topoc-origin"
+            field_to_match {
+              single_header {
+                name = "x-topoc-origin"
+              }
+            }
+
+            text_transformation {
+              priority = 0
+              type     = "NONE"
+            }
           }
         }
 
-        text_transformation {
-          priority = 0
-          type     = "NONE"
+        statement {
+          byte_match_statement {
+            search_string         = data.aws_secretsmanager_secret_version.origin_secret.secret_string
+            positional_constraint = "EXACTLY"
+
+            field_to_match {
+              single_header {
+                name = var.origin_lock.header_name
+              }
+            }
+
+            text_transformation {
+              priority = 0
+              type     = "NONE"
+            }
+          }
         }
       }
     }
@@ -165,4 +189,11 @@ resource "aws_cloudwatch_log_group" "waf" {
 resource "aws_wafv2_web_acl_logging_configuration" "alb" {
   resource_arn            = aws_wafv2_web_acl.alb.arn
   log_destination_configs = [aws_cloudwatch_log_group.waf.arn]
+
+  # The origin secret never reaches the logs.
+  redacted_fields {
+    single_header {
+      name = var.origin_lock.header_name
+    }
+  }
 }

@@ -27,6 +27,12 @@ module "region" {
   kms_key_arns      = data.terraform_remote_state.keys.outputs.kms_key_arns["eu-central-1"]
   flow_log_role_arn = data.terraform_remote_state.identity.outputs.flow_log_role_arns["eu-central-1"]
   elb_account_id    = "054676820928"
+  origin_lock = {
+    secret_name     = "pulse/edge/origin-secret"
+    header_name     = "x-topoc-origin-secret"
+    accept_previous = false
+    public_ingress  = false
+  }
   waf = {
     rate_limit_per_5min = 1500
     direct_hosts        = []
@@ -55,7 +61,9 @@ module "region" {
       host_headers               = []
       host_rule_priority         = 1
       path_rule_priority         = 120
+      health_check_rule_priority = 121
       health_path                = "/health"
+      deep_health_check_path     = "/feed/health/deep"
       min_tasks                  = 27
       max_tasks                  = 68
       target_requests_per_minute = 6000
@@ -79,7 +87,9 @@ module "region" {
       host_headers               = []
       host_rule_priority         = 2
       path_rule_priority         = 110
+      health_check_rule_priority = 111
       health_path                = "/health"
+      deep_health_check_path     = "/media/health/deep"
       min_tasks                  = 13
       max_tasks                  = 33
       target_requests_per_minute = 8400
@@ -100,7 +110,9 @@ module "region" {
       host_headers               = []
       host_rule_priority         = 3
       path_rule_priority         = 100
+      health_check_rule_priority = 101
       health_path                = "/health"
+      deep_health_check_path     = "/profiles/health/deep"
       min_tasks                  = 15
       max_tasks                  = 36
       target_requests_per_minute = 3150

@@ -25,6 +25,12 @@ output "alarm_topic_arn" {
   value       = module.region.alarm_topic_arn
 }
 
+output "origin_secret" {
+  description = "The value CloudFront must send in the origin-secret header; `global` reads it from here."
+  value       = module.region.origin_secret
+  sensitive   = true
+}
+
 output "s3_bucket_arns" {
   description = "ARN of the region's bucket of each S3 data class, by data class."
   value       = { for class, bucket in aws_s3_bucket.us_east_1 : class => bucket.arn }

@@ -2,11 +2,16 @@
 
 resource "aws_security_group" "alb" {
   name        = "${var.name}-alb"
-  description = "Regional ALB: HTTPS from CloudFront, Global Accelerator and health checkers"
+  description = "Regional ALB: HTTPS from CloudFront, or from anywhere where Global Accelerator serves"
   vpc_id      = aws_vpc.this.id
 }
 
+# Global Accelerator preserves client addresses, so an ALB that serves an accelerated
+# service admits every address; the origin secret still keeps CloudFront's paths to
+# CloudFront.
 resource "aws_vpc_security_group_ingress_rule" "alb_https" {
+  count = var.origin_lock.public_ingress ? 1 : 0
+
   security_group_id = aws_security_group.alb.id
   description       = "HTTPS from anywhere: Global Accelerator preserves client addresses"
   ip_protocol       = "tcp"
@@ -17,12 +22,74 @@ resource "aws_vpc_security_group_ingress_rule" "alb_https" {
 
 resource "aws_vpc_security_group_ingress_rule" "alb_http" {
   #checkov:skip=CKV_AWS_260:port 80 only answers with a 301 redirect to HTTPS (listener `http`); no content is served over HTTP
+  count = var.origin_lock.public_ingress ? 1 : 0
+
   security_group_id = aws_security_group.alb.id
   description       = "HTTP from anywhere, answered with a redirect to HTTPS"
   ip_protocol       = "tcp"
   from_port         = 80
   to_port           = 80
   cidr_ipv4         = "0.0.0.0/0"
+}
+
+# Everywhere else only CloudFront's origin-facing servers and Route 53's health checkers
+# reach the ALB. Each managed prefix list counts as many rules as its weight (55 and 25),
+# so each has a security group of its own, within the default 60 rules per group.
+data "aws_ec2_managed_prefix_list" "cloudfront" {
+  name = "com.amazonaws.global.cloudfront.origin-facing"
+}
+
+data "aws_ec2_managed_prefix_list" "route53_health_checks" {
+  name = "com.amazonaws.${local.region}.route53-healthchecks"
+}
+
+resource "aws_vpc_security_group_ingress_rule" "alb_https_cloudfront" {
+  count = var.origin_lock.public_ingress ? 0 : 1
+
+  security_group_id = aws_security_group.alb.id
+  description       = "HTTPS from CloudFront's origin-facing servers"
+  ip_protocol       = "tcp"
+  from_port         = 443
+  to_port           = 443
+  prefix_list_id    = data.aws_ec2_managed_prefix_list.cloudfront.id
+}
+
+resource "aws_security_group" "alb_health_checks" {
+  name        = "${var.name}-alb-health-checks"
+  description = "Regional ALB: HTTPS from Route 53 health checkers"
+  vpc_id      = aws_vpc.this.id
+}
+
+resource "aws_vpc_security_group_ingress_rule" "alb_https_health_checks" {
+  count = var.origin_lock.public_ingress ? 0 : 1
+
+  security_group_id = aws_security_group.alb_health_checks.id
+  description       = "HTTPS from Route 53 health checkers"
+  ip_protocol       = "tcp"
+  from_port         = 443
+  to_port           = 443
+  prefix_list_id    = data.aws_ec2_managed_prefix_list.route53_health_checks.id
+}
+
+# The value CloudFront sends, from this region's copy of the secret; while a rotation is
+# under way, the value before it too, so that requests keep flowing until `global` sends
+# the new one.
+data "aws_secretsmanager_secret_version" "origin_secret" {
+  secret_id = var.origin_lock.secret_name
+}
+
+data "aws_secretsmanager_secret_version" "origin_secret_previous" {
+  count = var.origin_lock.accept_previous ? 1 : 0
+
+  secret_id     = var.origin_lock.secret_name
+  version_stage = "AWSPREVIOUS"
+}
+
+locals {
+  origin_secret_values = concat(
+    [data.aws_secretsmanager_secret_version.origin_secret.secret_string],
+    data.aws_secretsmanager_secret_version.origin_secret_previous[*].secret_string,
+  )
 }
 
 resource "aws_vpc_security_group_egress_rule" "alb_to_services" {
@@ -41,7 +108,7 @@ resource "aws_lb" "this" {
   name                       = var.name
   load_balancer_type         = "application"
   internal                   = false
-  security_groups            = [aws_security_group.alb.id]
+  security_groups            = [aws_security_group.alb.id, aws_security_group.alb_health_checks.id]
   subnets                    = [for subnet in aws_subnet.public : subnet.id]
   enable_http2               = true
   enable_deletion_protection = true
@@ -126,6 +193,41 @@ resource "aws_lb_listener_rule" "service" {
   condition {
     path_pattern {
       values = each.value.path_patterns
+    }
+  }
+
+  # Only requests that came through CloudFront carry the secret; others get the 404
+  # of the default action.
+  condition {
+    http_header {
+      http_header_name = var.origin_lock.header_name
+      values           = local.origin_secret_values
+    }
+  }
+}
+
+# Route 53 health checkers cannot send headers, so each service's deep health check is
+# served without the secret: one path, GET only.
+resource "aws_lb_listener_rule" "service_health_check" {
+  for_each = var.services
+
+  listener_arn = aws_lb_listener.https.arn
+  priority     = each.value.health_check_rule_priority
+
+  action {
+    type             = "forward"
+    target_group_arn = aws_lb_target_group.this[each.key].arn
+  }
+
+  condition {
+    path_pattern {
+      values = [each.value.deep_health_check_path]
+    }
+  }
+
+  condition {
+    http_request_method {
+      values = ["GET"]
     }
   }
 }

@@ -39,6 +39,16 @@ variable "elb_account_id" {
   default     = null
 }
 
+variable "origin_lock" {
+  description = "How the ALB admits only its edge: the secret CloudFront sends (its name in Secrets Manager and its header), whether the value before the last rotation is still accepted, and whether the ALB must accept every address (a Global Accelerator service runs here: the accelerator preserves client addresses) or only CloudFront's and Route 53's health checkers'."
+  type = object({
+    secret_name     = string
+    header_name     = string
+    accept_previous = bool
+    public_ingress  = bool
+  })
+}
+
 variable "waf" {
   description = "Regional WAF settings: rate limit per client IP in 5 minutes for the hosts clients reach directly (Global Accelerator names), and the AWS managed rule groups to apply besides AWSManagedRulesKnownBadInputsRuleSet, which is always on."
   type = object({
@@ -74,7 +84,9 @@ variable "services" {
     host_headers               = list(string)
     host_rule_priority         = number
     path_rule_priority         = number
+    health_check_rule_priority = number
     health_path                = string
+    deep_health_check_path     = string
     min_tasks                  = number
     max_tasks                  = number
     target_requests_per_minute = number

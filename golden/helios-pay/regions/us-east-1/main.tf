@@ -27,6 +27,12 @@ module "region" {
   kms_key_arns      = data.terraform_remote_state.keys.outputs.kms_key_arns["us-east-1"]
   flow_log_role_arn = data.terraform_remote_state.identity.outputs.flow_log_role_arns["us-east-1"]
   elb_account_id    = "127311923021"
+  origin_lock = {
+    secret_name     = "helios-pay/edge/origin-secret"
+    header_name     = "x-topoc-origin-secret"
+    accept_previous = false
+    public_ingress  = true
+  }
   waf = {
     rate_limit_per_5min = 3000
     direct_hosts        = ["auth-api.pay.heliospay.example.com"]
@@ -59,7 +65,9 @@ module "region" {
       host_headers               = ["auth-api.pay.heliospay.example.com"]
       host_rule_priority         = 1
       path_rule_priority         = 100
+      health_check_rule_priority = 101
       health_path                = "/health"
+      deep_health_check_path     = "/authorize/health/deep"
       min_tasks                  = 48
       max_tasks                  = 79
       target_requests_per_minute = 840
@@ -88,7 +96,9 @@ module "region" {
       host_headers               = []
       host_rule_priority         = 2
       path_rule_priority         = 110
+      health_check_rule_priority = 111
       health_path                = "/health"
+      deep_health_check_path     = "/dashboard/health/deep"
       min_tasks                  = 3
       max_tasks                  = 5
       target_requests_per_minute = 1440
@@ -110,7 +120,9 @@ module "region" {
       host_headers               = []
       host_rule_priority         = 3
       path_rule_priority         = 120
+      health_check_rule_priority = 121
       health_path                = "/health"
+      deep_health_check_path     = "/api/health/deep"
       min_tasks                  = 21
       max_tasks                  = 35
       target_requests_per_minute = 525
