@@ -494,19 +494,34 @@ fn a_rotation_accepts_the_previous_secret_only_when_asked() {
         "edge:\n  cdn:\n    origin_secret_version: 2\n",
         1,
     ));
-    assert!(first.files["keys/keys.tf"].text.contains("secret_string_wo_version = 1"));
-    assert!(rotated.files["keys/keys.tf"].text.contains("secret_string_wo_version = 2"));
+    assert!(
+        first.files["keys/keys.tf"]
+            .text
+            .contains("secret_string_wo_version = 1")
+    );
+    assert!(
+        rotated.files["keys/keys.tf"]
+            .text
+            .contains("secret_string_wo_version = 2")
+    );
     for region in ["ap-southeast-1", "eu-central-1", "us-east-1"] {
         let main = format!("regions/{region}/main.tf");
         let variables = format!("regions/{region}/variables.tf");
         assert!(first.files[&main].text.contains("accept_previous = false"), "{main}");
-        assert!(!first.files[&variables].text.contains("accept_previous_origin_secret"), "{variables}");
         assert!(
-            rotated.files[&main].text.contains("accept_previous = var.accept_previous_origin_secret"),
+            !first.files[&variables].text.contains("accept_previous_origin_secret"),
+            "{variables}"
+        );
+        assert!(
+            rotated.files[&main]
+                .text
+                .contains("accept_previous = var.accept_previous_origin_secret"),
             "{main}"
         );
         let declaration = &rotated.files[&variables].text;
-        let at = declaration.find("variable \"accept_previous_origin_secret\"").expect(&variables);
+        let at = declaration
+            .find("variable \"accept_previous_origin_secret\"")
+            .expect(&variables);
         assert!(declaration[at..].contains("default     = false"), "{variables}");
     }
     let module = &rotated.files["modules/region/alb.tf"].text;
