@@ -105,13 +105,14 @@ fn policy_diagnostics(
         Some(_) => spans.value_span("/governance/scp_quota/characters_per_policy"),
         None => spans.key_span("/governance"),
     };
-    let exempt_roles = topology.governance.break_glass_roles.len() + topology.governance.deployment_roles.len();
+    // Each exempt role is one ARN pattern per account it is exempt in.
+    let accounts = topology.governance.workload_accounts.len().max(1);
+    let exempt_patterns =
+        (topology.governance.break_glass_roles.len() + topology.governance.deployment_roles.len()) * accounts;
     for statement in &governance.oversized {
         // Say what makes this statement large, for this spec.
-        let cause = if statement.sid.starts_with("DenyTablesOutside") {
-            "it lists each table of the residency class in every region the class may not use; put fewer DynamoDB classes under that class"
-        } else if exempt_roles > 1 {
-            "every exempt role adds two ARN patterns; exempt fewer roles by name"
+        let cause = if exempt_patterns > 1 {
+            "every exempt role adds an ARN pattern per workload account; exempt fewer roles or accounts"
         } else {
             "it is this large for one exempt role already"
         };

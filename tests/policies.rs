@@ -63,8 +63,9 @@ fn assert_reported(errors: &[InternalError], rule: &str, fragment: &str) {
     );
 }
 
-fn role(name: &str) -> String {
-    format!("arn:aws:iam::111111111111:role/{name}")
+/// A role of the example's workload account.
+fn role(compiled: &Generated, name: &str) -> String {
+    topoc::policy::scenarios::role_arn(&compiled.plan, name)
 }
 
 #[test]
@@ -77,26 +78,216 @@ fn generated_policies_pass_every_check() {
 
 #[test]
 fn a_dropped_residency_statement_breaks_the_residency_promise() {
-    let mut compiled = compile("eu-resident-saas");
-    compiled.remove_statement("DenyTablesOutsideEu");
-    let errors = compiled.errors();
+    for (sid, fragment) in [
+        (
+            "DenyTableReplicasOutsideEu",
+            "dynamodb:CreateTableReplica (replica of `ledgerly-eu-user-profiles` in us-east-1)",
+        ),
+        ("DenyKeyReplicasOutsideEu", "kms:ReplicateKey"),
+        ("DenyKeyPrimaryOutsideEu", "kms:UpdatePrimaryRegion"),
+        (
+            "DenyBucketsOutsideEu",
+            "s3:CreateBucket (bucket `ledgerly-documents-eu-us-east-1`)",
+        ),
+        ("DenyDatabasesOutsideEu", "rds:CreateDBCluster"),
+        (
+            "DenyNewDataOutsideEu",
+            "dynamodb:CreateTable (a new table tagged `data-residency = eu` in us-east-1)",
+        ),
+        ("DenyCopiesOutsideEu", "rds:CopyDBClusterSnapshot"),
+        ("DenyExportsOfEuData", "dynamodb:ExportTableToPointInTime"),
+    ] {
+        let mut compiled = compile("eu-resident-saas");
+        compiled.remove_statement(sid);
+        let errors = compiled.errors();
+        assert_reported(&errors, "scp-promise", fragment);
+    }
+}
+
+/// The bypasses a policy reviewer found in the first guardrails (issue 15): each is a
+/// scenario the emitted policies deny, with the statement that denies it.
+#[test]
+fn every_known_bypass_is_denied() {
+    let compiled = compile("eu-resident-saas");
+    let operator = role(&compiled, "ledgerly-operator");
+    let deployer = role(&compiled, &compiled.plan.deployment_roles[0]);
+    let cases = [
+        // A copy of EU data under another name.
+        (
+            Request::new("restore", "dynamodb:RestoreTableToPointInTime", "us-east-1", &deployer)
+                .resource("arn:aws:dynamodb:eu-west-1:111111111111:table/ledgerly-eu-user-profiles")
+                .key("aws:ResourceTag/data-residency", &["eu"]),
+            "DenyCopiesOutsideEu",
+        ),
+        (
+            Request::new("export", "dynamodb:ExportTableToPointInTime", "eu-west-1", &deployer)
+                .resource("arn:aws:dynamodb:eu-west-1:111111111111:table/ledgerly-eu-user-profiles")
+                .key("aws:ResourceTag/data-residency", &["eu"]),
+            "DenyExportsOfEuData",
+        ),
+        (
+            Request::new("new tagged table", "dynamodb:CreateTable", "us-east-1", &deployer)
+                .resource("arn:aws:dynamodb:us-east-1:111111111111:table/copy")
+                .key("aws:RequestTag/data-residency", &["eu"]),
+            "DenyNewDataOutsideEu",
+        ),
+        // Copies of relational data.
+        (
+            Request::new("snapshot copy", "rds:CopyDBClusterSnapshot", "us-east-1", &deployer)
+                .resource("arn:aws:rds:eu-west-1:111111111111:cluster-snapshot:s")
+                .key("aws:ResourceTag/data-residency", &["eu"]),
+            "DenyCopiesOutsideEu",
+        ),
+        (
+            Request::new("share", "rds:ModifyDBClusterSnapshotAttribute", "eu-west-1", &deployer)
+                .resource("arn:aws:rds:eu-west-1:111111111111:cluster-snapshot:s")
+                .key("aws:ResourceTag/data-residency", &["eu"]),
+            "DenyExportsOfEuData",
+        ),
+        (
+            Request::new("clone", "rds:CreateGlobalCluster", "eu-west-1", &deployer)
+                .resource("arn:aws:rds:eu-west-1:111111111111:cluster:ledgerly-invoices-eu-eu-west-1")
+                .key("aws:ResourceTag/data-residency", &["eu"]),
+            "DenyExportsOfEuData",
+        ),
+        (
+            Request::new("backup copy", "backup:StartCopyJob", "eu-west-1", &deployer)
+                .resource("arn:aws:backup:eu-west-1:111111111111:recovery-point:r")
+                .key("aws:ResourceTag/data-residency", &["eu"]),
+            "DenyExportsOfEuData",
+        ),
+        // Keys.
+        (
+            Request::new("move primary", "kms:UpdatePrimaryRegion", "eu-west-1", &deployer)
+                .resource("arn:aws:kms:eu-west-1:111111111111:key/mrk-1")
+                .key("aws:ResourceTag/data-residency", &["eu"])
+                .key("kms:PrimaryRegion", &["us-east-1"]),
+            "DenyKeyPrimaryOutsideEu",
+        ),
+        (
+            Request::new("delete key", "kms:ScheduleKeyDeletion", "eu-west-1", &operator)
+                .resource("arn:aws:kms:eu-west-1:111111111111:key/mrk-1")
+                .key("aws:ResourceTag/topology", &["ledgerly"]),
+            "DenyWeakeningTopologyKeys",
+        ),
+        // Deletion without Delete.
+        (
+            Request::new("lifecycle", "s3:PutLifecycleConfiguration", "eu-west-1", &operator)
+                .resource("arn:aws:s3:::ledgerly-documents-eu-eu-west-1"),
+            "DenyWeakeningTopologyBuckets",
+        ),
+        (
+            Request::new("purge", "s3:DeleteObjectVersion", "eu-west-1", &operator)
+                .resource("arn:aws:s3:::ledgerly-documents-eu-eu-west-1/invoice.pdf"),
+            "DenyPermanentDeletesInTopologyBuckets",
+        ),
+        (
+            Request::new("ttl", "dynamodb:UpdateTimeToLive", "eu-west-1", &operator)
+                .resource("arn:aws:dynamodb:eu-west-1:111111111111:table/ledgerly-eu-user-profiles"),
+            "DenyWeakeningTopologyTables",
+        ),
+        (
+            Request::new("instance", "rds:DeleteDBInstance", "eu-west-1", &operator)
+                .resource("arn:aws:rds:eu-west-1:111111111111:db:ledgerly-invoices-eu-eu-west-1-1"),
+            "DenyWeakeningTopologyDatabases",
+        ),
+        // Tags the policies rely on.
+        (
+            Request::new("retag", "kms:TagResource", "eu-west-1", &operator)
+                .resource("arn:aws:kms:eu-west-1:111111111111:key/mrk-1")
+                .key("aws:ResourceTag/topology", &["ledgerly"])
+                .key("aws:TagKeys", &["data-residency"]),
+            "DenyChangingGuardrailTags",
+        ),
+        // Exemptions by role name.
+        (
+            Request::new("mint", "iam:CreateRole", "us-east-1", &operator)
+                .resource("arn:aws:iam::999999999999:role/BreakGlassAdmin"),
+            "DenyChangingExemptRoles",
+        ),
+    ];
+    for (request, sid) in cases {
+        let denying: Vec<String> = topoc::policy::evaluate::Evaluator::new(&compiled.scps)
+            .all_denying(&request)
+            .into_iter()
+            .map(|(_, sid)| sid)
+            .collect();
+        assert!(
+            denying.iter().any(|found| found == sid),
+            "{} ({}) should be denied by {sid}, is denied by {denying:?}",
+            request.action,
+            request.description
+        );
+    }
+    // The same calls by the break-glass role pass; the legitimate operations pass for all.
+    let break_glass = role(&compiled, &compiled.plan.break_glass_roles[0]);
+    let request = Request::new("purge", "s3:DeleteObjectVersion", "eu-west-1", &break_glass)
+        .resource("arn:aws:s3:::ledgerly-documents-eu-eu-west-1/invoice.pdf");
+    assert_eq!(denied_by(&compiled.scps, &request), None);
+}
+
+/// Every statement backs its paragraph of the review with a scenario; a statement that
+/// denies none is reported, and the review prints each statement's scenarios.
+#[test]
+fn every_statement_of_the_review_is_backed_by_a_scenario() {
+    for example in EXAMPLES {
+        let compiled = compile(example);
+        let proved = topoc::policy::proved_statements(&compiled.plan, &compiled.scps);
+        for scp in &compiled.scps {
+            for statement in &scp.document.statements {
+                assert!(
+                    proved.contains_key(&(scp.name.clone(), statement.sid.clone())),
+                    "{example}: {} has no scenario",
+                    statement.sid
+                );
+            }
+        }
+        let review = &compiled.rendered.files["review/scp-review.md"].text;
+        let statements: usize = compiled.scps.iter().map(|scp| scp.document.statements.len()).sum();
+        assert_eq!(review.matches("- **Proved on:** ").count(), statements, "{example}");
+        assert!(review.contains("## What these policies do not cover"), "{example}");
+    }
+    // A statement no scenario reaches (its action changed to one no one tests) is an error.
+    let mut compiled = compile("helios-pay");
+    compiled.statement("DenyDisablingSecurityHub").action.0 = vec!["securityhub:DeleteInsight".to_string()];
     assert_reported(
-        &errors,
-        "scp-residency",
-        "dynamodb:CreateTableReplica (replica of `ledgerly-eu-user-profiles` in us-east-1)",
+        &compiled.errors(),
+        "scp-claim",
+        "`DenyDisablingSecurityHub` denies none of the scenarios",
     );
+}
 
-    let mut compiled = compile("eu-resident-saas");
-    compiled.remove_statement("DenyKeyReplicasOutsideEu");
-    assert_reported(&compiled.errors(), "scp-residency", "kms:ReplicateKey");
-
-    let mut compiled = compile("eu-resident-saas");
-    compiled.remove_statement("DenyBucketsOutsideEu");
-    assert_reported(&compiled.errors(), "scp-residency", "s3:CreateBucket");
-
-    let mut compiled = compile("eu-resident-saas");
-    compiled.remove_statement("DenyDatabasesOutsideEu");
-    assert_reported(&compiled.errors(), "scp-residency", "rds:CreateDBCluster");
+/// A spec with ten EU DynamoDB classes: the residency statements do not grow with the
+/// tables, so everything fits the old quota of 5,120 characters too.
+#[test]
+fn ten_eu_tables_fit_the_quota() {
+    let text =
+        std::fs::read_to_string(format!("{}/examples/eu-resident-saas.yaml", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let mut classes = String::new();
+    for index in 0..10 {
+        classes.push_str(&format!(
+            "  eu-extra-{index}:\n    store: dynamodb\n    partition_key: id\n    conflicts: lww\n    residency: eu\n    regions: [eu-west-1, eu-central-1]\n"
+        ));
+    }
+    let text = text.replacen("\ndata:\n", &format!("\ndata:\n{classes}"), 1);
+    let mut source_map = SourceMap::new();
+    let file = source_map.add("spec.yaml", text);
+    let analysis = topoc::analyze(&source_map, file, "spec.yaml");
+    assert!(
+        !topoc::diag::has_errors(&analysis.diagnostics),
+        "{:?}",
+        analysis
+            .diagnostics
+            .iter()
+            .map(|d| d.message.clone())
+            .collect::<Vec<_>>()
+    );
+    let generated = topoc::generate(analysis.compiled.expect("compiled"), "spec.yaml").unwrap();
+    assert_eq!(generated.plan.residency[0].tables.len(), 11);
+    for scp in &generated.scps {
+        let size = scp.document.minified().chars().count();
+        assert!(size <= 5120, "{} is {size} characters", scp.name);
+    }
 }
 
 #[test]
@@ -110,7 +301,7 @@ fn a_residency_statement_that_allows_a_foreign_region_is_caught() {
         .get_mut("kms:ReplicaRegion")
         .unwrap()
         .push("us-east-1".to_string());
-    assert_reported(&compiled.errors(), "scp-residency", "key in us-east-1");
+    assert_reported(&compiled.errors(), "scp-promise", "key in us-east-1");
 }
 
 /// Removes helios-pay's deployment role from a protection statement's exemptions.
@@ -255,20 +446,18 @@ fn break_glass_roles_pass_and_other_roles_are_stopped() {
             .find(|code| !compiled.plan.allowed_regions.iter().any(|allowed| allowed == code))
             .unwrap();
         let break_glass = &compiled.plan.break_glass_roles[0];
-        for principal in [role(break_glass), role(&format!("ops/emergency/{break_glass}"))] {
-            let request =
-                Request::new("a VPC outside the topology", "ec2:CreateVpc", outside, &principal).resource("*");
-            assert_eq!(denied_by(&compiled.scps, &request), None, "{example}: {principal}");
-            let request = Request::new(
-                "stopping Config",
-                "config:StopConfigurationRecorder",
-                &compiled.plan.primary_region,
-                &principal,
-            )
-            .resource("*");
-            assert_eq!(denied_by(&compiled.scps, &request), None, "{example}: {principal}");
-        }
-        let developer = role("Developer");
+        let principal = role(&compiled, break_glass);
+        let request = Request::new("a VPC outside the topology", "ec2:CreateVpc", outside, &principal).resource("*");
+        assert_eq!(denied_by(&compiled.scps, &request), None, "{example}: {principal}");
+        let request = Request::new(
+            "stopping Config",
+            "config:StopConfigurationRecorder",
+            &compiled.plan.primary_region,
+            &principal,
+        )
+        .resource("*");
+        assert_eq!(denied_by(&compiled.scps, &request), None, "{example}: {principal}");
+        let developer = role(&compiled, "Developer");
         let request = Request::new("a VPC outside the topology", "ec2:CreateVpc", outside, &developer).resource("*");
         assert_eq!(
             denied_by(&compiled.scps, &request).map(|(_, sid)| sid),
@@ -287,12 +476,21 @@ fn break_glass_roles_pass_and_other_roles_are_stopped() {
             Some("DenyStoppingConfig".to_string()),
             "{example}"
         );
+        // The exemption is by exact ARN: the same name under another path is not exempt.
+        let request = Request::new(
+            "a VPC outside the topology",
+            "ec2:CreateVpc",
+            outside,
+            &role(&compiled, &format!("ops/emergency/{break_glass}")),
+        )
+        .resource("*");
+        assert!(denied_by(&compiled.scps, &request).is_some(), "{example}");
         // A role whose name only ends like the break-glass role is not exempt.
         let request = Request::new(
             "a VPC outside the topology",
             "ec2:CreateVpc",
             outside,
-            &role(&format!("Not{break_glass}")),
+            &role(&compiled, &format!("Not{break_glass}")),
         )
         .resource("*");
         assert!(denied_by(&compiled.scps, &request).is_some(), "{example}");
@@ -302,7 +500,7 @@ fn break_glass_roles_pass_and_other_roles_are_stopped() {
 #[test]
 fn deployment_roles_may_not_leave_the_topology_regions() {
     let compiled = compile("helios-pay");
-    let deployer = role(&compiled.plan.deployment_roles[0]);
+    let deployer = role(&compiled, &compiled.plan.deployment_roles[0]);
     let request = Request::new("a VPC in ap-south-1", "ec2:CreateVpc", "ap-south-1", &deployer).resource("*");
     assert!(denied_by(&compiled.scps, &request).is_some());
     let request = Request::new(
@@ -327,7 +525,8 @@ fn a_smaller_quota_splits_policies_by_function_deterministically() {
         [
             "helios-pay-region-deny",
             "helios-pay-protection-1",
-            "helios-pay-protection-2"
+            "helios-pay-protection-2",
+            "helios-pay-protection-3"
         ]
     );
     assert!(governance.oversized.is_empty());
@@ -358,8 +557,25 @@ fn a_smaller_quota_splits_policies_by_function_deterministically() {
     );
 
     // One more policy per target means fewer free slots.
-    plan.targets[0].attached = (0..8).map(|index| format!("other-{index}")).collect();
+    plan.targets[0].attached = (0..7).map(|index| format!("other-{index}")).collect();
     let governance = topoc::policy::generate(&plan);
     assert_eq!(governance.slot_problems.len(), 1);
-    assert_eq!(governance.slot_problems[0].needed, 3);
+    assert_eq!(governance.slot_problems[0].needed, 4);
+}
+
+/// The operations operators and services need stay allowed: a statement that would deny
+/// an Aurora switchover is reported.
+#[test]
+fn a_statement_that_denies_a_switchover_is_caught() {
+    let mut compiled = compile("helios-pay");
+    compiled
+        .statement("DenyWeakeningTopologyDatabases")
+        .action
+        .0
+        .push("rds:SwitchoverGlobalCluster".to_string());
+    assert_reported(
+        &compiled.errors(),
+        "scp-denies-operation",
+        "denies rds:SwitchoverGlobalCluster",
+    );
 }

@@ -159,6 +159,7 @@ struct AuroraGlobal {
     engine: String,
     engine_version: String,
     database: String,
+    tags: Tags,
 }
 
 /// The master credentials of a global database, in its writer's root.
@@ -353,6 +354,7 @@ pub(super) fn data_root(context: &Context<'_>) -> Option<Stack> {
                     .clone()
                     .expect("schema requires engine_version"),
                 database: database_name(class, data_class),
+                tags: tags(context, class),
             },
         ));
     }

@@ -135,6 +135,7 @@ struct Readme {
     images: &'static str,
     image_source: String,
     deployment_roles: Vec<String>,
+    workload_accounts: Vec<String>,
     scp_targets: Vec<String>,
     services: Vec<String>,
     regions: Vec<RegionRow>,
@@ -240,6 +241,7 @@ pub(super) fn documents(
         },
         image_source,
         deployment_roles: topology.governance.deployment_roles.clone(),
+        workload_accounts: topology.governance.workload_accounts.clone(),
         scp_targets: topology.governance.scp_targets.clone(),
         services: topology.services.keys().cloned().collect(),
         regions: context

@@ -24,8 +24,11 @@ pub struct GovernancePlan {
     pub edge_only_region: Option<String>,
     /// us-west-2 when Route 53 ARC is used (its configuration API lives there; exempt).
     pub recovery_control_region: Option<String>,
+    /// Roles as `<path/>name`, matched by exact ARN.
     pub break_glass_roles: Vec<String>,
     pub deployment_roles: Vec<String>,
+    /// The accounts the exemptions hold in; empty means any account.
+    pub workload_accounts: Vec<String>,
     pub residency: Vec<ResidencyPlan>,
     /// Name prefix shared by every resource of the topology (`helios-pay-`).
     pub name_prefix: String,
@@ -152,6 +155,7 @@ pub(super) fn plan(context: &Context<'_>) -> GovernancePlan {
             .then(|| RECOVERY_CONTROL_REGION.to_string()),
         break_glass_roles: governance.break_glass_roles.clone(),
         deployment_roles: governance.deployment_roles.clone(),
+        workload_accounts: governance.workload_accounts.clone(),
         residency,
         name_prefix: format!("{}-", topology.name),
         tag_topology: topology.name.clone(),

@@ -104,6 +104,18 @@ impl<'a> Evaluator<'a> {
         })
     }
 
+    /// Every statement that denies the request, as `(policy name, Sid)`.
+    pub fn all_denying(&self, request: &Request) -> Vec<(String, String)> {
+        self.statements_for(&request.action)
+            .iter()
+            .filter_map(|&(policy, index)| {
+                let scp = &self.scps[policy];
+                let statement = &scp.document.statements[index];
+                applies_beyond_action(statement, request).then(|| (scp.name.clone(), statement.sid.clone()))
+            })
+            .collect()
+    }
+
     fn statements_for(&self, action: &str) -> StatementRefs {
         if let Some(found) = self.statements_by_action.borrow().get(action) {
             return found.clone();

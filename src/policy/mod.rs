@@ -7,6 +7,7 @@
 
 pub mod config;
 pub mod evaluate;
+pub mod scenarios;
 pub mod scp;
 
 use serde::Serialize;
@@ -266,6 +267,32 @@ struct StatementView {
     why: Markdown,
     exempts: Markdown,
     risk: Markdown,
+    /// The scenarios this statement denies (of those `scenarios` makes), and how many.
+    proved_count: usize,
+    proved_examples: Vec<Markdown>,
+}
+
+/// A scenario's description, whose backquoted names become code spans.
+fn scenario_markdown(description: &str) -> Markdown {
+    let mut markdown = Markdown::default();
+    for (index, part) in description.split('`').enumerate() {
+        if part.is_empty() {
+            continue;
+        }
+        if index % 2 == 1 {
+            markdown.push(&Markdown::code(part));
+            continue;
+        }
+        // Plain text is trimmed when escaped; the spaces around code spans stay.
+        if part.starts_with(' ') {
+            markdown.push(&Markdown::literal(" "));
+        }
+        markdown.push(&Markdown::text(part));
+        if part.ends_with(' ') && part.trim() != "" {
+            markdown.push(&Markdown::literal(" "));
+        }
+    }
+    markdown
 }
 
 #[derive(Serialize)]
@@ -291,6 +318,10 @@ struct ReviewQuota {
     policies_per_target: u32,
     characters_per_policy: u32,
     sources: Markdown,
+    /// Whether the policies fit this quota: every policy within its size, and the
+    /// attachments of every target within its count.
+    fits_size: bool,
+    fits_attachments: bool,
 }
 
 #[derive(Serialize)]
@@ -318,6 +349,25 @@ struct Review {
     custom_rules: Vec<ReviewRule>,
     break_glass: Vec<String>,
     deployment_roles: Vec<String>,
+    workload_accounts: Vec<String>,
+    scenario_count: usize,
+    allowed_operations: Vec<Markdown>,
+}
+
+/// For each statement, as `(policy, Sid)`, the descriptions of the promised scenarios it
+/// denies.
+pub fn proved_statements(
+    plan: &GovernancePlan,
+    scps: &[Scp],
+) -> std::collections::BTreeMap<(String, String), Vec<String>> {
+    let evaluator = evaluate::Evaluator::new(scps);
+    let mut proved: std::collections::BTreeMap<(String, String), Vec<String>> = std::collections::BTreeMap::new();
+    for (request, _) in scenarios::promised_denials(plan, &scenarios::pipeline(plan)) {
+        for statement in evaluator.all_denying(&request) {
+            proved.entry(statement).or_default().push(request.description.clone());
+        }
+    }
+    proved
 }
 
 fn describe_list(items: &[String], not: bool) -> Markdown {
@@ -341,6 +391,18 @@ fn review_view(plan: &GovernancePlan, scps: &[Scp]) -> Review {
         groups.entry(*reason).or_default().push(action);
     }
     let rule_regions = |regions: &[String]| Markdown::codes(regions, ", ");
+    let proved = proved_statements(plan, scps);
+    let largest = scps
+        .iter()
+        .map(|scp| scp.document.minified().chars().count())
+        .max()
+        .unwrap_or(0);
+    let most_attached = plan
+        .targets
+        .iter()
+        .map(|target| target.attached.len() + scps.len())
+        .max()
+        .unwrap_or(scps.len());
     Review {
         topology: plan.topology.clone(),
         spec_file: plan.spec_file.clone(),
@@ -354,6 +416,8 @@ fn review_view(plan: &GovernancePlan, scps: &[Scp]) -> Review {
                 policies_per_target: quota.policies_per_target,
                 characters_per_policy: quota.characters_per_policy,
                 sources: Markdown::literal(quota.sources),
+                fits_size: largest <= quota.characters_per_policy as usize,
+                fits_attachments: most_attached <= quota.policies_per_target as usize,
             })
             .collect(),
         policies: scps
@@ -370,38 +434,50 @@ fn review_view(plan: &GovernancePlan, scps: &[Scp]) -> Review {
                         .document
                         .statements
                         .iter()
-                        .map(|statement| StatementView {
-                            sid: statement.sid.clone(),
-                            effect: statement.effect,
-                            actions: if statement.not_action.is_empty() {
-                                describe_list(&statement.action.0, false)
-                            } else {
-                                describe_list(&statement.not_action.0, true)
-                            },
-                            resources: if statement.not_resource.is_empty() {
-                                describe_list(&statement.resource.0, false)
-                            } else {
-                                describe_list(&statement.not_resource.0, true)
-                            },
-                            conditions: statement
-                                .condition
-                                .iter()
-                                .flat_map(|(operator, keys)| {
-                                    keys.iter().map(move |(key, values)| {
-                                        md!(
-                                            "{} {}: {}",
-                                            Markdown::code(operator),
-                                            Markdown::code(key),
-                                            describe_list(values, false)
-                                        )
+                        .map(|statement| {
+                            let backing = proved
+                                .get(&(scp.name.clone(), statement.sid.clone()))
+                                .cloned()
+                                .unwrap_or_default();
+                            StatementView {
+                                proved_count: backing.len(),
+                                proved_examples: backing
+                                    .iter()
+                                    .take(3)
+                                    .map(|example| scenario_markdown(example))
+                                    .collect(),
+                                sid: statement.sid.clone(),
+                                effect: statement.effect,
+                                actions: if statement.not_action.is_empty() {
+                                    describe_list(&statement.action.0, false)
+                                } else {
+                                    describe_list(&statement.not_action.0, true)
+                                },
+                                resources: if statement.not_resource.is_empty() {
+                                    describe_list(&statement.resource.0, false)
+                                } else {
+                                    describe_list(&statement.not_resource.0, true)
+                                },
+                                conditions: statement
+                                    .condition
+                                    .iter()
+                                    .flat_map(|(operator, keys)| {
+                                        keys.iter().map(move |(key, values)| {
+                                            md!(
+                                                "{} {}: {}",
+                                                Markdown::code(operator),
+                                                Markdown::code(key),
+                                                describe_list(values, false)
+                                            )
+                                        })
                                     })
-                                })
-                                .collect(),
-                            denies: statement.notes.denies.clone(),
-                            scope: statement.notes.scope.clone(),
-                            why: statement.notes.why.clone(),
-                            exempts: statement.notes.exempts.clone(),
-                            risk: statement.notes.risk.clone(),
+                                    .collect(),
+                                denies: statement.notes.denies.clone(),
+                                scope: statement.notes.scope.clone(),
+                                why: statement.notes.why.clone(),
+                                exempts: statement.notes.exempts.clone(),
+                                risk: statement.notes.risk.clone(),
+                            }
                         })
                         .collect(),
                 }
@@ -452,5 +528,18 @@ fn review_view(plan: &GovernancePlan, scps: &[Scp]) -> Review {
             .collect(),
         break_glass: plan.break_glass_roles.clone(),
         deployment_roles: plan.deployment_roles.clone(),
+        workload_accounts: plan.workload_accounts.clone(),
+        scenario_count: scenarios::promised_denials(plan, &scenarios::pipeline(plan)).len(),
+        allowed_operations: scenarios::legitimate_operations(plan)
+            .into_iter()
+            .map(|request| {
+                md!(
+                    "{} ({} in {})",
+                    scenario_markdown(&request.description),
+                    Markdown::code(&request.action),
+                    Markdown::text(&request.region)
+                )
+            })
+            .collect(),
     }
 }

@@ -12,7 +12,6 @@ use serde::Serialize;
 use serde::ser::Serializer;
 
 use crate::aws::global_services::EXEMPT_ACTIONS;
-use crate::aws::regions as aws_regions;
 use crate::ir::governance::{GovernancePlan, ResidencyPlan};
 use crate::ir::markdown::Markdown;
 use crate::md;
@@ -149,17 +148,37 @@ fn conditions(entries: &[(&str, &str, Vec<String>)]) -> Conditions {
     map
 }
 
-/// `arn:*:iam::*:role/Name` and the same name under any path.
-pub fn role_patterns(roles: &[String]) -> Vec<String> {
+/// The exact ARNs of roles given as `<path/>name`: in each of `accounts`, or in any
+/// account when none is given. A role of the same name under another path is not matched,
+/// so it cannot borrow the exemption.
+pub fn role_patterns(roles: &[String], accounts: &[String]) -> Vec<String> {
+    let accounts: Vec<&str> = if accounts.is_empty() {
+        vec!["*"]
+    } else {
+        accounts.iter().map(String::as_str).collect()
+    };
     roles
         .iter()
         .flat_map(|role| {
-            [
-                format!("arn:*:iam::*:role/{role}"),
-                format!("arn:*:iam::*:role/*/{role}"),
-            ]
+            accounts
+                .iter()
+                .map(move |account| format!("arn:*:iam::{account}:role/{role}"))
         })
         .collect()
+}
+
+impl GovernancePlan {
+    /// ARN patterns of the break-glass roles.
+    fn break_glass_arns(&self) -> Vec<String> {
+        role_patterns(&self.break_glass_roles, &self.workload_accounts)
+    }
+
+    /// ARN patterns of the deployment roles and the break-glass roles.
+    fn pipeline_and_break_glass_arns(&self) -> Vec<String> {
+        let mut arns = role_patterns(&self.deployment_roles, &self.workload_accounts);
+        arns.extend(self.break_glass_arns());
+        arns
+    }
 }
 
 /// `eu` → `Eu`, `eu-gdpr` → `EuGdpr`, for statement ids (which allow letters and digits only).
@@ -195,7 +214,7 @@ fn statement(
 }
 
 fn region_deny(plan: &GovernancePlan) -> Vec<Statement> {
-    let break_glass = role_patterns(&plan.break_glass_roles);
+    let break_glass = plan.break_glass_arns();
     let exemption = break_glass_exemption(plan, "no one: no break-glass roles are declared");
     let mut statements = vec![Statement {
         sid: "DenyOutsideSanctionedRegions".to_string(),
@@ -267,22 +286,47 @@ fn region_deny(plan: &GovernancePlan) -> Vec<Statement> {
     statements
 }
 
-/// ARNs of `template` (with `{region}`) in every known region its class may not use.
-/// Listed one by one: region wildcards such as `us-*` in an ARN are legal IAM, but
-/// policy linters reject them, and reviewers read explicit regions more easily.
-fn forbidden_region_arns(permitted: &[String], template: &str) -> Vec<String> {
-    aws_regions::REGIONS
-        .iter()
-        .filter(|region| !permitted.iter().any(|permitted_region| permitted_region == region.code))
-        .map(|region| template.replace("{region}", region.code))
-        .collect()
-}
+/// Calls that create a resource holding data, or a key or secret that opens it; with the
+/// residency tag on the request, they create data of the class.
+const NEW_DATA_ACTIONS: &[&str] = &[
+    "backup:CreateBackupVault",
+    "dynamodb:CreateTable",
+    "kms:CreateKey",
+    "rds:CopyDBClusterSnapshot",
+    "rds:CreateDBCluster",
+    "rds:CreateDBClusterSnapshot",
+    "rds:CreateDBInstance",
+    "rds:CreateGlobalCluster",
+    "rds:RestoreDBClusterFromSnapshot",
+    "rds:RestoreDBClusterToPointInTime",
+    "s3:CreateBucket",
+    "secretsmanager:CreateSecret",
+];
+
+/// Calls made in the region a copy goes to, authorised on the resource copied from.
+const COPY_ACTIONS: &[&str] = &[
+    "dynamodb:RestoreTableFromBackup",
+    "dynamodb:RestoreTableToPointInTime",
+    "rds:CopyDBClusterSnapshot",
+    "rds:CreateDBCluster",
+    "rds:RestoreDBClusterFromSnapshot",
+    "rds:RestoreDBClusterToPointInTime",
+];
+
+/// Calls that send data to a destination no condition key names.
+const EXPORT_ACTIONS: &[&str] = &[
+    "backup:StartCopyJob",
+    "dynamodb:ExportTableToPointInTime",
+    "rds:CreateGlobalCluster",
+    "rds:ModifyDBClusterSnapshotAttribute",
+    "rds:ModifyDBSnapshotAttribute",
+    "rds:StartExportTask",
+];
 
 fn residency(plan: &GovernancePlan, class: &ResidencyPlan) -> Vec<Statement> {
     let name = camel(&class.name);
-    let break_glass = role_patterns(&plan.break_glass_roles);
-    let mut pipeline_and_break_glass = role_patterns(&plan.deployment_roles);
-    pipeline_and_break_glass.extend(break_glass.clone());
+    let break_glass = plan.break_glass_arns();
+    let pipeline_and_break_glass = plan.pipeline_and_break_glass_arns();
     let permitted = codes(&class.permitted);
     let class_label = md!("residency class {}", Markdown::code(&class.name));
     let exempt = break_glass_exemption(plan, "no one");
@@ -313,7 +357,7 @@ fn residency(plan: &GovernancePlan, class: &ResidencyPlan) -> Vec<Statement> {
             risk: Markdown::literal("keys without the tag are not covered; topoc tags every key it creates"),
         },
     )];
-    if !class.secrets.is_empty() {
+    {
         statements.push(statement(
             format!("DenySecretReplicasOutside{name}"),
             strings(["secretsmanager:ReplicateSecretToRegions"]),
@@ -374,28 +418,98 @@ fn residency(plan: &GovernancePlan, class: &ResidencyPlan) -> Vec<Statement> {
             },
         ));
     }
-    if !class.tables.is_empty() {
-        let resources: Vec<String> = class
-            .tables
-            .iter()
-            .flat_map(|table| {
-                forbidden_region_arns(&class.permitted, &format!("arn:*:dynamodb:{{region}}:*:table/{table}"))
-            })
-            .collect();
-        statements.push(statement(
-            format!("DenyTablesOutside{name}"),
-            strings(["dynamodb:CreateTable", "dynamodb:CreateTableReplica"]),
-            resources,
-            conditions(&[("ArnNotLike", "aws:PrincipalARN", break_glass.clone())]),
-            Notes {
-                denies: md!("creating a table or a global-table replica named {}", codes(&class.tables)),
-                scope: md!("in any region outside {}, matched on the table ARN's region", permitted),
-                why: md!("DynamoDB offers no condition key for the replica region; the ARN of the replica names it, so the statement lists the forbidden regions' ARNs of {}'s tables", class_label),
-                exempts: exempt.clone(),
-                risk: Markdown::literal("regions AWS adds after topoc's region table was last updated are not listed; the region-deny policy still blocks every region outside the topology"),
-            },
-        ));
-    }
+    let class_tag = Markdown::code(&format!("data-residency = {}", class.name));
+    statements.push(statement(
+        format!("DenyKeyPrimaryOutside{name}"),
+        strings(["kms:UpdatePrimaryRegion"]),
+        strings(["*"]),
+        conditions(&[
+            ("StringEquals", "aws:ResourceTag/data-residency", vec![class.name.clone()]),
+            ("StringNotEquals", "kms:PrimaryRegion", class.permitted.clone()),
+            ("ArnNotLike", "aws:PrincipalARN", break_glass.clone()),
+        ]),
+        Notes {
+            denies: md!("moving the primary of a multi-Region key tagged {}", class_tag.clone()),
+            scope: md!("to any region but {}", permitted),
+            why: Markdown::literal("a primary moved out of the class could then replicate the key anywhere, and its key policy would be administered there"),
+            exempts: exempt.clone(),
+            risk: Markdown::literal("keys without the tag are not covered; topoc tags every key it creates, and the tag itself is protected"),
+        },
+    ));
+    statements.push(statement(
+        format!("DenyNewDataOutside{name}"),
+        strings(NEW_DATA_ACTIONS.iter().copied()),
+        strings(["*"]),
+        conditions(&[
+            ("StringEquals", "aws:RequestTag/data-residency", vec![class.name.clone()]),
+            ("StringNotEquals", "aws:RequestedRegion", class.permitted.clone()),
+            ("ArnNotLike", "aws:PrincipalARN", break_glass.clone()),
+        ]),
+        Notes {
+            denies: md!("creating a table, database, snapshot, bucket, key, secret or backup vault tagged {}, whatever its name", class_tag.clone()),
+            scope: md!("in any region but {}", permitted),
+            why: md!("a copy of {} under another name is still data of the class; the tag on the request, not the name, decides", class_label),
+            exempts: exempt.clone(),
+            risk: Markdown::literal("a copy created without the tag is not matched by this statement; the copy statements below key on the tag of the data it is copied from"),
+        },
+    ));
+    statements.push(statement(
+        format!("DenyCopiesOutside{name}"),
+        strings(COPY_ACTIONS.iter().copied()),
+        strings(["*"]),
+        conditions(&[
+            ("StringEquals", "aws:ResourceTag/data-residency", vec![class.name.clone()]),
+            ("StringNotEquals", "aws:RequestedRegion", class.permitted.clone()),
+            ("ArnNotLike", "aws:PrincipalARN", break_glass.clone()),
+        ]),
+        Notes {
+            denies: md!("restoring a table, copying or restoring a database snapshot, or joining a cluster to a global database, from data tagged {}", class_tag.clone()),
+            scope: md!("when the call is made in any region but {} (these calls are made in the region the copy goes to)", permitted),
+            why: md!("copies of {} under new names carry no tag of their own; the tag of the table, snapshot or global database they come from decides", class_label),
+            exempts: exempt.clone(),
+            risk: Markdown::literal("snapshots carry the class tag only when their cluster copies tags to snapshots, which topoc turns on for every cluster"),
+        },
+    ));
+    let permitted_tables: Vec<String> = class
+        .permitted
+        .iter()
+        .map(|region| format!("arn:*:dynamodb:{region}:*:table/*"))
+        .collect();
+    statements.push(Statement {
+        sid: format!("DenyTableReplicasOutside{name}"),
+        effect: "Deny",
+        action: OneOrMany(strings(["dynamodb:CreateTable", "dynamodb:CreateTableReplica"])),
+        not_action: OneOrMany::default(),
+        resource: OneOrMany::default(),
+        not_resource: OneOrMany(permitted_tables),
+        condition: conditions(&[
+            ("StringEquals", "aws:ResourceTag/data-residency", vec![class.name.clone()]),
+            ("ArnNotLike", "aws:PrincipalARN", break_glass.clone()),
+        ]),
+        notes: Notes {
+            denies: md!("adding a global-table replica to a table tagged {}", class_tag.clone()),
+            scope: md!("when the replica's ARN is in any region but {}", permitted),
+            why: md!("a replica is created by a call in the table's own region; its ARN names the region it goes to, so one pattern per permitted region covers every table of {}, however many there are", class_label),
+            exempts: exempt.clone(),
+            risk: Markdown::literal("this relies on DynamoDB presenting the replicated table's tags when it authorises the replica; if it does not, the statement does not match, and the AWS Config replica-region rule reports the replica instead"),
+        },
+    });
+    statements.push(statement(
+        format!("DenyExportsOf{name}Data"),
+        strings(EXPORT_ACTIONS.iter().copied()),
+        strings(["*"]),
+        conditions(&[
+            ("StringEquals", "aws:ResourceTag/data-residency", vec![class.name.clone()]),
+            ("ArnNotLike", "aws:PrincipalARN", break_glass.clone()),
+        ]),
+        Notes {
+            denies: md!("exporting a table tagged {} to S3, sharing or exporting its database snapshots, cloning its cluster into a new global database, and copying its backups", class_tag),
+            scope: Markdown::literal("in every region"),
+            why: Markdown::literal("these calls name their destination (a bucket, an account, a vault) in no condition key, so no region check is possible: they are denied outright"),
+            exempts: exempt.clone(),
+            risk: md!("exports, snapshot shares and backup copies of {} need a break-glass role", class_label),
+        },
+    ));
     if !class.bucket_patterns.is_empty() {
         let bucket_arns: Vec<String> = class
             .bucket_patterns
@@ -481,9 +595,8 @@ fn residency(plan: &GovernancePlan, class: &ResidencyPlan) -> Vec<Statement> {
 }
 
 fn protection(plan: &GovernancePlan) -> Vec<Statement> {
-    let break_glass = role_patterns(&plan.break_glass_roles);
-    let mut pipeline = role_patterns(&plan.deployment_roles);
-    pipeline.extend(break_glass.clone());
+    let break_glass = plan.break_glass_arns();
+    let pipeline = plan.pipeline_and_break_glass_arns();
     let prefix = &plan.name_prefix;
     let exempt = break_glass_exemption(plan, "no one");
     let exempt_pipeline = md!("the deployment roles {} and {}", codes(&plan.deployment_roles), exempt);
@@ -542,16 +655,20 @@ fn protection(plan: &GovernancePlan) -> Vec<Statement> {
         statement(
             "DenyWeakeningTopologyTables".to_string(),
             strings([
+                "dynamodb:DeleteBackup",
+                "dynamodb:DeleteResourcePolicy",
                 "dynamodb:DeleteTable",
                 "dynamodb:DeleteTableReplica",
+                "dynamodb:PutResourcePolicy",
                 "dynamodb:UpdateContinuousBackups",
                 "dynamodb:UpdateTable",
+                "dynamodb:UpdateTimeToLive",
             ]),
             strings([format!("arn:*:dynamodb:*:*:table/{prefix}*")]),
             conditions(&[("ArnNotLike", "aws:PrincipalARN", pipeline.clone())]),
             Notes {
                 denies: Markdown::literal(
-                    "deleting the topology's tables or replicas, and the calls that change point-in-time recovery, deletion protection and replicas",
+                    "deleting the topology's tables, replicas or backups, and the calls that change point-in-time recovery, deletion protection, replicas, time to live (which expires items) and resource policies (which could lock out the replication service)",
                 ),
                 scope: md!(
                     "on tables named {}, in every region",
@@ -568,19 +685,25 @@ fn protection(plan: &GovernancePlan) -> Vec<Statement> {
             "DenyWeakeningTopologyDatabases".to_string(),
             strings([
                 "rds:DeleteDBCluster",
+                "rds:DeleteDBClusterSnapshot",
+                "rds:DeleteDBInstance",
                 "rds:DeleteGlobalCluster",
                 "rds:ModifyDBCluster",
+                "rds:ModifyDBInstance",
                 "rds:ModifyGlobalCluster",
                 "rds:RemoveFromGlobalCluster",
             ]),
             strings([
                 format!("arn:*:rds:*:*:cluster:{prefix}*"),
+                format!("arn:*:rds:*:*:cluster-snapshot:{prefix}*"),
+                format!("arn:*:rds:*:*:cluster-snapshot:rds:{prefix}*"),
+                format!("arn:*:rds:*:*:db:{prefix}*"),
                 format!("arn:*:rds::*:global-cluster:{prefix}*"),
             ]),
             conditions(&[("ArnNotLike", "aws:PrincipalARN", pipeline.clone())]),
             Notes {
                 denies: Markdown::literal(
-                    "deleting or modifying the topology's Aurora clusters and global databases, and detaching a cluster from its global database",
+                    "deleting or modifying the topology's Aurora clusters, instances and global databases, deleting their snapshots, and detaching a cluster from its global database",
                 ),
                 scope: md!(
                     "on clusters named {}, in every region",
@@ -599,16 +722,20 @@ fn protection(plan: &GovernancePlan) -> Vec<Statement> {
             "DenyWeakeningTopologyBuckets".to_string(),
             strings([
                 "s3:DeleteBucket",
+                "s3:DeleteBucketPolicy",
+                "s3:PutBucketObjectLockConfiguration",
+                "s3:PutBucketPolicy",
                 "s3:PutBucketPublicAccessBlock",
                 "s3:PutBucketTagging",
                 "s3:PutBucketVersioning",
                 "s3:PutEncryptionConfiguration",
+                "s3:PutLifecycleConfiguration",
             ]),
             strings([format!("arn:*:s3:::{prefix}*")]),
             conditions(&[("ArnNotLike", "aws:PrincipalARN", pipeline.clone())]),
             Notes {
                 denies: Markdown::literal(
-                    "deleting the topology's buckets or changing their versioning, encryption, public access block and tags",
+                    "deleting the topology's buckets or changing their versioning, encryption, public access block, tags, bucket policy (which could deny the replication role) and lifecycle rules (which could expire every object)",
                 ),
                 scope: md!("on buckets named {}", Markdown::code(&format!("{prefix}*"))),
                 why: Markdown::literal(
@@ -621,34 +748,181 @@ fn protection(plan: &GovernancePlan) -> Vec<Statement> {
             },
         ),
         statement(
-            "DenyRemovingResidencyTags".to_string(),
+            "DenyPermanentDeletesInTopologyBuckets".to_string(),
+            strings(["s3:DeleteObjectVersion"]),
+            strings([format!("arn:*:s3:::{prefix}*/*")]),
+            conditions(&[("ArnNotLike", "aws:PrincipalARN", break_glass.clone())]),
+            Notes {
+                denies: Markdown::literal("deleting object versions for good in the topology's buckets"),
+                scope: md!("on objects of buckets named {}", Markdown::code(&format!("{prefix}*"))),
+                why: Markdown::literal(
+                    "a delete only adds a delete marker on a versioned bucket, which replication and recovery can undo; deleting a version cannot be undone",
+                ),
+                exempts: exempt.clone(),
+                risk: Markdown::literal(
+                    "no one but a break-glass role can purge an object's old versions, for example to honour an erasure request",
+                ),
+            },
+        ),
+        statement(
+            "DenyWeakeningTopologyKeys".to_string(),
             strings([
-                "dynamodb:UntagResource",
-                "kms:UntagResource",
-                "rds:RemoveTagsFromResource",
-                "secretsmanager:UntagResource",
+                "kms:DisableKey",
+                "kms:DisableKeyRotation",
+                "kms:PutKeyPolicy",
+                "kms:ScheduleKeyDeletion",
             ]),
             strings(["*"]),
             conditions(&[
                 (
-                    "ForAnyValue:StringEquals",
-                    "aws:TagKeys",
-                    vec!["data-residency".to_string()],
+                    "StringEquals",
+                    "aws:ResourceTag/topology",
+                    vec![plan.tag_topology.clone()],
                 ),
-                ("ArnNotLike", "aws:PrincipalARN", pipeline),
+                ("ArnNotLike", "aws:PrincipalARN", pipeline.clone()),
             ]),
             Notes {
-                denies: Markdown::literal("removing the `data-residency` tag from tables, keys, databases and secrets"),
-                scope: Markdown::literal("in every region, for any resource"),
-                why: Markdown::literal("the residency statements and Config rules key on that tag"),
+                denies: Markdown::literal(
+                    "disabling the topology's KMS keys, scheduling their deletion, turning off their rotation, and replacing their key policies",
+                ),
+                scope: md!(
+                    "on keys tagged {}, in every region",
+                    Markdown::code(&format!("topology = {}", plan.tag_topology))
+                ),
+                why: Markdown::literal(
+                    "every table, cluster, bucket and log of the topology is encrypted with these keys: a disabled or deleted key makes all of it unreadable",
+                ),
+                exempts: exempt_pipeline.clone(),
+                risk: Markdown::literal(
+                    "the deployment roles can still schedule a key's deletion; the 30-day waiting window and CloudTrail are the remaining safeguards",
+                ),
+            },
+        ),
+        statement(
+            "DenyWeakeningTopologySecrets".to_string(),
+            strings([
+                "secretsmanager:DeleteSecret",
+                "secretsmanager:DeleteResourcePolicy",
+                "secretsmanager:PutResourcePolicy",
+                "secretsmanager:RemoveRegionsFromReplication",
+                "secretsmanager:StopReplicationToReplica",
+            ]),
+            strings([format!("arn:*:secretsmanager:*:*:secret:{}/*", plan.tag_topology)]),
+            conditions(&[("ArnNotLike", "aws:PrincipalARN", pipeline.clone())]),
+            Notes {
+                denies: Markdown::literal(
+                    "deleting the topology's secrets, changing their resource policies, and removing their replicas",
+                ),
+                scope: md!(
+                    "on secrets named {}, in every region",
+                    Markdown::code(&format!("{}/*", plan.tag_topology))
+                ),
+                why: Markdown::literal(
+                    "the Aurora master credentials and the origin secret must stay readable in every region, including while one is down",
+                ),
+                exempts: exempt_pipeline.clone(),
+                risk: Markdown::literal(
+                    "promoting a replica during a region's loss (`StopReplicationToReplica`) needs a break-glass role",
+                ),
+            },
+        ),
+        statement(
+            "DenyChangingGuardrailTags".to_string(),
+            strings(GUARDRAIL_TAG_ACTIONS.iter().copied()),
+            strings(["*"]),
+            conditions(&[
+                (
+                    "StringEquals",
+                    "aws:ResourceTag/topology",
+                    vec![plan.tag_topology.clone()],
+                ),
+                (
+                    "ForAnyValue:StringEquals",
+                    "aws:TagKeys",
+                    strings(GUARDRAIL_TAGS.iter().copied()),
+                ),
+                ("ArnNotLike", "aws:PrincipalARN", pipeline.clone()),
+            ]),
+            Notes {
+                denies: md!(
+                    "adding, changing or removing the tags {} on the topology's tables, keys, databases, secrets and backups",
+                    codes(&strings(GUARDRAIL_TAGS.iter().copied()))
+                ),
+                scope: md!(
+                    "on resources tagged {}, in every region",
+                    Markdown::code(&format!("topology = {}", plan.tag_topology))
+                ),
+                why: Markdown::literal(
+                    "the residency and protection statements and the AWS Config rules key on these tags: rewriting `data-residency` or removing `topology` would blind them",
+                ),
+                exempts: exempt_pipeline.clone(),
+                risk: Markdown::literal(
+                    "S3 bucket tags are protected by name (`s3:PutBucketTagging` above), because S3 has no condition key for the tag keys a call changes",
+                ),
+            },
+        ),
+        statement(
+            "DenyChangingExemptRoles".to_string(),
+            strings(EXEMPT_ROLE_ACTIONS.iter().copied()),
+            role_patterns(
+                &plan
+                    .break_glass_roles
+                    .iter()
+                    .chain(&plan.deployment_roles)
+                    .cloned()
+                    .collect::<Vec<_>>(),
+                &[],
+            ),
+            conditions(&[("ArnNotLike", "aws:PrincipalARN", pipeline)]),
+            Notes {
+                denies: Markdown::literal(
+                    "creating, deleting or changing (trust policy, permissions, boundary, tags) a role with the name and path of a deployment or break-glass role",
+                ),
+                scope: Markdown::literal("in every account under the targets"),
+                why: Markdown::literal(
+                    "the exemptions match these roles' ARNs: whoever could create or re-trust such a role would be exempt from every statement",
+                ),
                 exempts: exempt_pipeline,
                 risk: Markdown::literal(
-                    "changing the tag's value through the services' TagResource calls is not denied; the Config required-tags rule reports a missing tag",
+                    "the roles themselves must be created by the deployment roles, by a break-glass role, or from the management account, which SCPs never restrict",
                 ),
             },
         ),
     ]
 }
+
+/// The tags the guardrails key on.
+const GUARDRAIL_TAGS: &[&str] = &["data-class", "data-residency", "topology"];
+
+/// The calls that change tags on the stores, keys and secrets of a topology.
+const GUARDRAIL_TAG_ACTIONS: &[&str] = &[
+    "backup:TagResource",
+    "backup:UntagResource",
+    "dynamodb:TagResource",
+    "dynamodb:UntagResource",
+    "kms:TagResource",
+    "kms:UntagResource",
+    "rds:AddTagsToResource",
+    "rds:RemoveTagsFromResource",
+    "secretsmanager:TagResource",
+    "secretsmanager:UntagResource",
+];
+
+/// The calls that create an IAM role or change who may assume it and what it may do.
+const EXEMPT_ROLE_ACTIONS: &[&str] = &[
+    "iam:AttachRolePolicy",
+    "iam:CreateRole",
+    "iam:DeleteRole",
+    "iam:DeleteRolePermissionsBoundary",
+    "iam:DeleteRolePolicy",
+    "iam:DetachRolePolicy",
+    "iam:PutRolePermissionsBoundary",
+    "iam:PutRolePolicy",
+    "iam:TagRole",
+    "iam:UntagRole",
+    "iam:UpdateAssumeRolePolicy",
+    "iam:UpdateRole",
+];
 
 /// Packs a function's statements into as few policies as the size quota allows.
 fn pack(
@@ -762,14 +1036,6 @@ pub fn generate(plan: &GovernancePlan) -> (Vec<Scp>, Vec<OversizedStatement>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn forbidden_arns_list_every_other_known_region() {
-        let arns = forbidden_region_arns(&["eu-west-1".to_string(), "eu-central-1".to_string()], "{region}");
-        assert_eq!(arns.len(), aws_regions::REGIONS.len() - 2);
-        assert!(arns.contains(&"us-east-1".to_string()) && arns.contains(&"eu-west-2".to_string()));
-        assert!(!arns.iter().any(|arn| arn == "eu-west-1" || arn.contains('*')));
-    }
 
     #[test]
     fn statement_ids_are_alphanumeric() {

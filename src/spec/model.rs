@@ -757,6 +757,9 @@ pub struct Governance {
     pub required_tags: Vec<String>,
     #[serde(default)]
     pub deployment_roles: Vec<String>,
+    /// Accounts the exemptions are limited to; empty means any account under the targets.
+    #[serde(default)]
+    pub workload_accounts: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scp_quota: Option<ScpQuotaOverride>,
     #[serde(default)]
@@ -783,6 +786,7 @@ impl Default for Governance {
             break_glass_roles: Vec::new(),
             required_tags: default_required_tags(),
             deployment_roles: Vec::new(),
+            workload_accounts: Vec::new(),
             scp_quota: None,
             attached_scps: BTreeMap::new(),
             management_role_arn: None,

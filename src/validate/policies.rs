@@ -16,7 +16,6 @@ use hcl::edit::structure::Block;
 use super::parsed::{self, Site, attribute, labels, object_key_name, string_literal, traversal_path};
 use super::{StackFacts, providers};
 use crate::aws::iam;
-use crate::aws::regions as aws_regions;
 use crate::ir::StackKind;
 use crate::ir::governance::GovernancePlan;
 use crate::policy::evaluate::{Evaluator, Request};
@@ -36,7 +35,7 @@ const NAMED_BY_LITERALS: &[&str] = &[
 ];
 
 /// The account topoc uses in the ARNs of evaluated requests.
-const ACCOUNT: &str = "111111111111";
+use crate::policy::scenarios::{ACCOUNT, legitimate_operations, promised_denials};
 
 const KNOWN_OPERATORS: &[&str] = &[
     "StringEquals",
@@ -59,10 +58,7 @@ pub fn validate(rendered: &Rendered, scps: &[Scp], plan: &GovernancePlan) -> Vec
 /// Layers 6 and 7 on the facts of files already examined by the other layers.
 pub fn validate_stacks(stacks: &[StackFacts], scps: &[Scp], plan: &GovernancePlan) -> Vec<InternalError> {
     let mut errors = check_documents(scps, plan);
-    let principal = format!(
-        "arn:aws:iam::{ACCOUNT}:role/{}",
-        plan.deployment_roles.first().map_or("topoc-deployer", String::as_str)
-    );
+    let principal = crate::policy::scenarios::pipeline(plan);
     let work = terraform_work(stacks, &mut errors);
     // A large topology makes a hundred thousand requests: they are built and evaluated
     // in chunks on all cores, each thread with its own evaluator (and its cache).
@@ -84,12 +80,42 @@ pub fn validate_stacks(stacks: &[StackFacts], scps: &[Scp], plan: &GovernancePla
     for request in replica_key_requests(&work, &principal) {
         errors.extend(denial(&evaluator, &request, plan));
     }
-    for (request, promise) in residency_probes(plan, &principal) {
+    // Every statement, and so every "denies" the review prints, is backed by a scenario.
+    let proved = crate::policy::proved_statements(plan, scps);
+    for scp in scps {
+        for statement in &scp.document.statements {
+            if !proved.contains_key(&(scp.name.clone(), statement.sid.clone())) {
+                errors.push(InternalError {
+                    file: format!("governance/policies/{}", scp.file),
+                    line: None,
+                    rule: "scp-claim".to_string(),
+                    message: format!(
+                        "statement `{}` denies none of the scenarios topoc checks, so the review's account of it is backed by nothing",
+                        statement.sid
+                    ),
+                });
+            }
+        }
+    }
+    for request in legitimate_operations(plan) {
+        if let Some((policy, sid)) = evaluator.denied_by(&request) {
+            errors.push(InternalError {
+                file: format!("governance/policies/{policy}"),
+                line: None,
+                rule: "scp-denies-operation".to_string(),
+                message: format!(
+                    "statement `{sid}` denies {} ({} in {}), which operators and services need",
+                    request.action, request.description, request.region
+                ),
+            });
+        }
+    }
+    for (request, promise) in promised_denials(plan, &principal) {
         if evaluator.denied_by(&request).is_none() {
             errors.push(InternalError {
                 file: "governance/policies".to_string(),
                 line: None,
-                rule: "scp-residency".to_string(),
+                rule: "scp-promise".to_string(),
                 message: format!(
                     "no statement denies {} ({}), which {promise}",
                     request.action, request.description
@@ -651,15 +677,20 @@ fn requests_for(
         "aws_dynamodb_table" => {
             let name = resource.literal("name").unwrap_or_default();
             let arn = |table_region: &str| format!("arn:aws:dynamodb:{table_region}:{ACCOUNT}:table/{name}");
-            let mut requests: Vec<Request> = [
-                "dynamodb:CreateTable",
-                "dynamodb:UpdateContinuousBackups",
-                "dynamodb:UpdateTimeToLive",
-                "dynamodb:UpdateTable",
-            ]
-            .iter()
-            .map(|action| request(action).resource(arn(region)))
-            .collect();
+            let residency = resource.tag("data-residency");
+            let mut requests: Vec<Request> = vec![tagged_create(
+                request("dynamodb:CreateTable").resource(arn(region)),
+                resource,
+            )];
+            requests.extend(
+                [
+                    "dynamodb:UpdateContinuousBackups",
+                    "dynamodb:UpdateTimeToLive",
+                    "dynamodb:UpdateTable",
+                ]
+                .iter()
+                .map(|action| with_resource_tag(request(action).resource(arn(region)), residency.as_deref())),
+            );
             for replica_region in &resource.facts.replicas {
                 let Some(replica_region) = replica_region else {
                     errors.push(InternalError {
@@ -673,16 +704,14 @@ fn requests_for(
                     });
                     continue;
                 };
-                {
-                    requests.push(
-                        Request::new(
-                            resource.address(),
-                            "dynamodb:CreateTableReplica",
-                            replica_region,
-                            principal,
-                        )
-                        .resource(arn(replica_region)),
-                    );
+                // The replica is authorised on its own ARN, with the tags of the table
+                // it replicates.
+                for action in ["dynamodb:CreateTable", "dynamodb:CreateTableReplica"] {
+                    requests.push(with_resource_tag(
+                        Request::new(resource.address(), action, replica_region, principal)
+                            .resource(arn(replica_region)),
+                        residency.as_deref(),
+                    ));
                 }
             }
             requests
@@ -715,7 +744,10 @@ fn requests_for(
             let bucket = resource
                 .literal("bucket")
                 .unwrap_or_else(|| "module-bucket".to_string());
-            let mut create = request("s3:CreateBucket").resource(format!("arn:aws:s3:::{bucket}"));
+            let mut create = tagged_create(
+                request("s3:CreateBucket").resource(format!("arn:aws:s3:::{bucket}")),
+                resource,
+            );
             if region != "us-east-1" {
                 create = create.key("s3:locationconstraint", &[region]);
             }
@@ -739,7 +771,10 @@ fn requests_for(
         ],
         "aws_rds_global_cluster" => {
             let id = resource.literal("global_cluster_identifier").unwrap_or_default();
-            vec![request("rds:CreateGlobalCluster").resource(format!("arn:aws:rds::{ACCOUNT}:global-cluster:{id}"))]
+            vec![tagged_create(
+                request("rds:CreateGlobalCluster").resource(format!("arn:aws:rds::{ACCOUNT}:global-cluster:{id}")),
+                resource,
+            )]
         }
         "aws_rds_cluster" => {
             let id = resource.literal("cluster_identifier").unwrap_or_default();
@@ -747,11 +782,22 @@ fn requests_for(
                 .rsplit_once(&format!("-{region}"))
                 .map(|(global, _)| global.to_string())
                 .unwrap_or_default();
+            // A cluster joins its global database, which carries the class's tag.
+            let residency = resource.tag("data-residency");
             vec![
-                request("rds:CreateDBCluster")
-                    .resource(format!("arn:aws:rds:{region}:{ACCOUNT}:cluster:{id}"))
-                    .resource(format!("arn:aws:rds::{ACCOUNT}:global-cluster:{global}")),
-                request("rds:ModifyDBCluster").resource(format!("arn:aws:rds:{region}:{ACCOUNT}:cluster:{id}")),
+                with_resource_tag(
+                    tagged_create(
+                        request("rds:CreateDBCluster")
+                            .resource(format!("arn:aws:rds:{region}:{ACCOUNT}:cluster:{id}"))
+                            .resource(format!("arn:aws:rds::{ACCOUNT}:global-cluster:{global}")),
+                        resource,
+                    ),
+                    residency.as_deref(),
+                ),
+                with_resource_tag(
+                    request("rds:ModifyDBCluster").resource(format!("arn:aws:rds:{region}:{ACCOUNT}:cluster:{id}")),
+                    residency.as_deref(),
+                ),
             ]
         }
         kind => match simple_action(kind) {
@@ -775,6 +821,31 @@ fn requests_for(
                 Vec::new()
             }
         },
+    }
+}
+
+/// A create call with the resource's own tags on the request, as the provider sends them
+/// (the providers' default tags, which only ever say `unrestricted`, are left out).
+fn tagged_create(mut request: Request, resource: &Resource<'_>) -> Request {
+    let tags: Vec<(&str, String)> = ["data-class", "data-residency", "topology"]
+        .into_iter()
+        .filter_map(|key| resource.tag(key).map(|value| (key, value)))
+        .collect();
+    for (key, value) in &tags {
+        request = request.key(&format!("aws:RequestTag/{key}"), &[value.as_str()]);
+    }
+    if !tags.is_empty() {
+        let keys: Vec<&str> = tags.iter().map(|(key, _)| *key).collect();
+        request = request.key("aws:TagKeys", &keys);
+    }
+    request
+}
+
+/// A call on an existing resource of a residency class.
+fn with_resource_tag(request: Request, residency: Option<&str>) -> Request {
+    match residency {
+        Some(class) => request.key("aws:ResourceTag/data-residency", &[class]),
+        None => request,
     }
 }
 
@@ -878,108 +949,4 @@ fn simple_action(kind: &str) -> Option<(&'static str, Option<&'static str>)> {
         }
         _ => return None,
     })
-}
-
-/// Requests the residency policies promise to deny: for each class, a replica key, a
-/// table replica, a bucket, a database and a secret replica in a region the class may
-/// not use (every topology region outside the class, and one region outside both).
-fn residency_probes(plan: &GovernancePlan, principal: &str) -> Vec<(Request, String)> {
-    let mut probes = Vec::new();
-    for class in &plan.residency {
-        let mut regions: Vec<String> = plan
-            .workload_regions
-            .iter()
-            .filter(|region| !class.permitted.contains(region))
-            .cloned()
-            .collect();
-        if let Some(outside) = aws_regions::REGIONS
-            .iter()
-            .map(|region| region.code.to_string())
-            .find(|code| !class.permitted.contains(code) && !plan.workload_regions.contains(code))
-        {
-            regions.push(outside);
-        }
-        let home = class
-            .permitted
-            .iter()
-            .find(|region| plan.workload_regions.contains(region))
-            .cloned()
-            .unwrap_or_default();
-        let promise = format!("the residency policy of `{}` promises to deny", class.name);
-        for region in &regions {
-            probes.push((
-                Request::new(
-                    format!("replica of the `{}` key in {region}", class.name),
-                    "kms:ReplicateKey",
-                    &home,
-                    principal,
-                )
-                .resource(format!("arn:aws:kms:{home}:{ACCOUNT}:key/mrk-0000"))
-                .key("kms:ReplicaRegion", &[region.as_str()])
-                .key("aws:ResourceTag/data-residency", &[class.name.as_str()]),
-                promise.clone(),
-            ));
-            for table in &class.tables {
-                probes.push((
-                    Request::new(
-                        format!("replica of `{table}` in {region}"),
-                        "dynamodb:CreateTableReplica",
-                        region,
-                        principal,
-                    )
-                    .resource(format!("arn:aws:dynamodb:{region}:{ACCOUNT}:table/{table}")),
-                    promise.clone(),
-                ));
-            }
-            for pattern in &class.bucket_patterns {
-                let bucket = pattern.replace('*', region);
-                let mut request = Request::new(format!("bucket `{bucket}`"), "s3:CreateBucket", region, principal)
-                    .resource(format!("arn:aws:s3:::{bucket}"));
-                if region != "us-east-1" {
-                    request = request.key("s3:locationconstraint", &[region.as_str()]);
-                }
-                probes.push((request, promise.clone()));
-            }
-            for (pattern, global) in class.cluster_patterns.iter().zip(&class.global_clusters) {
-                let cluster = pattern.replace('*', region);
-                probes.push((
-                    Request::new(
-                        format!("Aurora secondary `{cluster}`"),
-                        "rds:CreateDBCluster",
-                        region,
-                        principal,
-                    )
-                    .resource(format!("arn:aws:rds:{region}:{ACCOUNT}:cluster:{cluster}"))
-                    .resource(format!("arn:aws:rds::{ACCOUNT}:global-cluster:{global}")),
-                    promise.clone(),
-                ));
-            }
-            for secret in &class.secrets {
-                probes.push((
-                    Request::new(
-                        format!("replica of secret `{secret}` in {region}"),
-                        "secretsmanager:ReplicateSecretToRegions",
-                        &home,
-                        principal,
-                    )
-                    .resource(format!("arn:aws:secretsmanager:{home}:{ACCOUNT}:secret:{secret}"))
-                    .key("secretsmanager:AddReplicaRegions", &[region.as_str()])
-                    .key("aws:ResourceTag/data-residency", &[class.name.as_str()]),
-                    promise.clone(),
-                ));
-            }
-        }
-    }
-    // The region deny itself: a network outside the allowed regions.
-    if let Some(outside) = aws_regions::REGIONS
-        .iter()
-        .map(|region| region.code)
-        .find(|code| !plan.allowed_regions.iter().any(|allowed| allowed == code))
-    {
-        probes.push((
-            Request::new(format!("a VPC in {outside}"), "ec2:CreateVpc", outside, principal).resource("*"),
-            "the region-deny policy promises to deny".to_string(),
-        ));
-    }
-    probes
 }

@@ -13,6 +13,11 @@ resource "aws_rds_global_cluster" "invoices_eu" {
   storage_encrypted         = true
   deletion_protection       = true
 
+  tags = {
+    "data-class"     = "invoices-eu"
+    "data-residency" = "eu"
+  }
+
   lifecycle {
     prevent_destroy = true
   }

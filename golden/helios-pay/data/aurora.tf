@@ -13,6 +13,11 @@ resource "aws_rds_global_cluster" "ledger" {
   storage_encrypted         = true
   deletion_protection       = true
 
+  tags = {
+    "data-class"     = "ledger"
+    "data-residency" = "unrestricted"
+  }
+
   lifecycle {
     prevent_destroy = true
   }

@@ -169,6 +169,11 @@ resource "aws_rds_cluster_instance" "ledger" {
   monitoring_interval                   = 60
   monitoring_role_arn                   = data.terraform_remote_state.identity.outputs.rds_monitoring_role_arn
 
+  tags = {
+    "data-class"     = "ledger"
+    "data-residency" = "unrestricted"
+  }
+
   lifecycle {
     ignore_changes = [engine_version]
   }

@@ -1,0 +1,535 @@
+//! The scenarios the guardrails are judged on, from the governance plan alone: the
+//! requests the policies promise to deny (every way out of a residency class's regions
+//! the review names, the protections against deleting or weakening the topology's stores,
+//! keys, secrets, tags and exempt roles, the audit services and the region deny) and the
+//! operations they must leave to operators and services (Aurora switchover and failover,
+//! evacuation switches, the accelerator's dial, Config, reads and ordinary deletes).
+//!
+//! The validator proves both sets on the emitted policies; the review shows, for each
+//! statement, the scenarios it denies, and a statement that denies none is an error, so
+//! the review states no guarantee that no scenario backs.
+
+use super::evaluate::Request;
+use crate::aws::regions as aws_regions;
+use crate::ir::governance::GovernancePlan;
+
+/// The account of the requests: the workload account.
+pub const ACCOUNT: &str = "111111111111";
+
+/// The account the roles of the scenarios are in: the first workload account when the
+/// spec names them (the exemptions hold only there), a stand-in otherwise.
+pub fn principal_account(plan: &GovernancePlan) -> &str {
+    plan.workload_accounts.first().map_or(ACCOUNT, String::as_str)
+}
+
+/// A role of the workload account, given as `<path/>name`.
+pub fn role_arn(plan: &GovernancePlan, role: &str) -> String {
+    format!("arn:aws:iam::{}:role/{role}", principal_account(plan))
+}
+
+/// The pipeline's role: the first deployment role, or a stand-in when none is named.
+pub fn pipeline(plan: &GovernancePlan) -> String {
+    role_arn(
+        plan,
+        plan.deployment_roles.first().map_or("topoc-deployer", String::as_str),
+    )
+}
+
+/// A principal that is neither a deployment nor a break-glass role: an operator or a
+/// service's task role.
+pub fn operator(plan: &GovernancePlan) -> String {
+    role_arn(plan, &format!("{}-operator", plan.topology))
+}
+
+/// Requests the policies promise to deny, each with the promise: for each residency class,
+/// every way out of its regions the review names (replica keys and moved primaries,
+/// table replicas and restores, copies under other names, exports, snapshot copies,
+/// shares and restores, clones into new global databases, backup copies, buckets,
+/// databases and secret replicas), made by the pipeline itself; and the protections, made
+/// by an operator: deleting without Delete, weakening keys and secrets, rewriting the
+/// guardrail tags, minting or re-trusting an exempt role, and borrowing an exemption
+/// through another path.
+pub fn promised_denials(plan: &GovernancePlan, principal: &str) -> Vec<(Request, String)> {
+    let mut probes = Vec::new();
+    for class in &plan.residency {
+        let mut regions: Vec<String> = plan
+            .workload_regions
+            .iter()
+            .filter(|region| !class.permitted.contains(region))
+            .cloned()
+            .collect();
+        if let Some(outside) = aws_regions::REGIONS
+            .iter()
+            .map(|region| region.code.to_string())
+            .find(|code| !class.permitted.contains(code) && !plan.workload_regions.contains(code))
+        {
+            regions.push(outside);
+        }
+        let home = class
+            .permitted
+            .iter()
+            .find(|region| plan.workload_regions.contains(region))
+            .cloned()
+            .unwrap_or_default();
+        let promise = format!("the residency policy of `{}` promises to deny", class.name);
+        let tag = class.name.as_str();
+        // Made where the data is; the destination is a parameter no key names.
+        let at_home = |description: String, action: &str, resource: String| {
+            (
+                Request::new(description, action, &home, principal)
+                    .resource(resource)
+                    .key("aws:ResourceTag/data-residency", &[tag]),
+                promise.clone(),
+            )
+        };
+        probes.push(at_home(
+            format!("export of a `{tag}` table to S3"),
+            "dynamodb:ExportTableToPointInTime",
+            format!("arn:aws:dynamodb:{home}:{ACCOUNT}:table/any-name"),
+        ));
+        probes.push(at_home(
+            format!("sharing a snapshot of a `{tag}` cluster with another account"),
+            "rds:ModifyDBClusterSnapshotAttribute",
+            format!("arn:aws:rds:{home}:{ACCOUNT}:cluster-snapshot:any-name"),
+        ));
+        probes.push(at_home(
+            format!("exporting a snapshot of a `{tag}` cluster to S3"),
+            "rds:StartExportTask",
+            format!("arn:aws:rds:{home}:{ACCOUNT}:cluster-snapshot:any-name"),
+        ));
+        probes.push(at_home(
+            format!("cloning a `{tag}` cluster into a new global database"),
+            "rds:CreateGlobalCluster",
+            format!("arn:aws:rds:{home}:{ACCOUNT}:cluster:any-name"),
+        ));
+        probes.push(at_home(
+            format!("copying a backup of `{tag}` data to another vault"),
+            "backup:StartCopyJob",
+            format!("arn:aws:backup:{home}:{ACCOUNT}:recovery-point:any-id"),
+        ));
+        for region in &regions {
+            probes.push((
+                Request::new(
+                    format!("replica of the `{}` key in {region}", class.name),
+                    "kms:ReplicateKey",
+                    &home,
+                    principal,
+                )
+                .resource(format!("arn:aws:kms:{home}:{ACCOUNT}:key/mrk-0000"))
+                .key("kms:ReplicaRegion", &[region.as_str()])
+                .key("aws:ResourceTag/data-residency", &[tag]),
+                promise.clone(),
+            ));
+            probes.push((
+                Request::new(
+                    format!("moving the primary of the `{tag}` key to {region}"),
+                    "kms:UpdatePrimaryRegion",
+                    &home,
+                    principal,
+                )
+                .resource(format!("arn:aws:kms:{home}:{ACCOUNT}:key/mrk-0000"))
+                .key("kms:PrimaryRegion", &[region.as_str()])
+                .key("aws:ResourceTag/data-residency", &[tag]),
+                promise.clone(),
+            ));
+            // Keyed on the data: a table of any name, including names topoc never made.
+            for table in class.tables.iter().map(String::as_str).chain(["renamed-copy"]) {
+                probes.push((
+                    Request::new(
+                        format!("replica of `{table}` in {region}"),
+                        "dynamodb:CreateTableReplica",
+                        region,
+                        principal,
+                    )
+                    .resource(format!("arn:aws:dynamodb:{region}:{ACCOUNT}:table/{table}"))
+                    .key("aws:ResourceTag/data-residency", &[tag]),
+                    promise.clone(),
+                ));
+            }
+            probes.push((
+                Request::new(
+                    format!("a new table tagged `data-residency = {tag}` in {region}"),
+                    "dynamodb:CreateTable",
+                    region,
+                    principal,
+                )
+                .resource(format!("arn:aws:dynamodb:{region}:{ACCOUNT}:table/renamed-copy"))
+                .key("aws:RequestTag/data-residency", &[tag])
+                .key("aws:TagKeys", &["data-residency"]),
+                promise.clone(),
+            ));
+            let copied = |description: String, action: &str, resources: &[String]| {
+                let mut request =
+                    Request::new(description, action, region, principal).key("aws:ResourceTag/data-residency", &[tag]);
+                for resource in resources {
+                    request = request.resource(resource.clone());
+                }
+                (request, promise.clone())
+            };
+            probes.push(copied(
+                format!("point-in-time restore of a `{tag}` table into {region}"),
+                "dynamodb:RestoreTableToPointInTime",
+                &[format!("arn:aws:dynamodb:{home}:{ACCOUNT}:table/any-name")],
+            ));
+            probes.push(copied(
+                format!("copy of a `{tag}` cluster snapshot into {region}"),
+                "rds:CopyDBClusterSnapshot",
+                &[format!("arn:aws:rds:{home}:{ACCOUNT}:cluster-snapshot:any-name")],
+            ));
+            probes.push(copied(
+                format!("restore of a `{tag}` cluster snapshot in {region}"),
+                "rds:RestoreDBClusterFromSnapshot",
+                &[format!("arn:aws:rds:{home}:{ACCOUNT}:cluster-snapshot:any-name")],
+            ));
+            probes.push((
+                Request::new(
+                    format!("a new bucket tagged `data-residency = {tag}` in {region}"),
+                    "s3:CreateBucket",
+                    region,
+                    principal,
+                )
+                .resource("arn:aws:s3:::renamed-copy")
+                .key("aws:RequestTag/data-residency", &[tag])
+                .key("s3:locationconstraint", &[region.as_str()]),
+                promise.clone(),
+            ));
+            for pattern in &class.bucket_patterns {
+                let bucket = pattern.replace('*', region);
+                let mut request = Request::new(format!("bucket `{bucket}`"), "s3:CreateBucket", region, principal)
+                    .resource(format!("arn:aws:s3:::{bucket}"));
+                if region != "us-east-1" {
+                    request = request.key("s3:locationconstraint", &[region.as_str()]);
+                }
+                probes.push((request, promise.clone()));
+            }
+            for (pattern, global) in class.cluster_patterns.iter().zip(&class.global_clusters) {
+                let cluster = pattern.replace('*', region);
+                probes.push((
+                    Request::new(
+                        format!("Aurora secondary `{cluster}`"),
+                        "rds:CreateDBCluster",
+                        region,
+                        principal,
+                    )
+                    .resource(format!("arn:aws:rds:{region}:{ACCOUNT}:cluster:{cluster}"))
+                    .resource(format!("arn:aws:rds::{ACCOUNT}:global-cluster:{global}")),
+                    promise.clone(),
+                ));
+            }
+            probes.push((
+                Request::new(
+                    format!("a new `{tag}` secret with a replica in {region}"),
+                    "secretsmanager:CreateSecret",
+                    &home,
+                    principal,
+                )
+                .resource(format!("arn:aws:secretsmanager:{home}:{ACCOUNT}:secret:any-name"))
+                .key("secretsmanager:AddReplicaRegions", &[region.as_str()])
+                .key("aws:RequestTag/data-residency", &[tag]),
+                promise.clone(),
+            ));
+            probes.push((
+                Request::new(
+                    format!("replica of a `{tag}` secret in {region}"),
+                    "secretsmanager:ReplicateSecretToRegions",
+                    &home,
+                    principal,
+                )
+                .resource(format!("arn:aws:secretsmanager:{home}:{ACCOUNT}:secret:any-name"))
+                .key("secretsmanager:AddReplicaRegions", &[region.as_str()])
+                .key("aws:ResourceTag/data-residency", &[tag]),
+                promise.clone(),
+            ));
+        }
+    }
+    // The region deny itself: a network outside the allowed regions, also for a role that
+    // has a break-glass role's name under another path.
+    if let Some(outside) = aws_regions::REGIONS
+        .iter()
+        .map(|region| region.code)
+        .find(|code| !plan.allowed_regions.iter().any(|allowed| allowed == code))
+    {
+        let promise = "the region-deny policy promises to deny".to_string();
+        probes.push((
+            Request::new(format!("a VPC in {outside}"), "ec2:CreateVpc", outside, principal).resource("*"),
+            promise.clone(),
+        ));
+        for role in &plan.break_glass_roles {
+            let name = role.rsplit('/').next().unwrap_or(role);
+            let impostor = role_arn(plan, &format!("elsewhere/{name}"));
+            probes.push((
+                Request::new(
+                    format!("a VPC in {outside}, by a role named like `{role}` under another path"),
+                    "ec2:CreateVpc",
+                    outside,
+                    &impostor,
+                )
+                .resource("*"),
+                promise.clone(),
+            ));
+            if !plan.workload_accounts.is_empty() {
+                probes.push((
+                    Request::new(
+                        format!(
+                            "a VPC in {outside}, by a role named `{role}` in an account the exemption does not name"
+                        ),
+                        "ec2:CreateVpc",
+                        outside,
+                        &format!("arn:aws:iam::222222222222:role/{role}"),
+                    )
+                    .resource("*"),
+                    promise.clone(),
+                ));
+            }
+        }
+    }
+    if let Some(edge) = &plan.edge_only_region {
+        probes.push((
+            Request::new(
+                format!("an ECS cluster in {edge}"),
+                "ecs:CreateCluster",
+                edge,
+                principal,
+            )
+            .resource("*"),
+            "the region-deny policy promises to deny".to_string(),
+        ));
+    }
+    probes.extend(protection_probes(plan));
+    probes
+}
+
+/// What the protection policy promises to deny to an operator (it exists only when a
+/// deployment role is named).
+fn protection_probes(plan: &GovernancePlan) -> Vec<(Request, String)> {
+    if plan.deployment_roles.is_empty() {
+        return Vec::new();
+    }
+    let operator = operator(plan);
+    let region = plan.primary_region.as_str();
+    let prefix = plan.name_prefix.as_str();
+    let topology = plan.tag_topology.as_str();
+    let promise = "the protection policy promises to deny".to_string();
+    let probe = |description: &str, action: &str, resource: String| {
+        (
+            Request::new(description.to_string(), action, region, &operator)
+                .resource(resource)
+                .key("aws:ResourceTag/topology", &[topology]),
+            promise.clone(),
+        )
+    };
+    let bucket = format!("arn:aws:s3:::{prefix}any-bucket");
+    let table = format!("arn:aws:dynamodb:{region}:{ACCOUNT}:table/{prefix}any-table");
+    let key = format!("arn:aws:kms:{region}:{ACCOUNT}:key/mrk-0000");
+    let mut probes = vec![
+        probe(
+            "expiring every object of a topology bucket",
+            "s3:PutLifecycleConfiguration",
+            bucket.clone(),
+        ),
+        probe(
+            "a bucket policy that denies the replication role",
+            "s3:PutBucketPolicy",
+            bucket.clone(),
+        ),
+        probe(
+            "deleting an object version for good",
+            "s3:DeleteObjectVersion",
+            format!("{bucket}/any-key"),
+        ),
+        probe(
+            "expiring a table's items through time to live",
+            "dynamodb:UpdateTimeToLive",
+            table.clone(),
+        ),
+        probe(
+            "a table resource policy that denies replication",
+            "dynamodb:PutResourcePolicy",
+            table.clone(),
+        ),
+        probe(
+            "deleting a table's backups",
+            "dynamodb:DeleteBackup",
+            format!("{table}/backup/0"),
+        ),
+        probe(
+            "deleting an Aurora instance",
+            "rds:DeleteDBInstance",
+            format!("arn:aws:rds:{region}:{ACCOUNT}:db:{prefix}any-instance"),
+        ),
+        probe(
+            "deleting a cluster's automated snapshot",
+            "rds:DeleteDBClusterSnapshot",
+            format!("arn:aws:rds:{region}:{ACCOUNT}:cluster-snapshot:rds:{prefix}any-cluster-2026-01-01"),
+        ),
+        probe(
+            "scheduling a topology key's deletion",
+            "kms:ScheduleKeyDeletion",
+            key.clone(),
+        ),
+        probe("disabling a topology key", "kms:DisableKey", key.clone()),
+        probe("replacing a topology key's policy", "kms:PutKeyPolicy", key.clone()),
+        probe(
+            "deleting a topology secret",
+            "secretsmanager:DeleteSecret",
+            format!("arn:aws:secretsmanager:{region}:{ACCOUNT}:secret:{topology}/any-secret"),
+        ),
+    ];
+    for (action, resource, tag_key) in [
+        ("kms:TagResource", key.clone(), "data-residency"),
+        ("kms:UntagResource", key.clone(), "topology"),
+        ("dynamodb:UntagResource", table.clone(), "data-class"),
+        (
+            "rds:AddTagsToResource",
+            format!("arn:aws:rds:{region}:{ACCOUNT}:cluster:{prefix}any-cluster"),
+            "data-residency",
+        ),
+    ] {
+        let (request, promise) = probe(&format!("{action} of `{tag_key}`"), action, resource);
+        probes.push((request.key("aws:TagKeys", &[tag_key]), promise));
+    }
+    for (action, description) in [
+        ("config:StopConfigurationRecorder", "stopping the AWS Config recorder"),
+        ("cloudtrail:StopLogging", "stopping a CloudTrail trail"),
+        ("guardduty:DeleteDetector", "deleting the GuardDuty detector"),
+        ("securityhub:DisableSecurityHub", "disabling Security Hub"),
+    ] {
+        probes.push((
+            Request::new(description, action, region, &operator).resource("*"),
+            promise.clone(),
+        ));
+    }
+    for class in &plan.residency {
+        for pattern in &class.bucket_patterns {
+            probes.push((
+                Request::new(
+                    format!(
+                        "replicating a `{}` bucket to a bucket of the operator's choice",
+                        class.name
+                    ),
+                    "s3:PutReplicationConfiguration",
+                    region,
+                    &operator,
+                )
+                .resource(format!("arn:aws:s3:::{}", pattern.replace('*', region))),
+                format!("the residency policy of `{}` promises to deny", class.name),
+            ));
+        }
+    }
+    for role in plan.break_glass_roles.iter().chain(&plan.deployment_roles) {
+        for action in ["iam:CreateRole", "iam:UpdateAssumeRolePolicy", "iam:AttachRolePolicy"] {
+            probes.push((
+                Request::new(format!("{action} on `{role}`"), action, region, &operator)
+                    .resource(format!("arn:aws:iam::222222222222:role/{role}")),
+                promise.clone(),
+            ));
+        }
+    }
+    probes
+}
+
+/// Operations the policies must leave to operators and services, and what they do them
+/// with: each is checked like the Terraform's own calls.
+pub fn legitimate_operations(plan: &GovernancePlan) -> Vec<Request> {
+    let operator = operator(plan);
+    let mut requests = Vec::new();
+    for aurora in &plan.aurora_clusters {
+        let global = format!("{}{}", plan.name_prefix, aurora.data_class);
+        for region in &aurora.secondaries {
+            let target = format!("arn:aws:rds:{region}:{ACCOUNT}:cluster:{global}-{region}");
+            for action in ["rds:SwitchoverGlobalCluster", "rds:FailoverGlobalCluster"] {
+                requests.push(
+                    Request::new(format!("{action} of `{global}` to {region}"), action, region, &operator)
+                        .resource(format!("arn:aws:rds::{ACCOUNT}:global-cluster:{global}"))
+                        .resource(target.clone()),
+                );
+            }
+        }
+    }
+    if let Some(recovery_region) = &plan.recovery_control_region {
+        // Any of the five cluster endpoints, wherever it is.
+        for region in ["ap-southeast-2", recovery_region.as_str()] {
+            requests.push(
+                Request::new(
+                    "turning an evacuation switch on",
+                    "route53-recovery-cluster:UpdateRoutingControlState",
+                    region,
+                    &operator,
+                )
+                .resource("*"),
+            );
+        }
+    }
+    requests.push(
+        Request::new(
+            "dialling a Global Accelerator endpoint group to 0",
+            "globalaccelerator:UpdateEndpointGroup",
+            "us-west-2",
+            &operator,
+        )
+        .resource("*"),
+    );
+    let region = plan.primary_region.as_str();
+    let prefix = plan.name_prefix.as_str();
+    let topology = plan.tag_topology.as_str();
+    requests.push(
+        Request::new(
+            "a service reading with a topology key",
+            "kms:Decrypt",
+            region,
+            &operator,
+        )
+        .resource(format!("arn:aws:kms:{region}:{ACCOUNT}:key/mrk-0000"))
+        .key("aws:ResourceTag/topology", &[topology]),
+    );
+    requests.push(
+        Request::new(
+            "a service deleting an object (a delete marker)",
+            "s3:DeleteObject",
+            region,
+            &operator,
+        )
+        .resource(format!("arn:aws:s3:::{prefix}any-bucket/any-key")),
+    );
+    requests.push(
+        Request::new(
+            "a service reading the origin secret",
+            "secretsmanager:GetSecretValue",
+            region,
+            &operator,
+        )
+        .resource(format!(
+            "arn:aws:secretsmanager:{region}:{ACCOUNT}:secret:{topology}/edge/origin-secret"
+        )),
+    );
+    requests.push(
+        Request::new(
+            "AWS Config evaluating its rules",
+            "config:StartConfigRulesEvaluation",
+            region,
+            &operator,
+        )
+        .resource("*"),
+    );
+    for class in &plan.residency {
+        for region in &class.permitted {
+            if !plan.workload_regions.contains(region) {
+                continue;
+            }
+            requests.push(
+                Request::new(
+                    format!(
+                        "the pipeline removing a replica of a `{}` table in {region}",
+                        class.name
+                    ),
+                    "dynamodb:DeleteTableReplica",
+                    region,
+                    &pipeline(plan),
+                )
+                .resource(format!("arn:aws:dynamodb:{region}:{ACCOUNT}:table/{prefix}any-table"))
+                .key("aws:ResourceTag/data-residency", &[class.name.as_str()]),
+            );
+        }
+    }
+    requests
+}
