@@ -579,3 +579,25 @@ fn a_statement_that_denies_a_switchover_is_caught() {
         "denies rds:SwitchoverGlobalCluster",
     );
 }
+
+/// The break-glass roles pass every statement, so assuming one pages: every region root
+/// passes their exact ARNs to a rule that forwards CloudTrail's record to the alarm
+/// topic, whose policy and key let EventBridge publish.
+#[test]
+fn assuming_a_break_glass_role_pages_someone() {
+    let compiled = compile("helios-pay");
+    for region in ["eu-west-1", "us-east-1"] {
+        let main = &compiled.rendered.files[&format!("regions/{region}/main.tf")].text;
+        assert!(
+            main.contains(r#"break_glass_role_arns = ["arn:*:iam::111122223333:role/BreakGlassAdmin"]"#),
+            "{region}"
+        );
+    }
+    let alarms = &compiled.rendered.files["modules/region/alarms.tf"].text;
+    assert!(alarms.contains(r#"eventSource = ["sts.amazonaws.com"]"#));
+    assert!(alarms.contains("roleArn = [for pattern in var.break_glass_role_arns : { wildcard = pattern }]"));
+    assert!(alarms.contains("arn  = aws_sns_topic.alarms.arn"));
+    assert!(alarms.contains(r#"ArnEquals = { "aws:SourceArn" = rule.arn }"#));
+    let keys = &compiled.rendered.files["keys/keys.tf"].text;
+    assert!(keys.contains(r#"Principal = { Service = "events.amazonaws.com" }"#));
+}

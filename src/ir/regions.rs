@@ -246,6 +246,13 @@ fn module_arguments(context: &Context<'_>, region: &str) -> Vec<(String, Value)>
             Value::Integer(i64::from(topology.observability.evaluation_periods)),
         ),
         ("alarm_subscriptions".to_string(), context.alarm_subscriptions()),
+        (
+            "break_glass_role_arns".to_string(),
+            Value::strings(crate::policy::scp::role_patterns(
+                &topology.governance.break_glass_roles,
+                &topology.governance.workload_accounts,
+            )),
+        ),
         ("services".to_string(), services_argument(context, region)),
     ]
 }

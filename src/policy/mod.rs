@@ -350,6 +350,7 @@ struct Review {
     break_glass: Vec<String>,
     deployment_roles: Vec<String>,
     workload_accounts: Vec<String>,
+    workload_regions: Vec<String>,
     scenario_count: usize,
     allowed_operations: Vec<Markdown>,
 }
@@ -529,6 +530,7 @@ fn review_view(plan: &GovernancePlan, scps: &[Scp]) -> Review {
         break_glass: plan.break_glass_roles.clone(),
         deployment_roles: plan.deployment_roles.clone(),
         workload_accounts: plan.workload_accounts.clone(),
+        workload_regions: plan.workload_regions.clone(),
         scenario_count: scenarios::promised_denials(plan, &scenarios::pipeline(plan)).len(),
         allowed_operations: scenarios::legitimate_operations(plan)
             .into_iter()

@@ -36,6 +36,13 @@ resource "aws_kms_key" "default" {
         Action    = ["kms:Decrypt", "kms:GenerateDataKey*"]
         Resource  = "*"
       },
+      {
+        Sid       = "EventBridgePublishesToEncryptedTopics"
+        Effect    = "Allow"
+        Principal = { Service = "events.amazonaws.com" }
+        Action    = ["kms:Decrypt", "kms:GenerateDataKey*"]
+        Resource  = "*"
+      },
     ]
   })
 
@@ -79,6 +86,13 @@ resource "aws_kms_replica_key" "default_ap_southeast_1" {
         Action    = ["kms:Decrypt", "kms:GenerateDataKey*"]
         Resource  = "*"
       },
+      {
+        Sid       = "EventBridgePublishesToEncryptedTopics"
+        Effect    = "Allow"
+        Principal = { Service = "events.amazonaws.com" }
+        Action    = ["kms:Decrypt", "kms:GenerateDataKey*"]
+        Resource  = "*"
+      },
     ]
   })
 
@@ -119,6 +133,13 @@ resource "aws_kms_replica_key" "default_eu_central_1" {
         Sid       = "CloudWatchAlarmsPublishToEncryptedTopics"
         Effect    = "Allow"
         Principal = { Service = "cloudwatch.amazonaws.com" }
+        Action    = ["kms:Decrypt", "kms:GenerateDataKey*"]
+        Resource  = "*"
+      },
+      {
+        Sid       = "EventBridgePublishesToEncryptedTopics"
+        Effect    = "Allow"
+        Principal = { Service = "events.amazonaws.com" }
         Action    = ["kms:Decrypt", "kms:GenerateDataKey*"]
         Resource  = "*"
       },

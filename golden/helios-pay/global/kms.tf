@@ -47,6 +47,13 @@ resource "aws_kms_key" "edge" {
         Resource  = "*"
       },
       {
+        Sid       = "EventBridgePublishesToEncryptedTopics"
+        Effect    = "Allow"
+        Principal = { Service = "events.amazonaws.com" }
+        Action    = ["kms:Decrypt", "kms:GenerateDataKey*"]
+        Resource  = "*"
+      },
+      {
         Sid       = "LogDeliveryEncryptsDeliveredLogs"
         Effect    = "Allow"
         Principal = { Service = "delivery.logs.amazonaws.com" }

@@ -36,6 +36,13 @@ resource "aws_kms_key" "default" {
         Action    = ["kms:Decrypt", "kms:GenerateDataKey*"]
         Resource  = "*"
       },
+      {
+        Sid       = "EventBridgePublishesToEncryptedTopics"
+        Effect    = "Allow"
+        Principal = { Service = "events.amazonaws.com" }
+        Action    = ["kms:Decrypt", "kms:GenerateDataKey*"]
+        Resource  = "*"
+      },
     ]
   })
 
@@ -76,6 +83,13 @@ resource "aws_kms_replica_key" "default_eu_west_1" {
         Sid       = "CloudWatchAlarmsPublishToEncryptedTopics"
         Effect    = "Allow"
         Principal = { Service = "cloudwatch.amazonaws.com" }
+        Action    = ["kms:Decrypt", "kms:GenerateDataKey*"]
+        Resource  = "*"
+      },
+      {
+        Sid       = "EventBridgePublishesToEncryptedTopics"
+        Effect    = "Allow"
+        Principal = { Service = "events.amazonaws.com" }
         Action    = ["kms:Decrypt", "kms:GenerateDataKey*"]
         Resource  = "*"
       },

@@ -49,6 +49,7 @@ module "region" {
       endpoint = "oncall@ledgerly.example.org"
     }
   }
+  break_glass_role_arns = ["arn:*:iam::*:role/BreakGlassAdmin"]
   services = {
     api = {
       image                      = "777788889999.dkr.ecr.eu-west-1.amazonaws.com/ledgerly/api@${var.image_digests["api"]}"

@@ -49,6 +49,7 @@ module "region" {
       endpoint = "oncall@ledgerly.example.org"
     }
   }
+  break_glass_role_arns = ["arn:*:iam::*:role/BreakGlassAdmin"]
   services = {
     static = {
       image                      = "777788889999.dkr.ecr.us-east-1.amazonaws.com/ledgerly/static@${var.image_digests["static"]}"

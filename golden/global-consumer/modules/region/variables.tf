@@ -58,6 +58,12 @@ variable "waf" {
   })
 }
 
+variable "break_glass_role_arns" {
+  description = "ARN patterns of the break-glass roles the SCPs exempt; assuming one of them pages the alarm topic's subscribers."
+  type        = list(string)
+  default     = []
+}
+
 variable "alarm_evaluation_periods" {
   description = "Consecutive one-minute periods a metric must breach before an alarm fires."
   type        = number

@@ -49,6 +49,7 @@ module "region" {
       endpoint = "sre@pulse.example.net"
     }
   }
+  break_glass_role_arns = ["arn:*:iam::*:role/BreakGlassAdmin", "arn:*:iam::*:role/IncidentCommander"]
   services = {
     "feed-api" = {
       image                      = "444455556666.dkr.ecr.eu-central-1.amazonaws.com/pulse/feed-api@${var.image_digests["feed-api"]}"

@@ -5,6 +5,79 @@ resource "aws_sns_topic" "alarms" {
   kms_master_key_id = var.kms_key_arns["default"]
 }
 
+# The account administers the topic; CloudWatch alarms of this account and the
+# break-glass rule below publish to it.
+resource "aws_sns_topic_policy" "alarms" {
+  arn = aws_sns_topic.alarms.arn
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = concat([
+      {
+        Sid       = "AccountAdministersTheTopic"
+        Effect    = "Allow"
+        Principal = { AWS = "arn:${local.partition}:iam::${local.account_id}:root" }
+        Action = [
+          "SNS:AddPermission",
+          "SNS:DeleteTopic",
+          "SNS:GetTopicAttributes",
+          "SNS:ListSubscriptionsByTopic",
+          "SNS:Publish",
+          "SNS:RemovePermission",
+          "SNS:SetTopicAttributes",
+          "SNS:Subscribe",
+        ]
+        Resource = aws_sns_topic.alarms.arn
+      },
+      {
+        Sid       = "CloudWatchAlarmsPublish"
+        Effect    = "Allow"
+        Principal = { Service = "cloudwatch.amazonaws.com" }
+        Action    = "SNS:Publish"
+        Resource  = aws_sns_topic.alarms.arn
+        Condition = {
+          ArnLike = { "aws:SourceArn" = "arn:${local.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:*" }
+        }
+      },
+      ], [for rule in aws_cloudwatch_event_rule.break_glass : {
+        Sid       = "BreakGlassRulePublishes"
+        Effect    = "Allow"
+        Principal = { Service = "events.amazonaws.com" }
+        Action    = "SNS:Publish"
+        Resource  = aws_sns_topic.alarms.arn
+        Condition = {
+          ArnEquals = { "aws:SourceArn" = rule.arn }
+        }
+    }])
+  })
+}
+
+# Every SCP exempts the break-glass roles, so their use pages: CloudTrail records each
+# AssumeRole of one made through this region's STS endpoint, and EventBridge forwards
+# it to the alarm topic. (Calls through another region's endpoint are recorded there.)
+resource "aws_cloudwatch_event_rule" "break_glass" {
+  count = length(var.break_glass_role_arns) > 0 ? 1 : 0
+
+  name        = "${var.name}-break-glass-used"
+  description = "A break-glass role of ${var.name}, which the SCPs exempt, was assumed"
+  event_pattern = jsonencode({
+    "detail-type" = ["AWS API Call via CloudTrail"]
+    detail = {
+      eventSource = ["sts.amazonaws.com"]
+      eventName   = ["AssumeRole", "AssumeRoleWithSAML", "AssumeRoleWithWebIdentity"]
+      requestParameters = {
+        roleArn = [for pattern in var.break_glass_role_arns : { wildcard = pattern }]
+      }
+    }
+  })
+}
+
+resource "aws_cloudwatch_event_target" "break_glass" {
+  count = length(var.break_glass_role_arns) > 0 ? 1 : 0
+
+  rule = aws_cloudwatch_event_rule.break_glass[0].name
+  arn  = aws_sns_topic.alarms.arn
+}
+
 # Email subscriptions wait for a confirmation from the mailbox (Terraform cannot remove
 # an unconfirmed one); https endpoints must confirm themselves.
 resource "aws_sns_topic_subscription" "alarms" {

@@ -53,6 +53,7 @@ module "region" {
       endpoint = "https://events.pagerduty.example.com/integration/helios-pay-prod/enqueue"
     }
   }
+  break_glass_role_arns = ["arn:*:iam::111122223333:role/BreakGlassAdmin"]
   services = {
     "auth-api" = {
       image                      = "111122223333.dkr.ecr.eu-west-1.amazonaws.com/helios/auth-api@${var.image_digests["auth-api"]}"
