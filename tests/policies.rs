@@ -601,3 +601,29 @@ fn assuming_a_break_glass_role_pages_someone() {
     let keys = &compiled.rendered.files["keys/keys.tf"].text;
     assert!(keys.contains(r#"Principal = { Service = "events.amazonaws.com" }"#));
 }
+
+/// The WAF logs of both scopes redact credentials and cookies, and the review says what
+/// personal data the edge still keeps, and where.
+#[test]
+fn the_edge_logs_redact_credentials_and_the_review_says_what_they_keep() {
+    for example in EXAMPLES {
+        let compiled = compile(example);
+        for file in ["global/waf.tf", "modules/region/waf.tf"] {
+            let text = &compiled.rendered.files[file].text;
+            let logging = &text[text.find("aws_wafv2_web_acl_logging_configuration").unwrap()..];
+            for header in ["authorization", "cookie"] {
+                assert!(
+                    logging.contains(&format!("name = \"{header}\"")),
+                    "{example}: {file} {header}"
+                );
+            }
+        }
+        let review = &compiled.rendered.files["review/scp-review.md"].text;
+        assert!(review.contains("**Personal data the edge keeps.**"), "{example}");
+        assert_eq!(
+            review.contains("No residency class governs them"),
+            !compiled.plan.residency.is_empty(),
+            "{example}"
+        );
+    }
+}

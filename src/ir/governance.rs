@@ -30,6 +30,10 @@ pub struct GovernancePlan {
     /// The accounts the exemptions hold in; empty means any account.
     pub workload_accounts: Vec<String>,
     pub residency: Vec<ResidencyPlan>,
+    /// The bucket of CloudFront's access logs and Global Accelerator's flow logs.
+    pub edge_log_bucket: String,
+    /// Whether a service runs behind Global Accelerator (whose flow logs go there too).
+    pub accelerated: bool,
     /// Name prefix shared by every resource of the topology (`helios-pay-`).
     pub name_prefix: String,
     pub tag_topology: String,
@@ -157,6 +161,8 @@ pub(super) fn plan(context: &Context<'_>) -> GovernancePlan {
         deployment_roles: governance.deployment_roles.clone(),
         workload_accounts: governance.workload_accounts.clone(),
         residency,
+        edge_log_bucket: naming::edge_log_bucket(topology),
+        accelerated: !topology.edge.accelerator.is_empty(),
         name_prefix: format!("{}-", topology.name),
         tag_topology: topology.name.clone(),
         targets: governance

@@ -351,6 +351,9 @@ struct Review {
     deployment_roles: Vec<String>,
     workload_accounts: Vec<String>,
     workload_regions: Vec<String>,
+    edge_log_bucket: String,
+    accelerated: bool,
+    residency_classes: Vec<String>,
     scenario_count: usize,
     allowed_operations: Vec<Markdown>,
 }
@@ -531,6 +534,9 @@ fn review_view(plan: &GovernancePlan, scps: &[Scp]) -> Review {
         deployment_roles: plan.deployment_roles.clone(),
         workload_accounts: plan.workload_accounts.clone(),
         workload_regions: plan.workload_regions.clone(),
+        edge_log_bucket: plan.edge_log_bucket.clone(),
+        accelerated: plan.accelerated,
+        residency_classes: plan.residency.iter().map(|class| class.name.clone()).collect(),
         scenario_count: scenarios::promised_denials(plan, &scenarios::pipeline(plan)).len(),
         allowed_operations: scenarios::legitimate_operations(plan)
             .into_iter()

@@ -144,4 +144,17 @@ resource "aws_wafv2_web_acl_logging_configuration" "cloudfront" {
 
   resource_arn            = aws_wafv2_web_acl.cloudfront.arn
   log_destination_configs = [aws_cloudwatch_log_group.waf.arn]
+
+  # Credentials and session cookies never reach the logs.
+  redacted_fields {
+    single_header {
+      name = "authorization"
+    }
+  }
+
+  redacted_fields {
+    single_header {
+      name = "cookie"
+    }
+  }
 }

@@ -190,10 +190,22 @@ resource "aws_wafv2_web_acl_logging_configuration" "alb" {
   resource_arn            = aws_wafv2_web_acl.alb.arn
   log_destination_configs = [aws_cloudwatch_log_group.waf.arn]
 
-  # The origin secret never reaches the logs.
+  # Neither the origin secret nor credentials and session cookies reach the logs.
   redacted_fields {
     single_header {
       name = var.origin_lock.header_name
+    }
+  }
+
+  redacted_fields {
+    single_header {
+      name = "authorization"
+    }
+  }
+
+  redacted_fields {
+    single_header {
+      name = "cookie"
     }
   }
 }
