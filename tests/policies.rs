@@ -221,8 +221,11 @@ fn every_known_bypass_is_denied() {
     }
     // The same calls by the break-glass role pass; the legitimate operations pass for all.
     let break_glass = role(&compiled, &compiled.plan.break_glass_roles[0]);
-    let request = Request::new("purge", "s3:DeleteObjectVersion", "eu-west-1", &break_glass)
-        .resource("arn:aws:s3:::ledgerly-documents-eu-eu-west-1/invoice.pdf");
+    let request = topoc::policy::scenarios::in_organization(
+        &compiled.plan,
+        Request::new("purge", "s3:DeleteObjectVersion", "eu-west-1", &break_glass)
+            .resource("arn:aws:s3:::ledgerly-documents-eu-eu-west-1/invoice.pdf"),
+    );
     assert_eq!(denied_by(&compiled.scps, &request), None);
 }
 
@@ -524,6 +527,7 @@ fn a_smaller_quota_splits_policies_by_function_deterministically() {
         names,
         [
             "helios-pay-region-deny",
+            "helios-pay-data-perimeter",
             "helios-pay-protection-1",
             "helios-pay-protection-2",
             "helios-pay-protection-3"
@@ -626,4 +630,61 @@ fn the_edge_logs_redact_credentials_and_the_review_says_what_they_keep() {
             "{example}"
         );
     }
+}
+
+/// With an organization ID, a resource control policy keeps other organizations away
+/// from the data buckets, keys and secrets; AWS services and the organization's own
+/// principals pass. It has slots and a size quota of its own, and its statements must
+/// name the `"*"` principal.
+#[test]
+fn the_data_perimeter_admits_only_the_organization() {
+    let compiled = compile("helios-pay");
+    let perimeter = compiled
+        .scps
+        .iter()
+        .find(|scp| scp.name == "helios-pay-data-perimeter")
+        .expect("an RCP");
+    assert_eq!(perimeter.function.policy_type(), "RESOURCE_CONTROL_POLICY");
+    let scps_tf = &compiled.rendered.files["governance/scps.tf"].text;
+    assert!(scps_tf.contains(r#"type        = "RESOURCE_CONTROL_POLICY""#));
+    let outsider = Request::new("read", "s3:GetObject", "us-east-1", "arn:aws:iam::999999999999:role/x")
+        .resource("arn:aws:s3:::helios-pay-exports-us-east-1/k");
+    assert_eq!(
+        denied_by(&compiled.scps, &outsider).map(|(_, sid)| sid),
+        Some("DenyDataBucketsOutsideOrganization".to_string())
+    );
+    let insider = outsider.clone().key("aws:PrincipalOrgID", &["o-h3lp4x9k2m"]);
+    assert_eq!(denied_by(&compiled.scps, &insider), None);
+    let service = outsider.clone().key("aws:PrincipalIsAWSService", &["true"]);
+    assert_eq!(denied_by(&compiled.scps, &service), None);
+    // Slots: the RCP does not take one of the SCPs'.
+    let review = &compiled.rendered.files["review/scp-review.md"].text;
+    assert!(
+        review.contains("| `ou-h3lp-paymentsprod` | `FullAWSAccess` | 3 | 10 |"),
+        "{review}"
+    );
+
+    let mut broken = compile("helios-pay");
+    broken.remove_statement("DenyTopologySecretsOutsideOrganization");
+    assert_reported(
+        &broken.errors(),
+        "scp-promise",
+        "an outside account reading a topology secret",
+    );
+    let mut broken = compile("helios-pay");
+    broken.statement("DenyTopologyKeysOutsideOrganization").principal = None;
+    assert_reported(&broken.errors(), "scp-syntax", "`DenyTopologyKeysOutsideOrganization`");
+    // Without an organization ID there is no RCP, and the review says so.
+    let plain = compile("global-consumer");
+    assert!(
+        plain
+            .scps
+            .iter()
+            .all(|scp| scp.function.policy_type() == "SERVICE_CONTROL_POLICY")
+    );
+    assert!(
+        plain.rendered.files["review/scp-review.md"]
+            .text
+            .contains("No data perimeter is generated")
+    );
 }

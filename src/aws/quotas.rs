@@ -41,6 +41,14 @@ pub fn current() -> ScpQuota {
 /// The AWS-managed SCP attached to every root, OU and account unless removed; it takes a slot.
 pub const FULL_AWS_ACCESS: &str = "FullAWSAccess";
 
+/// Resource control policies: at most 5,120 characters each, and 5 attached to a root, OU
+/// or account, the AWS-managed `RCPFullAWSAccess` (which cannot be detached) among them,
+/// so 4 of one's own (checked 2026-12-02: AWS Organizations user guide, "Quotas and
+/// service limits" (orgs_reference_limits) and "Resource control policies (RCPs)").
+pub const RCP_CHARACTERS_PER_POLICY: u32 = 5120;
+pub const RCPS_PER_TARGET: u32 = 5;
+pub const RCP_FULL_AWS_ACCESS: &str = "RCPFullAWSAccess";
+
 /// A per-region Service Quotas quota, as dated data.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RegionalQuota {

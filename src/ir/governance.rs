@@ -29,6 +29,10 @@ pub struct GovernancePlan {
     pub deployment_roles: Vec<String>,
     /// The accounts the exemptions hold in; empty means any account.
     pub workload_accounts: Vec<String>,
+    /// The organization the data perimeter (RCP) admits; none means no RCP.
+    pub organization_id: Option<String>,
+    /// Name patterns of the buckets that hold data classes and Terraform state.
+    pub data_bucket_patterns: Vec<String>,
     pub residency: Vec<ResidencyPlan>,
     /// The bucket of CloudFront's access logs and Global Accelerator's flow logs.
     pub edge_log_bucket: String,
@@ -160,6 +164,14 @@ pub(super) fn plan(context: &Context<'_>) -> GovernancePlan {
         break_glass_roles: governance.break_glass_roles.clone(),
         deployment_roles: governance.deployment_roles.clone(),
         workload_accounts: governance.workload_accounts.clone(),
+        organization_id: governance.organization_id.clone(),
+        data_bucket_patterns: topology
+            .data
+            .iter()
+            .filter(|(_, data_class)| data_class.store == Store::S3)
+            .map(|(name, _)| naming::s3_bucket(topology, name, "*"))
+            .chain([format!("{}-*", topology.state.bucket)])
+            .collect(),
         residency,
         edge_log_bucket: naming::edge_log_bucket(topology),
         accelerated: !topology.edge.accelerator.is_empty(),

@@ -42,13 +42,18 @@ pub struct Governance {
 
 pub fn generate(plan: &GovernancePlan) -> Governance {
     let (scps, oversized) = scp::generate(plan);
+    // Resource control policies have slots of their own; topoc makes at most one.
+    let service_control = scps
+        .iter()
+        .filter(|scp| scp.function != scp::Function::DataPerimeter)
+        .count();
     let slot_problems = plan
         .targets
         .iter()
-        .filter(|target| target.attached.len() + scps.len() > plan.quota.policies_per_target as usize)
+        .filter(|target| target.attached.len() + service_control > plan.quota.policies_per_target as usize)
         .map(|target| SlotProblem {
             target: target.id.clone(),
-            needed: scps.len(),
+            needed: service_control,
             attached_by_others: target.attached.len(),
             limit: plan.quota.policies_per_target,
         })
@@ -70,6 +75,7 @@ pub fn generate(plan: &GovernancePlan) -> Governance {
 #[derive(Serialize)]
 struct PolicyView {
     resource: String,
+    policy_type: &'static str,
     name: String,
     file: String,
     description: String,
@@ -186,6 +192,7 @@ fn governance_stack(plan: &GovernancePlan, scps: &[Scp]) -> Stack {
             .iter()
             .map(|scp| PolicyView {
                 resource: identifier(scp.file.trim_end_matches(".json")),
+                policy_type: scp.function.policy_type(),
                 name: scp.name.clone(),
                 file: scp.file.clone(),
                 description: scp.description.clone(),
@@ -298,6 +305,7 @@ fn scenario_markdown(description: &str) -> Markdown {
 #[derive(Serialize)]
 struct ReviewPolicy {
     name: String,
+    kind: &'static str,
     file: String,
     description: String,
     characters: usize,
@@ -351,6 +359,7 @@ struct Review {
     deployment_roles: Vec<String>,
     workload_accounts: Vec<String>,
     workload_regions: Vec<String>,
+    organization_id: Option<String>,
     edge_log_bucket: String,
     accelerated: bool,
     residency_classes: Vec<String>,
@@ -396,17 +405,22 @@ fn review_view(plan: &GovernancePlan, scps: &[Scp]) -> Review {
     }
     let rule_regions = |regions: &[String]| Markdown::codes(regions, ", ");
     let proved = proved_statements(plan, scps);
+    let service_control = scps
+        .iter()
+        .filter(|scp| scp.function != scp::Function::DataPerimeter)
+        .count();
     let largest = scps
         .iter()
+        .filter(|scp| scp.function != scp::Function::DataPerimeter)
         .map(|scp| scp.document.minified().chars().count())
         .max()
         .unwrap_or(0);
     let most_attached = plan
         .targets
         .iter()
-        .map(|target| target.attached.len() + scps.len())
+        .map(|target| target.attached.len() + service_control)
         .max()
-        .unwrap_or(scps.len());
+        .unwrap_or(service_control);
     Review {
         topology: plan.topology.clone(),
         spec_file: plan.spec_file.clone(),
@@ -428,7 +442,14 @@ fn review_view(plan: &GovernancePlan, scps: &[Scp]) -> Review {
             .iter()
             .map(|scp| {
                 let characters = scp.document.minified().chars().count();
+                let resource_control = scp.function == scp::Function::DataPerimeter;
+                let limit = if resource_control {
+                    f64::from(crate::aws::quotas::RCP_CHARACTERS_PER_POLICY)
+                } else {
+                    limit
+                };
                 ReviewPolicy {
+                    kind: if resource_control { "RCP" } else { "SCP" },
                     name: scp.name.clone(),
                     file: scp.file.clone(),
                     description: scp.description.clone(),
@@ -487,14 +508,14 @@ fn review_view(plan: &GovernancePlan, scps: &[Scp]) -> Review {
                 }
             })
             .collect(),
-        policy_count: scps.len(),
+        policy_count: service_control,
         targets: plan
             .targets
             .iter()
             .map(|target| ReviewTarget {
                 id: target.id.clone(),
                 attached: target.attached.clone(),
-                total: target.attached.len() + scps.len(),
+                total: target.attached.len() + service_control,
             })
             .collect(),
         exempt_groups: groups
@@ -534,6 +555,7 @@ fn review_view(plan: &GovernancePlan, scps: &[Scp]) -> Review {
         deployment_roles: plan.deployment_roles.clone(),
         workload_accounts: plan.workload_accounts.clone(),
         workload_regions: plan.workload_regions.clone(),
+        organization_id: plan.organization_id.clone(),
         edge_log_bucket: plan.edge_log_bucket.clone(),
         accelerated: plan.accelerated,
         residency_classes: plan.residency.iter().map(|class| class.name.clone()).collect(),

@@ -35,6 +35,15 @@ pub fn pipeline(plan: &GovernancePlan) -> String {
     )
 }
 
+/// A request by a principal of the organization, as IAM sees it: with the organization's
+/// ID when the spec gives one (the data perimeter keys on it).
+pub fn in_organization(plan: &GovernancePlan, request: Request) -> Request {
+    match &plan.organization_id {
+        Some(organization) => request.key("aws:PrincipalOrgID", &[organization.as_str()]),
+        None => request,
+    }
+}
+
 /// A principal that is neither a deployment nor a break-glass role: an operator or a
 /// service's task role.
 pub fn operator(plan: &GovernancePlan) -> String {
@@ -296,6 +305,65 @@ pub fn promised_denials(plan: &GovernancePlan, principal: &str) -> Vec<(Request,
         ));
     }
     probes.extend(protection_probes(plan));
+    let mut probes: Vec<(Request, String)> = probes
+        .into_iter()
+        .map(|(request, promise)| (in_organization(plan, request), promise))
+        .collect();
+    probes.extend(perimeter_probes(plan));
+    probes
+}
+
+/// What the data perimeter promises to deny: principals of another organization (or
+/// of none) using the topology's data buckets, keys and secrets.
+fn perimeter_probes(plan: &GovernancePlan) -> Vec<(Request, String)> {
+    if plan.organization_id.is_none() {
+        return Vec::new();
+    }
+    let outsider = "arn:aws:iam::999999999999:role/outsider";
+    let region = plan.primary_region.as_str();
+    let topology = plan.tag_topology.as_str();
+    let promise = "the data perimeter promises to deny".to_string();
+    let mut probes: Vec<(Request, String)> = plan
+        .data_bucket_patterns
+        .iter()
+        .map(|pattern| {
+            let bucket = pattern.replace('*', region);
+            (
+                Request::new(
+                    format!("another organization reading `{bucket}`"),
+                    "s3:GetObject",
+                    region,
+                    outsider,
+                )
+                .resource(format!("arn:aws:s3:::{bucket}/any-key"))
+                .key("aws:PrincipalOrgID", &["o-someoneelse0"]),
+                promise.clone(),
+            )
+        })
+        .collect();
+    probes.push((
+        Request::new(
+            "an outside account decrypting with a topology key",
+            "kms:Decrypt",
+            region,
+            outsider,
+        )
+        .resource(format!("arn:aws:kms:{region}:{ACCOUNT}:key/mrk-0000"))
+        .key("aws:ResourceTag/topology", &[topology]),
+        promise.clone(),
+    ));
+    probes.push((
+        Request::new(
+            "an outside account reading a topology secret",
+            "secretsmanager:GetSecretValue",
+            region,
+            outsider,
+        )
+        .resource(format!(
+            "arn:aws:secretsmanager:{region}:{ACCOUNT}:secret:{topology}/any-secret"
+        )),
+        promise,
+    ));
     probes
 }
 
@@ -511,6 +579,23 @@ pub fn legitimate_operations(plan: &GovernancePlan) -> Vec<Request> {
         )
         .resource("*"),
     );
+    if let Some(pattern) = plan.data_bucket_patterns.first() {
+        let bucket = pattern.replace('*', region);
+        requests.push(
+            Request::new(
+                "an AWS service writing to a data bucket for the organization",
+                "s3:PutObject",
+                region,
+                "arn:aws:iam::999999999999:role/aws-service",
+            )
+            .resource(format!("arn:aws:s3:::{bucket}/any-key"))
+            .key("aws:PrincipalIsAWSService", &["true"]),
+        );
+        requests.push(
+            Request::new("a service reading a data bucket", "s3:GetObject", region, &operator)
+                .resource(format!("arn:aws:s3:::{bucket}/any-key")),
+        );
+    }
     for class in &plan.residency {
         for region in &class.permitted {
             if !plan.workload_regions.contains(region) {
@@ -531,5 +616,16 @@ pub fn legitimate_operations(plan: &GovernancePlan) -> Vec<Request> {
             );
         }
     }
+    // Every principal here is of the organization but the AWS service, whose request
+    // must pass on its own.
     requests
+        .into_iter()
+        .map(|request| {
+            if request.context.contains_key("aws:principalisawsservice") {
+                request
+            } else {
+                in_organization(plan, request)
+            }
+        })
+        .collect()
 }

@@ -39,12 +39,32 @@ impl Serialize for OneOrMany {
 /// `Condition`: operator → key → values.
 pub type Conditions = BTreeMap<String, BTreeMap<String, Vec<String>>>;
 
+/// Conditions with a single value written as a string, as IAM's own examples do: shorter,
+/// and the form policy linters expect for `Bool` and `Null`.
+fn serialize_conditions<S: Serializer>(conditions: &Conditions, serializer: S) -> Result<S::Ok, S::Error> {
+    let written: BTreeMap<&String, BTreeMap<&String, OneOrMany>> = conditions
+        .iter()
+        .map(|(operator, keys)| {
+            (
+                operator,
+                keys.iter()
+                    .map(|(key, values)| (key, OneOrMany(values.clone())))
+                    .collect(),
+            )
+        })
+        .collect();
+    written.serialize(serializer)
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct Statement {
     #[serde(rename = "Sid")]
     pub sid: String,
     #[serde(rename = "Effect")]
     pub effect: &'static str,
+    /// `"*"` in resource control policies, which name it; SCPs have no principal.
+    #[serde(rename = "Principal", skip_serializing_if = "Option::is_none")]
+    pub principal: Option<&'static str>,
     #[serde(rename = "Action", skip_serializing_if = "OneOrMany::is_empty")]
     pub action: OneOrMany,
     #[serde(rename = "NotAction", skip_serializing_if = "OneOrMany::is_empty")]
@@ -53,7 +73,11 @@ pub struct Statement {
     pub resource: OneOrMany,
     #[serde(rename = "NotResource", skip_serializing_if = "OneOrMany::is_empty")]
     pub not_resource: OneOrMany,
-    #[serde(rename = "Condition", skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        rename = "Condition",
+        skip_serializing_if = "BTreeMap::is_empty",
+        serialize_with = "serialize_conditions"
+    )]
     pub condition: Conditions,
     #[serde(skip)]
     pub notes: Notes,
@@ -108,6 +132,18 @@ pub enum Function {
     RegionDeny,
     Residency,
     Protection,
+    /// The data perimeter, a resource control policy.
+    DataPerimeter,
+}
+
+impl Function {
+    /// The Organizations policy type of a policy of this function.
+    pub fn policy_type(self) -> &'static str {
+        match self {
+            Function::DataPerimeter => "RESOURCE_CONTROL_POLICY",
+            _ => "SERVICE_CONTROL_POLICY",
+        }
+    }
 }
 
 /// One generated SCP.
@@ -204,6 +240,7 @@ fn statement(
     Statement {
         sid,
         effect: "Deny",
+        principal: None,
         action: OneOrMany(action),
         not_action: OneOrMany::default(),
         resource: OneOrMany(resource),
@@ -219,6 +256,7 @@ fn region_deny(plan: &GovernancePlan) -> Vec<Statement> {
     let mut statements = vec![Statement {
         sid: "DenyOutsideSanctionedRegions".to_string(),
         effect: "Deny",
+        principal: None,
         action: OneOrMany::default(),
         not_action: OneOrMany(strings(EXEMPT_ACTIONS.iter().map(|(action, _)| *action))),
         resource: OneOrMany(strings(["*"])),
@@ -478,6 +516,7 @@ fn residency(plan: &GovernancePlan, class: &ResidencyPlan) -> Vec<Statement> {
     statements.push(Statement {
         sid: format!("DenyTableReplicasOutside{name}"),
         effect: "Deny",
+        principal: None,
         action: OneOrMany(strings(["dynamodb:CreateTable", "dynamodb:CreateTableReplica"])),
         not_action: OneOrMany::default(),
         resource: OneOrMany::default(),
@@ -933,7 +972,10 @@ fn pack(
     statements: Vec<Statement>,
     oversized: &mut Vec<OversizedStatement>,
 ) -> Vec<Scp> {
-    let limit = plan.quota.characters_per_policy as usize;
+    let limit = match function {
+        Function::DataPerimeter => crate::aws::quotas::RCP_CHARACTERS_PER_POLICY,
+        _ => plan.quota.characters_per_policy,
+    } as usize;
     let document_size = |statements: &[Statement]| {
         PolicyDocument {
             version: "2012-10-17",
@@ -951,7 +993,7 @@ fn pack(
                 policy: format!("{}-{base}", plan.topology),
                 sid: statement.sid.clone(),
                 characters: alone,
-                limit: plan.quota.characters_per_policy,
+                limit: limit as u32,
             });
             continue;
         }
@@ -987,6 +1029,96 @@ fn pack(
         .collect()
 }
 
+/// The data perimeter: only principals of the organization, and AWS services acting
+/// for it, may use the topology's data buckets, keys and secrets. A resource control
+/// policy, because it limits who may reach a resource, from any account.
+fn data_perimeter(plan: &GovernancePlan, organization: &str) -> Vec<Statement> {
+    let outsiders =
+        |sid: &str, actions: &[&str], resource: Vec<String>, extra: Option<(&str, &str, Vec<String>)>, notes: Notes| {
+            let mut entries = vec![
+                (
+                    "StringNotEqualsIfExists",
+                    "aws:PrincipalOrgID",
+                    vec![organization.to_string()],
+                ),
+                ("BoolIfExists", "aws:PrincipalIsAWSService", vec!["false".to_string()]),
+            ];
+            entries.extend(extra);
+            Statement {
+                sid: sid.to_string(),
+                effect: "Deny",
+                principal: Some("*"),
+                action: OneOrMany(strings(actions.iter().copied())),
+                not_action: OneOrMany::default(),
+                resource: OneOrMany(resource),
+                not_resource: OneOrMany::default(),
+                condition: conditions(&entries),
+                notes,
+            }
+        };
+    let organization_code = Markdown::code(organization);
+    let buckets = codes(&plan.data_bucket_patterns);
+    vec![
+        outsiders(
+            "DenyDataBucketsOutsideOrganization",
+            &["s3:*"],
+            plan.data_bucket_patterns
+                .iter()
+                .flat_map(|pattern| [format!("arn:*:s3:::{pattern}"), format!("arn:*:s3:::{pattern}/*")])
+                .collect(),
+            None,
+            Notes {
+                denies: md!(
+                    "every S3 action on the data and state buckets {}, and their objects",
+                    buckets
+                ),
+                scope: md!("to principals outside the organization {}", organization_code.clone()),
+                why: Markdown::literal(
+                    "a bucket policy or ACL that grants another account cannot open the data: the organization boundary holds whatever the bucket's own policy says",
+                ),
+                exempts: Markdown::literal("AWS services acting for the organization (`aws:PrincipalIsAWSService`)"),
+                risk: Markdown::literal(
+                    "a service principal acting for another account is not told apart from one acting for this organization; `aws:SourceOrgID` would narrow it where every service that writes here sets it",
+                ),
+            },
+        ),
+        outsiders(
+            "DenyTopologyKeysOutsideOrganization",
+            &["kms:*"],
+            strings(["*"]),
+            Some((
+                "StringEquals",
+                "aws:ResourceTag/topology",
+                vec![plan.tag_topology.clone()],
+            )),
+            Notes {
+                denies: Markdown::literal("every KMS action on the topology's keys"),
+                scope: md!("to principals outside the organization {}", organization_code.clone()),
+                why: Markdown::literal(
+                    "whoever can decrypt with a key can read every copy of the data it encrypts; a key policy that grants another account cannot open it",
+                ),
+                exempts: Markdown::literal("AWS services acting for the organization"),
+                risk: Markdown::literal(
+                    "keys without the `topology` tag are not covered; topoc tags every key it creates, and the tag is protected",
+                ),
+            },
+        ),
+        outsiders(
+            "DenyTopologySecretsOutsideOrganization",
+            &["secretsmanager:*"],
+            strings([format!("arn:*:secretsmanager:*:*:secret:{}/*", plan.tag_topology)]),
+            None,
+            Notes {
+                denies: Markdown::literal("every Secrets Manager action on the topology's secrets"),
+                scope: md!("to principals outside the organization {}", organization_code),
+                why: Markdown::literal("the secrets hold the Aurora master credentials and the origin secret"),
+                exempts: Markdown::literal("AWS services acting for the organization"),
+                risk: Markdown::literal("none beyond the service principals"),
+            },
+        ),
+    ]
+}
+
 /// Every SCP of the topology, in a fixed order, and the statements that fit nowhere.
 pub fn generate(plan: &GovernancePlan) -> (Vec<Scp>, Vec<OversizedStatement>) {
     let mut oversized = Vec::new();
@@ -1010,6 +1142,20 @@ pub fn generate(plan: &GovernancePlan) -> (Vec<Scp>, Vec<OversizedStatement>) {
                 class.permitted.join(", ")
             ),
             residency(plan, class),
+            &mut oversized,
+        ));
+    }
+    // The data perimeter binds principals of any account, so it needs no exemption.
+    if let Some(organization) = &plan.organization_id {
+        scps.extend(pack(
+            plan,
+            Function::DataPerimeter,
+            "data-perimeter",
+            &format!(
+                "{}: only principals of the organization, and AWS services acting for it, use the topology's data",
+                plan.topology
+            ),
+            data_perimeter(plan, organization),
             &mut oversized,
         ));
     }

@@ -760,6 +760,9 @@ pub struct Governance {
     /// Accounts the exemptions are limited to; empty means any account under the targets.
     #[serde(default)]
     pub workload_accounts: Vec<String>,
+    /// The organization whose principals alone may use the topology's data (the RCP).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scp_quota: Option<ScpQuotaOverride>,
     #[serde(default)]
@@ -787,6 +790,7 @@ impl Default for Governance {
             required_tags: default_required_tags(),
             deployment_roles: Vec::new(),
             workload_accounts: Vec::new(),
+            organization_id: None,
             scp_quota: None,
             attached_scps: BTreeMap::new(),
             management_role_arn: None,

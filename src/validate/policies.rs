@@ -68,6 +68,7 @@ pub fn validate_stacks(stacks: &[StackFacts], scps: &[Scp], plan: &GovernancePla
         let mut chunk_errors = Vec::new();
         for resource in chunk.iter() {
             for request in requests_for(resource, &principal, &work.buckets, &mut chunk_errors) {
+                let request = crate::policy::scenarios::in_organization(plan, request);
                 chunk_errors.extend(denial(&evaluator, &request, plan));
             }
         }
@@ -78,6 +79,7 @@ pub fn validate_stacks(stacks: &[StackFacts], scps: &[Scp], plan: &GovernancePla
     }
     let evaluator = Evaluator::new(scps);
     for request in replica_key_requests(&work, &principal) {
+        let request = crate::policy::scenarios::in_organization(plan, request);
         errors.extend(denial(&evaluator, &request, plan));
     }
     // Every statement, and so every "denies" the review prints, is backed by a scenario.
@@ -157,13 +159,16 @@ fn check_documents(scps: &[Scp], plan: &GovernancePlan) -> Vec<InternalError> {
             });
         };
         let size = scp.document.minified().chars().count();
-        if size > plan.quota.characters_per_policy as usize {
+        let resource_control = scp.function == crate::policy::scp::Function::DataPerimeter;
+        let limit = if resource_control {
+            crate::aws::quotas::RCP_CHARACTERS_PER_POLICY
+        } else {
+            plan.quota.characters_per_policy
+        };
+        if size > limit as usize {
             error(
                 "scp-size",
-                format!(
-                    "{} characters minified, over the quota of {}",
-                    size, plan.quota.characters_per_policy
-                ),
+                format!("{size} characters minified, over the quota of {limit}"),
             );
         }
         if scp.document.version != "2012-10-17" {
@@ -177,6 +182,22 @@ fn check_documents(scps: &[Scp], plan: &GovernancePlan) -> Vec<InternalError> {
                 error(
                     "scp-syntax",
                     format!("Sid `{}` is not unique and alphanumeric", statement.sid),
+                );
+            }
+            // An RCP statement names `"*"` as its principal and cannot use NotAction; an
+            // SCP names no principal.
+            let principal_ok = if resource_control {
+                statement.principal == Some("*") && statement.not_action.is_empty()
+            } else {
+                statement.principal.is_none()
+            };
+            if !principal_ok {
+                error(
+                    "scp-syntax",
+                    format!(
+                        "`{}`: a resource control policy's statements need Principal \"*\" and Action, a service control policy's no Principal",
+                        statement.sid
+                    ),
                 );
             }
             if statement.action.is_empty() == statement.not_action.is_empty() {

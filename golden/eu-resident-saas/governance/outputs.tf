@@ -3,8 +3,9 @@
 output "scp_ids" {
   description = "Identifier of each Service Control Policy."
   value = {
-    "ledgerly-region-deny"  = aws_organizations_policy.region_deny.id
-    "ledgerly-residency-eu" = aws_organizations_policy.residency_eu.id
-    "ledgerly-protection"   = aws_organizations_policy.protection.id
+    "ledgerly-region-deny"    = aws_organizations_policy.region_deny.id
+    "ledgerly-residency-eu"   = aws_organizations_policy.residency_eu.id
+    "ledgerly-data-perimeter" = aws_organizations_policy.data_perimeter.id
+    "ledgerly-protection"     = aws_organizations_policy.protection.id
   }
 }

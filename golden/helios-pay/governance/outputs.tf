@@ -3,7 +3,8 @@
 output "scp_ids" {
   description = "Identifier of each Service Control Policy."
   value = {
-    "helios-pay-region-deny" = aws_organizations_policy.region_deny.id
-    "helios-pay-protection"  = aws_organizations_policy.protection.id
+    "helios-pay-region-deny"    = aws_organizations_policy.region_deny.id
+    "helios-pay-data-perimeter" = aws_organizations_policy.data_perimeter.id
+    "helios-pay-protection"     = aws_organizations_policy.protection.id
   }
 }
