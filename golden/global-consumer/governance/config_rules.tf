@@ -49,6 +49,33 @@ locals {
       input_parameters = null
       regions          = ["ap-southeast-1", "eu-central-1", "us-east-1"]
     }
+    "aurora-global-deletion-protection" = {
+      identifier       = "AURORA_GLOBAL_DATABASE_DELETION_PROTECTION_ENABLED"
+      resource_types   = ["AWS::RDS::GlobalCluster"]
+      tag_key          = "topology"
+      tag_value        = "pulse"
+      periodic         = false
+      input_parameters = null
+      regions          = ["ap-southeast-1", "eu-central-1", "us-east-1"]
+    }
+    "dynamodb-deletion-protection" = {
+      identifier       = "DYNAMODB_TABLE_DELETION_PROTECTION_ENABLED"
+      resource_types   = ["AWS::DynamoDB::Table"]
+      tag_key          = "topology"
+      tag_value        = "pulse"
+      periodic         = false
+      input_parameters = null
+      regions          = ["ap-southeast-1", "eu-central-1", "us-east-1"]
+    }
+    "kms-keys-not-scheduled-for-deletion" = {
+      identifier       = "KMS_CMK_NOT_SCHEDULED_FOR_DELETION"
+      resource_types   = null
+      tag_key          = null
+      tag_value        = null
+      periodic         = true
+      input_parameters = null
+      regions          = ["ap-southeast-1", "eu-central-1", "us-east-1"]
+    }
     "s3-versioning" = {
       identifier       = "S3_BUCKET_VERSIONING_ENABLED"
       resource_types   = ["AWS::S3::Bucket"]
