@@ -688,3 +688,27 @@ fn the_data_perimeter_admits_only_the_organization() {
             .contains("No data perimeter is generated")
     );
 }
+
+/// Resources that hold a residency class's data carry its tag, not the providers'
+/// default `unrestricted`: the Aurora global cluster and instances, and the key replicas.
+#[test]
+fn stores_of_a_residency_class_carry_its_tag() {
+    let compiled = compile("eu-resident-saas");
+    let global = &compiled.rendered.files["data/aurora.tf"].text;
+    assert!(global.contains(r#""data-residency" = "eu""#), "{global}");
+    for region in ["eu-west-1", "eu-central-1"] {
+        let aurora = &compiled.rendered.files[&format!("regions/{region}/aurora.tf")].text;
+        let instance = &aurora[aurora.find(r#"resource "aws_rds_cluster_instance""#).unwrap()..];
+        assert!(instance.contains(r#""data-residency" = "eu""#), "{region}");
+    }
+    let keys = &compiled.rendered.files["keys/keys.tf"].text;
+    let mut eu_replicas = 0;
+    for replica in keys.split(r#"resource "aws_kms_replica_key""#).skip(1) {
+        let block = &replica[..replica.find("\n}\n").unwrap()];
+        if block.contains(r#""key-class"      = "eu""#) {
+            eu_replicas += 1;
+            assert!(block.contains(r#""data-residency" = "eu""#), "{block}");
+        }
+    }
+    assert!(eu_replicas > 0, "the example has a replica of the eu key");
+}

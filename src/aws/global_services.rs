@@ -134,9 +134,30 @@ pub const EXEMPT_ACTIONS: &[(&str, Reason)] = &[
     ("wafv2:*", Reason::Edge),
 ];
 
+/// Entries Control Tower needs only because its region deny may deny us-east-1 itself:
+/// KMS and ACM, which global services call there, and the regional WAF APIs. topoc always
+/// allows us-east-1 (the edge lives there), so elsewhere these stay denied.
+pub const NEEDED_ONLY_IN_US_EAST_1: &[&str] = &["acm:*", "kms:*", "waf-regional:*", "wafv2:*"];
+
+/// The exemptions of topoc's region deny: Control Tower's list without the entries only
+/// us-east-1 needs.
+pub fn region_deny_exemptions() -> impl Iterator<Item = &'static (&'static str, Reason)> {
+    EXEMPT_ACTIONS
+        .iter()
+        .filter(|(action, _)| !NEEDED_ONLY_IN_US_EAST_1.contains(action))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_listed_entries_are_dropped() {
+        assert_eq!(region_deny_exemptions().count(), 86 - NEEDED_ONLY_IN_US_EAST_1.len());
+        for action in NEEDED_ONLY_IN_US_EAST_1 {
+            assert!(EXEMPT_ACTIONS.iter().any(|(listed, _)| listed == action), "{action}");
+        }
+    }
 
     #[test]
     fn the_list_has_the_control_towers_86_entries_once_each() {

@@ -12,7 +12,7 @@ pub mod scp;
 
 use serde::Serialize;
 
-use crate::aws::global_services::EXEMPT_ACTIONS;
+use crate::aws::global_services::region_deny_exemptions;
 use crate::aws::quotas::SCP_QUOTAS;
 use crate::ir::context::{GOVERNANCE_ROOT, Root};
 use crate::ir::governance::GovernancePlan;
@@ -400,7 +400,7 @@ fn review_view(plan: &GovernancePlan, scps: &[Scp]) -> Review {
     let limit = plan.quota.characters_per_policy as f64;
     let mut groups: std::collections::BTreeMap<crate::aws::global_services::Reason, Vec<&'static str>> =
         std::collections::BTreeMap::new();
-    for (action, reason) in EXEMPT_ACTIONS {
+    for (action, reason) in region_deny_exemptions() {
         groups.entry(*reason).or_default().push(action);
     }
     let rule_regions = |regions: &[String]| Markdown::codes(regions, ", ");

@@ -263,6 +263,17 @@ pub fn promised_denials(plan: &GovernancePlan, principal: &str) -> Vec<(Request,
             Request::new(format!("a VPC in {outside}"), "ec2:CreateVpc", outside, principal).resource("*"),
             promise.clone(),
         ));
+        // KMS, ACM and WAF are denied there too: only calls in us-east-1 need them.
+        for (action, what) in [
+            ("kms:CreateKey", "a KMS key"),
+            ("acm:RequestCertificate", "a certificate"),
+            ("wafv2:CreateWebACL", "a regional web ACL"),
+        ] {
+            probes.push((
+                Request::new(format!("{what} in {outside}"), action, outside, principal).resource("*"),
+                promise.clone(),
+            ));
+        }
         for role in &plan.break_glass_roles {
             let name = role.rsplit('/').next().unwrap_or(role);
             let impostor = role_arn(plan, &format!("elsewhere/{name}"));

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde::ser::Serializer;
 
-use crate::aws::global_services::EXEMPT_ACTIONS;
+use crate::aws::global_services::{NEEDED_ONLY_IN_US_EAST_1, region_deny_exemptions};
 use crate::ir::governance::{GovernancePlan, ResidencyPlan};
 use crate::ir::markdown::Markdown;
 use crate::md;
@@ -258,7 +258,7 @@ fn region_deny(plan: &GovernancePlan) -> Vec<Statement> {
         effect: "Deny",
         principal: None,
         action: OneOrMany::default(),
-        not_action: OneOrMany(strings(EXEMPT_ACTIONS.iter().map(|(action, _)| *action))),
+        not_action: OneOrMany(strings(region_deny_exemptions().map(|(action, _)| *action))),
         resource: OneOrMany(strings(["*"])),
         not_resource: OneOrMany::default(),
         condition: conditions(&[
@@ -280,12 +280,13 @@ fn region_deny(plan: &GovernancePlan) -> Vec<Statement> {
                 })
             ),
             exempts: md!(
-                "{}; and {} global-service actions (Control Tower's region-deny list: identity, billing, edge, KMS and ACM that global services use in us-east-1, Config, and more)",
+                "{}; and {} global-service actions (Control Tower's region-deny list: identity, billing, edge, Config, and more, without {}, which only global services' calls in us-east-1 need, and us-east-1 is allowed)",
                 exemption,
-                Markdown::number(EXEMPT_ACTIONS.len())
+                Markdown::number(region_deny_exemptions().count()),
+                codes(&strings(NEEDED_ONLY_IN_US_EAST_1.iter().copied()))
             ),
             risk: Markdown::literal(
-                "`kms:*` and `acm:*` stay usable in every region, as global services need them; the residency policies deny replicating keys out of their class. A break-glass role can act in any region; guard it with MFA and alarms on its use",
+                "the global services in `NotAction` stay usable in every region (IAM, STS, Organizations, Route 53, CloudFront and the others listed below); regional services, KMS, ACM and WAF included, are denied outside the listed regions. A break-glass role can act in any region; its use pages the alarm subscribers",
             ),
         },
     }];
