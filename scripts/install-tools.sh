@@ -10,12 +10,14 @@
 #                              Separate venv: checkov's bc-python-hcl2 installs the same
 #                              top-level `hcl2` package and would overwrite python-hcl2's files.
 #   .tools/venv-parliament/    parliament 1.6.4        (lock: scripts/requirements-parliament.txt)
+#   .tools/cfn-guard/bin/      cfn-guard 3.2.1, built from crates.io with `cargo install --locked`
+#                              (the crate's own Cargo.lock); tests/config_rules.rs runs it.
 #
 # Downloads are cached in <repo>/.cache/install-tools/ (git-ignored).
 # Idempotent: each tool has a stamp in .tools/stamps/ holding a key derived from its pins; when
 # the key matches (and the tool is present) nothing is done, so a second run takes milliseconds.
 #
-# Usage: scripts/install-tools.sh [--force] [terraform|checkov|hcl2|parliament ...]
+# Usage: scripts/install-tools.sh [--force] [terraform|checkov|hcl2|parliament|cfn-guard ...]
 #   PYTHON=python3.11 scripts/install-tools.sh   # choose the interpreter for the venvs
 set -euo pipefail
 
@@ -42,12 +44,12 @@ WANT=()
 for arg in "$@"; do
   case "$arg" in
     --force) FORCE=1 ;;
-    terraform|checkov|hcl2|parliament) WANT+=("$arg") ;;
+    terraform|checkov|hcl2|parliament|cfn-guard) WANT+=("$arg") ;;
     -h|--help) sed -n '2,22p' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) echo "install-tools: unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
-[[ ${#WANT[@]} -gt 0 ]] || WANT=(terraform checkov hcl2 parliament)
+[[ ${#WANT[@]} -gt 0 ]] || WANT=(terraform checkov hcl2 parliament cfn-guard)
 
 die() { echo "install-tools: $*" >&2; exit 1; }
 
@@ -177,6 +179,29 @@ install_venv() {
   echo "$name: installed $dist $version into .tools/venv-$name from ${lock#"$REPO_ROOT"/} ($(grep -c '^[^#].*==' "$lock") pinned packages) in $(elapsed "$t0")"
 }
 
+CFN_GUARD_VERSION=3.2.1
+
+install_cfn_guard() {
+  local root="$TOOLS_DIR/cfn-guard" bin="$TOOLS_DIR/cfn-guard/bin/cfn-guard"
+  local key="cfn-guard=$CFN_GUARD_VERSION locked"
+  if stamp_ok cfn-guard "$key" "$bin"; then
+    echo "cfn-guard: up to date (cfn-guard $CFN_GUARD_VERSION, .tools/cfn-guard/bin/cfn-guard)"
+    return
+  fi
+  local t0=$SECONDS log="$LOG_DIR/cfn-guard.log"
+  rm -f "$STAMP_DIR/cfn-guard"
+  mkdir -p "$LOG_DIR"
+  # Its own target folder, so the build neither reuses nor disturbs topoc's.
+  CARGO_TARGET_DIR="$CACHE_DIR/cfn-guard-target" cargo install --quiet --locked --force \
+      --version "$CFN_GUARD_VERSION" --root "$root" cfn-guard > "$log" 2>&1 \
+    || { tail -n 40 "$log" >&2; die "cfn-guard: cargo install failed (log: ${log#"$REPO_ROOT"/})"; }
+  local got
+  got=$("$bin" --version 2>&1 | head -n1) || true
+  [[ "$got" == "cfn-guard $CFN_GUARD_VERSION" ]] || die "cfn-guard: '$bin --version' printed '$got'"
+  write_stamp cfn-guard "$key"
+  echo "cfn-guard: installed cfn-guard $CFN_GUARD_VERSION into .tools/cfn-guard in $(elapsed "$t0")"
+}
+
 mkdir -p "$TOOLS_DIR"
 for tool in "${WANT[@]}"; do
   case "$tool" in
@@ -184,5 +209,6 @@ for tool in "${WANT[@]}"; do
     checkov) install_venv checkov checkov 3.3.30 ;;
     hcl2) install_venv hcl2 python-hcl2 7.3.1 ;;
     parliament) install_venv parliament parliament 1.6.4 ;;
+    cfn-guard) install_cfn_guard ;;
   esac
 done

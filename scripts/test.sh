@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Runs every test of topoc: the Rust test suite (unit, golden, bad-spec, CLI and
 # property tests), then the third-party validators on the committed golden trees
-# (real `terraform fmt`, python-hcl2, checkov, parliament), installing pinned copies
-# of them into the git-ignored .tools/ folder on first use.
+# (real `terraform fmt`, python-hcl2, checkov, parliament) and cfn-guard on the Config
+# rules, installing pinned copies of them into the git-ignored .tools/ folder first.
 set -euo pipefail
 cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.."
+
+# The Config rule tests run the real cfn-guard, so the tools come first.
+echo "=== pinned third-party tools"
+scripts/install-tools.sh
 
 echo "=== cargo test"
 cargo test --locked --all-targets
