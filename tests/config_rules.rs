@@ -89,6 +89,7 @@ fn cluster_item(region: &str, encrypted: bool, source: Option<&str>) -> Value {
 #[test]
 fn every_custom_rule_passes_good_items_and_fails_bad_ones() {
     let mut judged = 0;
+    let mut outside_checked = 0;
     for example in ["helios-pay", "eu-resident-saas", "global-consumer"] {
         let plan = plan(example);
         for rule in topoc::policy::config::custom_rules(&plan) {
@@ -123,14 +124,41 @@ fn every_custom_rule_passes_good_items_and_fails_bad_ones() {
                         .iter()
                         .find(|aurora| aurora.data_class == rule.tag_value)
                         .expect("the rule's class");
+                    let arn = |region: &str| {
+                        format!(
+                            "arn:aws:rds:{region}:111122223333:cluster:{}{}-{region}",
+                            plan.name_prefix, aurora.data_class
+                        )
+                    };
                     assert_verdict(&text, &cluster_item(&aurora.writer, true, None), "PASS");
                     assert_verdict(&text, &cluster_item(&aurora.writer, false, None), "FAIL");
                     for secondary in &aurora.secondaries {
-                        let source = format!("arn:aws:rds:{}:111122223333:cluster:writer", aurora.writer);
-                        assert_verdict(&text, &cluster_item(secondary, true, Some(&source)), "PASS");
-                        // A secondary detached from its global database replicates from no one.
-                        assert_verdict(&text, &cluster_item(secondary, true, None), "FAIL");
-                        assert_verdict(&text, &cluster_item(secondary, true, Some("")), "FAIL");
+                        assert_verdict(
+                            &text,
+                            &cluster_item(secondary, true, Some(&arn(&aurora.writer))),
+                            "PASS",
+                        );
+                        assert_verdict(&text, &cluster_item(secondary, true, Some("")), "PASS");
+                        // After a switchover the old writer replicates from the new one, and
+                        // the new one from no one: both still pass.
+                        assert_verdict(
+                            &text,
+                            &cluster_item(&aurora.writer, true, Some(&arn(secondary))),
+                            "PASS",
+                        );
+                        assert_verdict(&text, &cluster_item(secondary, true, None), "PASS");
+                        // Replicating from a cluster of another database fails.
+                        let foreign = format!("arn:aws:rds:{}:111122223333:cluster:copy-of-the-ledger", aurora.writer);
+                        assert_verdict(&text, &cluster_item(secondary, true, Some(&foreign)), "FAIL");
+                    }
+                    // A cluster of the class in a region the class does not use fails.
+                    let outside = plan
+                        .config_regions
+                        .iter()
+                        .find(|region| **region != aurora.writer && !aurora.secondaries.contains(region));
+                    if let Some(outside) = outside {
+                        assert_verdict(&text, &cluster_item(outside, true, None), "FAIL");
+                        outside_checked += 1;
                     }
                     judged += 1;
                 }
@@ -139,5 +167,6 @@ fn every_custom_rule_passes_good_items_and_fails_bad_ones() {
         }
     }
     assert!(judged >= 3, "only {judged} rules judged");
+    assert!(outside_checked >= 1, "no example has a region outside an Aurora class");
     let _ = std::fs::remove_dir_all(std::env::temp_dir().join(format!("topoc-guard-{}", std::process::id())));
 }

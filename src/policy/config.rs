@@ -412,19 +412,31 @@ pub fn custom_rules(plan: &GovernancePlan) -> Vec<CustomRule> {
         }
     }
     for cluster in &plan.aurora_clusters {
-        let mut regions = vec![cluster.writer.clone()];
-        regions.extend(cluster.secondaries.iter().cloned());
-        regions.sort();
+        let mut placements = vec![cluster.writer.clone()];
+        placements.extend(cluster.secondaries.iter().cloned());
+        placements.sort();
+        let quoted: Vec<String> = placements.iter().map(|region| guard_string(region)).collect();
+        // Any cluster of the global database may be the primary (a switchover moves it),
+        // so the rule asks only that a cluster which replicates does so from one of the
+        // database's own clusters, whose identifiers topoc derives from the class.
+        // `<topology>-<class>`: the global database's name and its clusters' prefix.
+        let source_pattern = format!(
+            "/^arn:aws[a-z-]*:rds:[a-z0-9-]+:[0-9]{{12}}:cluster:{}{}-[a-z0-9-]+$/",
+            plan.name_prefix, cluster.data_class
+        );
         let lines = vec![
             format!(
-                "# Clusters of {}: encrypted, and outside {} replicating from the global writer.",
-                cluster.data_class, cluster.writer
+                "# Clusters of {}: encrypted, only in {}, and replicating, if at all, from a cluster of the same global database.",
+                cluster.data_class,
+                placements.join(", ")
             ),
-            "rule secondaries_replicate_from_the_writer when resourceType == \"AWS::RDS::DBCluster\" {".to_string(),
+            "rule clusters_of_the_global_database when resourceType == \"AWS::RDS::DBCluster\" {".to_string(),
             "  configuration.storageEncrypted == true".to_string(),
-            format!("  when awsRegion != {} {{", guard_string(&cluster.writer)),
-            "    configuration.replicationSourceIdentifier exists".to_string(),
-            "    configuration.replicationSourceIdentifier != \"\"".to_string(),
+            format!("  awsRegion IN [{}]", quoted.join(", ")),
+            "  when configuration.replicationSourceIdentifier exists {".to_string(),
+            "    when configuration.replicationSourceIdentifier != \"\" {".to_string(),
+            format!("      configuration.replicationSourceIdentifier == {source_pattern}"),
+            "    }".to_string(),
             "  }".to_string(),
             "}".to_string(),
         ];
@@ -433,11 +445,13 @@ pub fn custom_rules(plan: &GovernancePlan) -> Vec<CustomRule> {
             tag_key: "data-class",
             tag_value: cluster.data_class.clone(),
             resource_type: "AWS::RDS::DBCluster",
-            regions,
+            // Every region with Config rules: a cluster of the class outside its
+            // placements is what the rule must see.
+            regions: plan.config_regions.clone(),
             checks: md!(
-                "clusters of {} are encrypted, and every cluster outside {} replicates from the writer (AWS Config records no global-cluster identifier on a cluster, so the writer's membership is not checked)",
+                "clusters of {} are encrypted, exist only in {}, and replicate, if at all, from a cluster of the same global database, whichever region is primary (AWS Config records no global-cluster identifier on a cluster, so a cluster detached from the global database is not told apart from its primary; the protection policy denies detaching one)",
                 Markdown::code(&cluster.data_class),
-                Markdown::code(&cluster.writer)
+                Markdown::codes(&placements, ", ")
             ),
             policy_lines: lines,
         });

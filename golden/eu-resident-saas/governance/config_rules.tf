@@ -251,14 +251,16 @@ locals {
       tag_key       = "data-class"
       tag_value     = "invoices-eu"
       resource_type = "AWS::RDS::DBCluster"
-      regions       = ["eu-central-1", "eu-west-1"]
+      regions       = ["eu-central-1", "eu-west-1", "us-east-1"]
       policy = join("\n", [
-        "# Clusters of invoices-eu: encrypted, and outside eu-west-1 replicating from the global writer.",
-        "rule secondaries_replicate_from_the_writer when resourceType == \"AWS::RDS::DBCluster\" {",
+        "# Clusters of invoices-eu: encrypted, only in eu-central-1, eu-west-1, and replicating, if at all, from a cluster of the same global database.",
+        "rule clusters_of_the_global_database when resourceType == \"AWS::RDS::DBCluster\" {",
         "  configuration.storageEncrypted == true",
-        "  when awsRegion != \"eu-west-1\" {",
-        "    configuration.replicationSourceIdentifier exists",
-        "    configuration.replicationSourceIdentifier != \"\"",
+        "  awsRegion IN [\"eu-central-1\", \"eu-west-1\"]",
+        "  when configuration.replicationSourceIdentifier exists {",
+        "    when configuration.replicationSourceIdentifier != \"\" {",
+        "      configuration.replicationSourceIdentifier == /^arn:aws[a-z-]*:rds:[a-z0-9-]+:[0-9]{12}:cluster:ledgerly-invoices-eu-[a-z0-9-]+$/",
+        "    }",
         "  }",
         "}",
       ])

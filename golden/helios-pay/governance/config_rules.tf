@@ -229,12 +229,14 @@ locals {
       resource_type = "AWS::RDS::DBCluster"
       regions       = ["eu-west-1", "us-east-1"]
       policy = join("\n", [
-        "# Clusters of ledger: encrypted, and outside us-east-1 replicating from the global writer.",
-        "rule secondaries_replicate_from_the_writer when resourceType == \"AWS::RDS::DBCluster\" {",
+        "# Clusters of ledger: encrypted, only in eu-west-1, us-east-1, and replicating, if at all, from a cluster of the same global database.",
+        "rule clusters_of_the_global_database when resourceType == \"AWS::RDS::DBCluster\" {",
         "  configuration.storageEncrypted == true",
-        "  when awsRegion != \"us-east-1\" {",
-        "    configuration.replicationSourceIdentifier exists",
-        "    configuration.replicationSourceIdentifier != \"\"",
+        "  awsRegion IN [\"eu-west-1\", \"us-east-1\"]",
+        "  when configuration.replicationSourceIdentifier exists {",
+        "    when configuration.replicationSourceIdentifier != \"\" {",
+        "      configuration.replicationSourceIdentifier == /^arn:aws[a-z-]*:rds:[a-z0-9-]+:[0-9]{12}:cluster:helios-pay-ledger-[a-z0-9-]+$/",
+        "    }",
         "  }",
         "}",
       ])
