@@ -137,6 +137,11 @@ pub fn config_rule(topology_name: &str, slug: &str) -> String {
 }
 
 /// The slug of the Guard rule that checks an Aurora class's clusters.
+/// The slug of the Config rule that checks the residency tag of a class's stores.
+pub fn residency_config_rule_slug(residency_class: &str) -> String {
+    format!("residency-{residency_class}-tags")
+}
+
 pub fn aurora_config_rule_slug(data_class: &str) -> String {
     format!("{data_class}-global-database")
 }
@@ -252,6 +257,14 @@ pub fn limited_names(topology: &Topology) -> Vec<(String, LimitedName)> {
     }
     for (class_name, data_class) in &topology.data {
         let pointer = format!("/data/{class_name}");
+        if let Some(residency) = &data_class.residency {
+            push(
+                format!("{pointer}/residency"),
+                "AWS Config rule name",
+                config_rule(&topology.name, &residency_config_rule_slug(residency)),
+                CONFIG_ORGANIZATION_RULE,
+            );
+        }
         if data_class.store == crate::spec::model::Store::Aurora {
             push(
                 pointer.clone(),

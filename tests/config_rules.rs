@@ -90,12 +90,13 @@ fn cluster_item(region: &str, encrypted: bool, source: Option<&str>) -> Value {
 fn every_custom_rule_passes_good_items_and_fails_bad_ones() {
     let mut judged = 0;
     let mut outside_checked = 0;
+    let mut residency_checked = 0;
     for example in ["helios-pay", "eu-resident-saas", "global-consumer"] {
         let plan = plan(example);
         for rule in topoc::policy::config::custom_rules(&plan) {
             let text = rule.policy_lines.join("\n");
-            match rule.resource_type {
-                "AWS::DynamoDB::Table" => {
+            match rule.resource_types.as_slice() {
+                ["AWS::DynamoDB::Table"] => {
                     for table in plan
                         .dynamodb_tables
                         .iter()
@@ -118,7 +119,7 @@ fn every_custom_rule_passes_good_items_and_fails_bad_ones() {
                         judged += 1;
                     }
                 }
-                "AWS::RDS::DBCluster" => {
+                ["AWS::RDS::DBCluster"] => {
                     let aurora = plan
                         .aurora_clusters
                         .iter()
@@ -162,11 +163,41 @@ fn every_custom_rule_passes_good_items_and_fails_bad_ones() {
                     }
                     judged += 1;
                 }
-                other => panic!("no configuration items for a custom rule on {other}"),
+                _ if rule.slug.starts_with("residency-") => {
+                    let class = plan
+                        .residency
+                        .iter()
+                        .find(|class| rule.slug == topoc::naming::residency_config_rule_slug(&class.name))
+                        .expect("the rule's residency class");
+                    for data_class in &class.data_classes {
+                        for resource_type in &rule.resource_types {
+                            let item = |residency: &str| {
+                                json!({
+                                    "resourceType": resource_type,
+                                    "resourceName": "any-name",
+                                    "awsRegion": class.permitted[0],
+                                    "tags": { "data-class": data_class, "data-residency": residency, "topology": plan.tag_topology },
+                                    "configuration": {},
+                                })
+                            };
+                            assert_verdict(&text, &item(&class.name), "PASS");
+                            assert_verdict(&text, &item("unrestricted"), "FAIL");
+                        }
+                    }
+                    // Data of no residency class is not this rule's business.
+                    let other = json!({
+                        "resourceType": "AWS::DynamoDB::Table",
+                        "tags": { "data-class": "some-other-class", "data-residency": "unrestricted" },
+                    });
+                    assert_verdict(&text, &other, "SKIP");
+                    residency_checked += 1;
+                }
+                other => panic!("no configuration items for a custom rule on {other:?}"),
             }
         }
     }
     assert!(judged >= 3, "only {judged} rules judged");
     assert!(outside_checked >= 1, "no example has a region outside an Aurora class");
+    assert!(residency_checked >= 1, "no example has a residency class");
     let _ = std::fs::remove_dir_all(std::env::temp_dir().join(format!("topoc-guard-{}", std::process::id())));
 }

@@ -278,7 +278,7 @@ pub struct CustomRule {
     pub slug: String,
     pub tag_key: &'static str,
     pub tag_value: String,
-    pub resource_type: &'static str,
+    pub resource_types: Vec<&'static str>,
     pub regions: Vec<String>,
     pub checks: Markdown,
     pub policy_lines: Vec<String>,
@@ -386,7 +386,7 @@ pub fn custom_rules(plan: &GovernancePlan) -> Vec<CustomRule> {
                 },
                 tag_key: "topology",
                 tag_value: plan.tag_topology.clone(),
-                resource_type: "AWS::DynamoDB::Table",
+                resource_types: vec!["AWS::DynamoDB::Table"],
                 regions: regions.clone(),
                 checks: {
                     let names = Markdown::codes(&chunk, ", ");
@@ -444,7 +444,7 @@ pub fn custom_rules(plan: &GovernancePlan) -> Vec<CustomRule> {
             slug: naming::aurora_config_rule_slug(&cluster.data_class),
             tag_key: "data-class",
             tag_value: cluster.data_class.clone(),
-            resource_type: "AWS::RDS::DBCluster",
+            resource_types: vec!["AWS::RDS::DBCluster"],
             // Every region with Config rules: a cluster of the class outside its
             // placements is what the rule must see.
             regions: plan.config_regions.clone(),
@@ -456,8 +456,46 @@ pub fn custom_rules(plan: &GovernancePlan) -> Vec<CustomRule> {
             policy_lines: lines,
         });
     }
+    // The residency tag must match the class of the data: REQUIRED_TAGS only sees that
+    // the tag exists.
+    for class in &plan.residency {
+        let classes: Vec<String> = class.data_classes.iter().map(|name| guard_string(name)).collect();
+        let lines = vec![
+            format!(
+                "# Stores of residency class {}: their data-residency tag names the class.",
+                class.name
+            ),
+            format!(
+                "rule residency_tag_of_the_class when tags.'data-class' IN [{}] {{",
+                classes.join(", ")
+            ),
+            format!("  tags.'data-residency' == {}", guard_string(&class.name)),
+            "}".to_string(),
+        ];
+        rules.push(CustomRule {
+            slug: naming::residency_config_rule_slug(&class.name),
+            tag_key: "topology",
+            tag_value: plan.tag_topology.clone(),
+            resource_types: RESIDENCY_TAGGED_TYPES.to_vec(),
+            regions: plan.config_regions.clone(),
+            checks: md!(
+                "tables, buckets, clusters and instances of {} are tagged {}",
+                Markdown::codes(&class.data_classes, ", "),
+                Markdown::code(&format!("data-residency = {}", class.name))
+            ),
+            policy_lines: lines,
+        });
+    }
     rules
 }
+
+/// The resource types that hold a data class's data and carry its tags.
+const RESIDENCY_TAGGED_TYPES: &[&str] = &[
+    "AWS::DynamoDB::Table",
+    "AWS::RDS::DBCluster",
+    "AWS::RDS::DBInstance",
+    "AWS::S3::Bucket",
+];
 
 /// 32-bit FNV-1a: a short, stable name for a set of regions.
 fn fnv1a(text: &str) -> u32 {

@@ -99,7 +99,7 @@ struct CustomRuleView {
     slug: String,
     tag_key: &'static str,
     tag_value: String,
-    resource_type: &'static str,
+    resource_types: Vec<&'static str>,
     regions: Vec<String>,
     lines: Vec<String>,
 }
@@ -174,7 +174,7 @@ fn rule_views(plan: &GovernancePlan) -> (Vec<RuleView>, Vec<CustomRuleView>) {
             slug: rule.slug,
             tag_key: rule.tag_key,
             tag_value: rule.tag_value,
-            resource_type: rule.resource_type,
+            resource_types: rule.resource_types,
             regions: rule.regions,
             lines: rule.policy_lines,
         })
@@ -542,7 +542,7 @@ fn review_view(plan: &GovernancePlan, scps: &[Scp]) -> Review {
             .into_iter()
             .map(|rule| ReviewRule {
                 name: naming::config_rule(&plan.topology, &rule.slug),
-                identifier: format!("Guard, {}", rule.resource_type),
+                identifier: format!("Guard, {}", rule.resource_types.join(", ")),
                 checks: rule.checks,
                 scope: md!(
                     "tag {}",

@@ -204,10 +204,10 @@ locals {
 
   custom_rules = {
     "global-tables-7a837b48" = {
-      tag_key       = "topology"
-      tag_value     = "ledgerly"
-      resource_type = "AWS::DynamoDB::Table"
-      regions       = ["eu-central-1", "eu-west-1"]
+      tag_key        = "topology"
+      tag_value      = "ledgerly"
+      resource_types = ["AWS::DynamoDB::Table"]
+      regions        = ["eu-central-1", "eu-west-1"]
       policy = join("\n", [
         "# Global tables (version 2019.11.21) with replicas in eu-central-1, eu-west-1, and none outside their residency class.",
         "rule global_tables_with_planned_replicas when resourceType == \"AWS::DynamoDB::Table\" {",
@@ -225,10 +225,10 @@ locals {
       ])
     }
     "global-tables-b2ad9fa9" = {
-      tag_key       = "topology"
-      tag_value     = "ledgerly"
-      resource_type = "AWS::DynamoDB::Table"
-      regions       = ["eu-central-1", "eu-west-1", "us-east-1"]
+      tag_key        = "topology"
+      tag_value      = "ledgerly"
+      resource_types = ["AWS::DynamoDB::Table"]
+      regions        = ["eu-central-1", "eu-west-1", "us-east-1"]
       policy = join("\n", [
         "# Global tables (version 2019.11.21) with replicas in eu-central-1, eu-west-1, us-east-1.",
         "rule global_tables_with_planned_replicas when resourceType == \"AWS::DynamoDB::Table\" {",
@@ -248,10 +248,10 @@ locals {
       ])
     }
     "invoices-eu-global-database" = {
-      tag_key       = "data-class"
-      tag_value     = "invoices-eu"
-      resource_type = "AWS::RDS::DBCluster"
-      regions       = ["eu-central-1", "eu-west-1", "us-east-1"]
+      tag_key        = "data-class"
+      tag_value      = "invoices-eu"
+      resource_types = ["AWS::RDS::DBCluster"]
+      regions        = ["eu-central-1", "eu-west-1", "us-east-1"]
       policy = join("\n", [
         "# Clusters of invoices-eu: encrypted, only in eu-central-1, eu-west-1, and replicating, if at all, from a cluster of the same global database.",
         "rule clusters_of_the_global_database when resourceType == \"AWS::RDS::DBCluster\" {",
@@ -262,6 +262,18 @@ locals {
         "      configuration.replicationSourceIdentifier == /^arn:aws[a-z-]*:rds:[a-z0-9-]+:[0-9]{12}:cluster:ledgerly-invoices-eu-[a-z0-9-]+$/",
         "    }",
         "  }",
+        "}",
+      ])
+    }
+    "residency-eu-tags" = {
+      tag_key        = "topology"
+      tag_value      = "ledgerly"
+      resource_types = ["AWS::DynamoDB::Table", "AWS::RDS::DBCluster", "AWS::RDS::DBInstance", "AWS::S3::Bucket"]
+      regions        = ["eu-central-1", "eu-west-1", "us-east-1"]
+      policy = join("\n", [
+        "# Stores of residency class eu: their data-residency tag names the class.",
+        "rule residency_tag_of_the_class when tags.'data-class' IN [\"documents-eu\", \"eu-user-profiles\", \"invoices-eu\"] {",
+        "  tags.'data-residency' == \"eu\"",
         "}",
       ])
     }

@@ -21,7 +21,7 @@ resource "aws_config_organization_custom_policy_rule" "ap_southeast_1" {
   policy_runtime       = "guard-2.x.x"
   policy_text          = each.value.policy
   trigger_types        = ["ConfigurationItemChangeNotification", "OversizedConfigurationItemChangeNotification"]
-  resource_types_scope = [each.value.resource_type]
+  resource_types_scope = each.value.resource_types
   tag_key_scope        = each.value.tag_key
   tag_value_scope      = each.value.tag_value
 }
@@ -47,7 +47,7 @@ resource "aws_config_organization_custom_policy_rule" "eu_central_1" {
   policy_runtime       = "guard-2.x.x"
   policy_text          = each.value.policy
   trigger_types        = ["ConfigurationItemChangeNotification", "OversizedConfigurationItemChangeNotification"]
-  resource_types_scope = [each.value.resource_type]
+  resource_types_scope = each.value.resource_types
   tag_key_scope        = each.value.tag_key
   tag_value_scope      = each.value.tag_value
 }
@@ -73,7 +73,7 @@ resource "aws_config_organization_custom_policy_rule" "us_east_1" {
   policy_runtime       = "guard-2.x.x"
   policy_text          = each.value.policy
   trigger_types        = ["ConfigurationItemChangeNotification", "OversizedConfigurationItemChangeNotification"]
-  resource_types_scope = [each.value.resource_type]
+  resource_types_scope = each.value.resource_types
   tag_key_scope        = each.value.tag_key
   tag_value_scope      = each.value.tag_value
 }

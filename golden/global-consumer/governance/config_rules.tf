@@ -204,10 +204,10 @@ locals {
 
   custom_rules = {
     "global-tables-c9c9f18d" = {
-      tag_key       = "topology"
-      tag_value     = "pulse"
-      resource_type = "AWS::DynamoDB::Table"
-      regions       = ["ap-southeast-1", "eu-central-1", "us-east-1"]
+      tag_key        = "topology"
+      tag_value      = "pulse"
+      resource_types = ["AWS::DynamoDB::Table"]
+      regions        = ["ap-southeast-1", "eu-central-1", "us-east-1"]
       policy = join("\n", [
         "# Global tables (version 2019.11.21) with replicas in ap-southeast-1, eu-central-1, us-east-1.",
         "rule global_tables_with_planned_replicas when resourceType == \"AWS::DynamoDB::Table\" {",

@@ -204,10 +204,10 @@ locals {
 
   custom_rules = {
     "global-tables-a86012e7" = {
-      tag_key       = "topology"
-      tag_value     = "helios-pay"
-      resource_type = "AWS::DynamoDB::Table"
-      regions       = ["eu-west-1", "us-east-1"]
+      tag_key        = "topology"
+      tag_value      = "helios-pay"
+      resource_types = ["AWS::DynamoDB::Table"]
+      regions        = ["eu-west-1", "us-east-1"]
       policy = join("\n", [
         "# Global tables (version 2019.11.21) with replicas in eu-west-1, us-east-1.",
         "rule global_tables_with_planned_replicas when resourceType == \"AWS::DynamoDB::Table\" {",
@@ -224,10 +224,10 @@ locals {
       ])
     }
     "ledger-global-database" = {
-      tag_key       = "data-class"
-      tag_value     = "ledger"
-      resource_type = "AWS::RDS::DBCluster"
-      regions       = ["eu-west-1", "us-east-1"]
+      tag_key        = "data-class"
+      tag_value      = "ledger"
+      resource_types = ["AWS::RDS::DBCluster"]
+      regions        = ["eu-west-1", "us-east-1"]
       policy = join("\n", [
         "# Clusters of ledger: encrypted, only in eu-west-1, us-east-1, and replicating, if at all, from a cluster of the same global database.",
         "rule clusters_of_the_global_database when resourceType == \"AWS::RDS::DBCluster\" {",
