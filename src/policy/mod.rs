@@ -43,10 +43,7 @@ pub struct Governance {
 pub fn generate(plan: &GovernancePlan) -> Governance {
     let (scps, oversized) = scp::generate(plan);
     // Resource control policies have slots of their own; topoc makes at most one.
-    let service_control = scps
-        .iter()
-        .filter(|scp| scp.function != scp::Function::DataPerimeter)
-        .count();
+    let service_control = scp::service_control_count(&scps);
     let slot_problems = plan
         .targets
         .iter()
@@ -367,16 +364,16 @@ struct Review {
     allowed_operations: Vec<Markdown>,
 }
 
-/// For each statement, as `(policy, Sid)`, the descriptions of the promised scenarios it
-/// denies.
+/// For each statement, as `(policy, Sid)`, the descriptions of the `scenarios` (the
+/// promised denials) it denies.
 pub fn proved_statements(
-    plan: &GovernancePlan,
     scps: &[Scp],
+    scenarios: &[(evaluate::Request, String)],
 ) -> std::collections::BTreeMap<(String, String), Vec<String>> {
     let evaluator = evaluate::Evaluator::new(scps);
     let mut proved: std::collections::BTreeMap<(String, String), Vec<String>> = std::collections::BTreeMap::new();
-    for (request, _) in scenarios::promised_denials(plan, &scenarios::pipeline(plan)) {
-        for statement in evaluator.all_denying(&request) {
+    for (request, _) in scenarios {
+        for statement in evaluator.all_denying(request) {
             proved.entry(statement).or_default().push(request.description.clone());
         }
     }
@@ -397,21 +394,18 @@ fn describe_list(items: &[String], not: bool) -> Markdown {
 }
 
 fn review_view(plan: &GovernancePlan, scps: &[Scp]) -> Review {
-    let limit = plan.quota.characters_per_policy as f64;
     let mut groups: std::collections::BTreeMap<crate::aws::global_services::Reason, Vec<&'static str>> =
         std::collections::BTreeMap::new();
     for (action, reason) in region_deny_exemptions() {
         groups.entry(*reason).or_default().push(action);
     }
     let rule_regions = |regions: &[String]| Markdown::codes(regions, ", ");
-    let proved = proved_statements(plan, scps);
-    let service_control = scps
-        .iter()
-        .filter(|scp| scp.function != scp::Function::DataPerimeter)
-        .count();
+    let promised = scenarios::promised_denials(plan, &scenarios::pipeline(plan));
+    let proved = proved_statements(scps, &promised);
+    let service_control = scp::service_control_count(scps);
     let largest = scps
         .iter()
-        .filter(|scp| scp.function != scp::Function::DataPerimeter)
+        .filter(|scp| !scp.function.is_resource_control())
         .map(|scp| scp.document.minified().chars().count())
         .max()
         .unwrap_or(0);
@@ -442,14 +436,13 @@ fn review_view(plan: &GovernancePlan, scps: &[Scp]) -> Review {
             .iter()
             .map(|scp| {
                 let characters = scp.document.minified().chars().count();
-                let resource_control = scp.function == scp::Function::DataPerimeter;
-                let limit = if resource_control {
-                    f64::from(crate::aws::quotas::RCP_CHARACTERS_PER_POLICY)
-                } else {
-                    limit
-                };
+                let limit = f64::from(scp.function.characters_per_policy(plan));
                 ReviewPolicy {
-                    kind: if resource_control { "RCP" } else { "SCP" },
+                    kind: if scp.function.is_resource_control() {
+                        "RCP"
+                    } else {
+                        "SCP"
+                    },
                     name: scp.name.clone(),
                     file: scp.file.clone(),
                     description: scp.description.clone(),
@@ -559,7 +552,7 @@ fn review_view(plan: &GovernancePlan, scps: &[Scp]) -> Review {
         edge_log_bucket: plan.edge_log_bucket.clone(),
         accelerated: plan.accelerated,
         residency_classes: plan.residency.iter().map(|class| class.name.clone()).collect(),
-        scenario_count: scenarios::promised_denials(plan, &scenarios::pipeline(plan)).len(),
+        scenario_count: promised.len(),
         allowed_operations: scenarios::legitimate_operations(plan)
             .into_iter()
             .map(|request| {

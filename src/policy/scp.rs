@@ -137,13 +137,33 @@ pub enum Function {
 }
 
 impl Function {
+    /// Whether policies of this function are resource control policies (the rest are SCPs).
+    pub fn is_resource_control(self) -> bool {
+        self == Function::DataPerimeter
+    }
+
     /// The Organizations policy type of a policy of this function.
     pub fn policy_type(self) -> &'static str {
-        match self {
-            Function::DataPerimeter => "RESOURCE_CONTROL_POLICY",
-            _ => "SERVICE_CONTROL_POLICY",
+        if self.is_resource_control() {
+            "RESOURCE_CONTROL_POLICY"
+        } else {
+            "SERVICE_CONTROL_POLICY"
         }
     }
+
+    /// The size quota of a policy of this function: RCPs have their own.
+    pub fn characters_per_policy(self, plan: &GovernancePlan) -> u32 {
+        if self.is_resource_control() {
+            crate::aws::quotas::RCP_CHARACTERS_PER_POLICY
+        } else {
+            plan.quota.characters_per_policy
+        }
+    }
+}
+
+/// How many of `scps` are service control policies, which take SCP attachment slots.
+pub fn service_control_count(scps: &[Scp]) -> usize {
+    scps.iter().filter(|scp| !scp.function.is_resource_control()).count()
 }
 
 /// One generated SCP.
@@ -932,7 +952,7 @@ fn protection(plan: &GovernancePlan) -> Vec<Statement> {
 }
 
 /// The tags the guardrails key on.
-const GUARDRAIL_TAGS: &[&str] = &["data-class", "data-residency", "topology"];
+pub const GUARDRAIL_TAGS: &[&str] = &["data-class", "data-residency", "topology"];
 
 /// The calls that change tags on the stores, keys and secrets of a topology.
 const GUARDRAIL_TAG_ACTIONS: &[&str] = &[
@@ -973,10 +993,7 @@ fn pack(
     statements: Vec<Statement>,
     oversized: &mut Vec<OversizedStatement>,
 ) -> Vec<Scp> {
-    let limit = match function {
-        Function::DataPerimeter => crate::aws::quotas::RCP_CHARACTERS_PER_POLICY,
-        _ => plan.quota.characters_per_policy,
-    } as usize;
+    let limit = function.characters_per_policy(plan) as usize;
     let document_size = |statements: &[Statement]| {
         PolicyDocument {
             version: "2012-10-17",

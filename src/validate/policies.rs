@@ -83,7 +83,8 @@ pub fn validate_stacks(stacks: &[StackFacts], scps: &[Scp], plan: &GovernancePla
         errors.extend(denial(&evaluator, &request, plan));
     }
     // Every statement, and so every "denies" the review prints, is backed by a scenario.
-    let proved = crate::policy::proved_statements(plan, scps);
+    let promised = promised_denials(plan, &principal);
+    let proved = crate::policy::proved_statements(scps, &promised);
     for scp in scps {
         for statement in &scp.document.statements {
             if !proved.contains_key(&(scp.name.clone(), statement.sid.clone())) {
@@ -112,8 +113,8 @@ pub fn validate_stacks(stacks: &[StackFacts], scps: &[Scp], plan: &GovernancePla
             });
         }
     }
-    for (request, promise) in promised_denials(plan, &principal) {
-        if evaluator.denied_by(&request).is_none() {
+    for (request, promise) in &promised {
+        if evaluator.denied_by(request).is_none() {
             errors.push(InternalError {
                 file: "governance/policies".to_string(),
                 line: None,
@@ -159,12 +160,8 @@ fn check_documents(scps: &[Scp], plan: &GovernancePlan) -> Vec<InternalError> {
             });
         };
         let size = scp.document.minified().chars().count();
-        let resource_control = scp.function == crate::policy::scp::Function::DataPerimeter;
-        let limit = if resource_control {
-            crate::aws::quotas::RCP_CHARACTERS_PER_POLICY
-        } else {
-            plan.quota.characters_per_policy
-        };
+        let resource_control = scp.function.is_resource_control();
+        let limit = scp.function.characters_per_policy(plan);
         if size > limit as usize {
             error(
                 "scp-size",
@@ -848,9 +845,9 @@ fn requests_for(
 /// A create call with the resource's own tags on the request, as the provider sends them
 /// (the providers' default tags, which only ever say `unrestricted`, are left out).
 fn tagged_create(mut request: Request, resource: &Resource<'_>) -> Request {
-    let tags: Vec<(&str, String)> = ["data-class", "data-residency", "topology"]
-        .into_iter()
-        .filter_map(|key| resource.tag(key).map(|value| (key, value)))
+    let tags: Vec<(&str, String)> = crate::policy::scp::GUARDRAIL_TAGS
+        .iter()
+        .filter_map(|key| resource.tag(key).map(|value| (*key, value)))
         .collect();
     for (key, value) in &tags {
         request = request.key(&format!("aws:RequestTag/{key}"), &[value.as_str()]);
