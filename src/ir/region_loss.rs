@@ -610,7 +610,7 @@ pub(super) fn region_loss(
                         &target,
                     ));
                     caveats.push(md!(
-                        "Promoting the master secret's replica in {} is one-way: when {} returns, applying {} would add the replica back and fail, because a secret named {} now exists in {}. Decide which password is current first (write it to the primary if it changed), delete the promoted copy, then apply.",
+                        "Promoting the master secret's replica in {} is one-way: when {} returns, applying {} would add the replica back and fail, because a secret named {} now exists in {}. Decide which password is current first (write it to the primary if it changed), delete the promoted copy (as the deployment or a break-glass role: the protection policy denies deleting the topology's secrets to everyone else), then apply.",
                         Markdown::text(&target),
                         Markdown::text(lost),
                         Markdown::code(&format!("{}/", Context::region_root(lost))),

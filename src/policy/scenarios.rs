@@ -581,6 +581,22 @@ pub fn legitimate_operations(plan: &GovernancePlan) -> Vec<Request> {
             "arn:aws:secretsmanager:{region}:{ACCOUNT}:secret:{topology}/edge/origin-secret"
         )),
     );
+    for aurora in &plan.aurora_clusters {
+        for secondary in &aurora.secondaries {
+            requests.push(
+                Request::new(
+                    format!("promoting the master secret's replica in {secondary} during a region's loss"),
+                    "secretsmanager:StopReplicationToReplica",
+                    secondary,
+                    &operator,
+                )
+                .resource(format!(
+                    "arn:aws:secretsmanager:{secondary}:{ACCOUNT}:secret:{topology}/{}/master",
+                    aurora.data_class
+                )),
+            );
+        }
+    }
     requests.push(
         Request::new(
             "AWS Config evaluating its rules",

@@ -865,13 +865,12 @@ fn protection(plan: &GovernancePlan) -> Vec<Statement> {
                 "secretsmanager:DeleteResourcePolicy",
                 "secretsmanager:PutResourcePolicy",
                 "secretsmanager:RemoveRegionsFromReplication",
-                "secretsmanager:StopReplicationToReplica",
             ]),
             strings([format!("arn:*:secretsmanager:*:*:secret:{}/*", plan.tag_topology)]),
             conditions(&[("ArnNotLike", "aws:PrincipalARN", pipeline.clone())]),
             Notes {
                 denies: Markdown::literal(
-                    "deleting the topology's secrets, changing their resource policies, and removing their replicas",
+                    "deleting the topology's secrets, changing their resource policies, and removing replica regions",
                 ),
                 scope: md!(
                     "on secrets named {}, in every region",
@@ -882,7 +881,7 @@ fn protection(plan: &GovernancePlan) -> Vec<Statement> {
                 ),
                 exempts: exempt_pipeline.clone(),
                 risk: Markdown::literal(
-                    "promoting a replica during a region's loss (`StopReplicationToReplica`) needs a break-glass role",
+                    "promoting a replica during a region's loss (`StopReplicationToReplica`) stays allowed, as the region-loss runbook needs it; deleting the promoted copy afterwards needs the deployment or a break-glass role",
                 ),
             },
         ),
