@@ -87,6 +87,10 @@ pub fn origin_secret(topology: &Topology) -> String {
 /// The header that carries [`origin_secret`] from CloudFront to the ALBs.
 pub const ORIGIN_SECRET_HEADER: &str = "x-topoc-origin-secret";
 
+/// The region roots' switch that lets the ALBs serve requests without the origin secret,
+/// for the applies that upgrade a deployment from before the origin lock.
+pub const ORIGIN_LOCK_UPGRADE_VARIABLE: &str = "admit_requests_without_origin_secret";
+
 /// The path of a service's deep health check, which Route 53 requests from every region's
 /// ALB (and which the ALB therefore serves without the origin secret).
 pub fn deep_health_check_path(topology: &Topology, service: &crate::spec::model::Service) -> String {

@@ -464,6 +464,74 @@ fn an_alb_open_to_requests_that_bypass_cloudfront_is_reported() {
     );
 }
 
+/// Item 7: upgrading a deployment from before the origin lock. Each region root has a
+/// switch that lets its ALB serve paths without the secret until `global/` sends it; it
+/// defaults to off, and the rule refuses a tree where it could be on by default or where
+/// a path rule drops the secret on any other condition.
+#[test]
+fn the_upgrade_switch_is_off_unless_asked_for() {
+    let output = rendered("helios-pay");
+    for region in ["eu-west-1", "us-east-1"] {
+        let main = &output.files[&format!("regions/{region}/main.tf")].text;
+        assert!(
+            main.contains("require_secret  = !var.admit_requests_without_origin_secret"),
+            "{main}"
+        );
+        let variables = &output.files[&format!("regions/{region}/variables.tf")].text;
+        let at = variables
+            .find("variable \"admit_requests_without_origin_secret\"")
+            .expect("the upgrade switch");
+        assert!(variables[at..].contains("default     = false"), "{variables}");
+    }
+    assert!(
+        output.files["README.md"]
+            .text
+            .contains("-var admit_requests_without_origin_secret=true")
+    );
+    // The switch on by default.
+    let errors = mutate(
+        "helios-pay",
+        "regions/us-east-1/variables.tf",
+        "type        = bool\n  default     = false",
+        "type        = bool\n  default     = true",
+        1,
+    );
+    assert_reported(
+        &errors,
+        "regions/us-east-1/variables.tf",
+        "origin-locked",
+        "admit_requests_without_origin_secret must default to false",
+    );
+    // A region that never requires the secret.
+    let errors = mutate(
+        "helios-pay",
+        "regions/eu-west-1/main.tf",
+        "require_secret  = !var.admit_requests_without_origin_secret",
+        "require_secret  = false",
+        1,
+    );
+    assert_reported(
+        &errors,
+        "regions/eu-west-1/main.tf",
+        "origin-locked",
+        "origin_lock.require_secret must be true",
+    );
+    // The header condition kept behind some other switch.
+    let errors = mutate(
+        "helios-pay",
+        "modules/region/alb.tf",
+        "for_each = var.origin_lock.require_secret ?",
+        "for_each = var.origin_lock.public_ingress ?",
+        1,
+    );
+    assert_reported(
+        &errors,
+        "modules/region/alb.tf",
+        "origin-locked",
+        "aws_lb_listener_rule.service serves paths without requiring the origin secret",
+    );
+}
+
 /// Item 7: the failover count and the WAF logs. Only requests with the origin secret count
 /// as CloudFront failovers, and the secret is redacted from the regional WAF's logs.
 #[test]

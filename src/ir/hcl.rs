@@ -35,7 +35,7 @@ impl Value {
         Value::String(text.into())
     }
 
-    /// An expression built by topoc. It must be a reference, a list of them, or a
+    /// An expression built by topoc. It must be a reference, a negated one, a list of them, or a
     /// quoted template whose interpolations are references ([`check_expression`]);
     /// anything else is a bug in topoc, and panics here rather than reaching a file.
     pub fn expression(text: impl Into<String>) -> Value {
@@ -179,6 +179,10 @@ impl ExpressionParser<'_> {
         match self.rest().chars().next() {
             Some('"') => self.template(),
             Some('[') => self.list(),
+            Some('!') => {
+                self.eat("!");
+                self.reference()
+            }
             _ => self.reference(),
         }
     }

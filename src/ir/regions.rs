@@ -227,6 +227,10 @@ fn module_arguments(context: &Context<'_>, region: &str) -> Vec<(String, Value)>
                         Value::Bool(false)
                     },
                 ),
+                (
+                    "require_secret",
+                    Value::expression(format!("!var.{}", naming::ORIGIN_LOCK_UPGRADE_VARIABLE)),
+                ),
                 ("public_ingress", Value::Bool(!direct_hosts.is_empty())),
             ]),
         ),

@@ -67,7 +67,7 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         id: "origin-locked",
-        summary: "CloudFront sends the origin secret to every origin, every ALB path rule but the deep health checks requires it, and only ALBs that serve Global Accelerator admit every address",
+        summary: "CloudFront sends the origin secret to every origin, every ALB path rule but the deep health checks requires it unless the upgrade switch (default off) is on, and only ALBs that serve Global Accelerator admit every address",
     },
 ];
 
@@ -115,6 +115,30 @@ fn count_condition(expression: Option<&Expression>) -> Option<(Vec<String>, bool
         (1, 0) => Some((path, true)),
         (0, 1) => Some((path, false)),
         _ => None,
+    }
+}
+
+/// Whether a dynamic block's `for_each` is `var.origin_lock.require_secret ? [...] : []`:
+/// the block exists unless the upgrade switch turns the requirement off.
+fn only_if_secret_required(dynamic: &Body) -> bool {
+    let Some(Expression::Conditional(conditional)) = attribute(dynamic, "for_each") else {
+        return false;
+    };
+    traversal_path(&conditional.cond_expr).is_some_and(|path| path == ["var", "origin_lock", "require_secret"])
+        && matches!(&conditional.true_expr, Expression::Array(items) if !items.is_empty())
+        && matches!(&conditional.false_expr, Expression::Array(items) if items.is_empty())
+}
+
+/// Whether `origin_lock.require_secret` is `true` or the upgrade switch's negation,
+/// `!var.admit_requests_without_origin_secret`.
+fn secret_required_unless_upgrading(expression: Option<&Expression>) -> bool {
+    match expression {
+        Some(Expression::UnaryOp(operation)) => {
+            *operation.operator.value() == hcl::edit::expr::UnaryOperator::Not
+                && traversal_path(&operation.expr)
+                    .is_some_and(|path| path == ["var", crate::naming::ORIGIN_LOCK_UPGRADE_VARIABLE])
+        }
+        other => is_true(other),
     }
 }
 
@@ -172,6 +196,19 @@ impl FileFacts {
         let line = site.line_of(block.span());
         if block.ident.as_str() == "module" && block_labels.first() == Some(&"region") {
             self.add_module(body, line);
+            return;
+        }
+        if block.ident.as_str() == "variable"
+            && block_labels.first() == Some(&crate::naming::ORIGIN_LOCK_UPGRADE_VARIABLE)
+            && !matches!(attribute(body, "default"), Some(Expression::Bool(value)) if !*value.value())
+        {
+            self.module_errors.push((
+                format!(
+                    "variable {} must default to false: otherwise every ALB serves requests that bypass CloudFront",
+                    crate::naming::ORIGIN_LOCK_UPGRADE_VARIABLE
+                ),
+                line,
+            ));
             return;
         }
         if block.ident.as_str() != "resource" || block_labels.len() < 2 {
@@ -346,17 +383,29 @@ impl FileFacts {
                 if paths.is_empty() {
                     return;
                 }
-                let requires_secret = conditions
-                    .iter()
-                    .flat_map(|condition| blocks_named(condition, "http_header"))
-                    .any(|header| {
-                        attribute(header, "values").is_some()
-                            && attribute(header, "http_header_name").is_some_and(|name| {
-                                string_literal(name).as_deref() == Some(crate::naming::ORIGIN_SECRET_HEADER)
-                                    || traversal_path(name)
-                                        .is_some_and(|path| path == ["var", "origin_lock", "header_name"])
-                            })
-                    });
+                let requires_secret = body.blocks().any(|condition| {
+                    let contents: Vec<&Body> = match (condition.ident.as_str(), labels(condition).first()) {
+                        ("condition", None) => vec![&condition.body],
+                        // Left out only by the upgrade switch, which defaults to requiring it.
+                        ("dynamic", Some(&"condition")) if only_if_secret_required(&condition.body) => condition
+                            .body
+                            .get_blocks("content")
+                            .map(|content| &content.body)
+                            .collect(),
+                        _ => Vec::new(),
+                    };
+                    contents
+                        .into_iter()
+                        .flat_map(|content| blocks_named(content, "http_header"))
+                        .any(|header| {
+                            attribute(header, "values").is_some()
+                                && attribute(header, "http_header_name").is_some_and(|name| {
+                                    string_literal(name).as_deref() == Some(crate::naming::ORIGIN_SECRET_HEADER)
+                                        || traversal_path(name)
+                                            .is_some_and(|path| path == ["var", "origin_lock", "header_name"])
+                                })
+                        })
+                });
                 let one_path = paths
                     .iter()
                     .all(|values| matches!(values, Expression::Array(items) if items.len() == 1));
@@ -410,11 +459,22 @@ impl FileFacts {
                 "the region module has no origin_lock: its ALB is not locked to CloudFront".to_string(),
                 line,
             ));
-        } else if public && direct_hosts.is_empty() {
-            self.module_errors.push((
-                "origin_lock.public_ingress is true although no Global Accelerator name is served here: the ALB should admit only CloudFront and Route 53's health checkers".to_string(),
-                line,
-            ));
+        } else {
+            if !secret_required_unless_upgrading(lock.and_then(|lock| object_value(lock, "require_secret"))) {
+                self.module_errors.push((
+                    format!(
+                        "origin_lock.require_secret must be true or `!var.{}`: otherwise the ALB's paths do without the secret",
+                        crate::naming::ORIGIN_LOCK_UPGRADE_VARIABLE
+                    ),
+                    line,
+                ));
+            }
+            if public && direct_hosts.is_empty() {
+                self.module_errors.push((
+                    "origin_lock.public_ingress is true although no Global Accelerator name is served here: the ALB should admit only CloudFront and Route 53's health checkers".to_string(),
+                    line,
+                ));
+            }
         }
         let Some(Expression::Object(services)) = attribute(body, "services") else {
             return;

@@ -40,11 +40,12 @@ variable "elb_account_id" {
 }
 
 variable "origin_lock" {
-  description = "How the ALB admits only its edge: the secret CloudFront sends (its name in Secrets Manager and its header), whether the value before the last rotation is still accepted, and whether the ALB must accept every address (a Global Accelerator service runs here: the accelerator preserves client addresses) or only CloudFront's and Route 53's health checkers'."
+  description = "How the ALB admits only its edge: the secret CloudFront sends (its name in Secrets Manager and its header), whether the value before the last rotation is still accepted, whether path rules require the secret at all (false only while upgrading a deployment from before the origin lock), and whether the ALB must accept every address (a Global Accelerator service runs here: the accelerator preserves client addresses) or only CloudFront's and Route 53's health checkers'."
   type = object({
     secret_name     = string
     header_name     = string
     accept_previous = bool
+    require_secret  = bool
     public_ingress  = bool
   })
 }

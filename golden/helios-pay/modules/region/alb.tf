@@ -197,11 +197,17 @@ resource "aws_lb_listener_rule" "service" {
   }
 
   # Only requests that came through CloudFront carry the secret; others get the 404
-  # of the default action.
-  condition {
-    http_header {
-      http_header_name = var.origin_lock.header_name
-      values           = local.origin_secret_values
+  # of the default action. The condition is left out only while a deployment from before
+  # the origin lock is upgraded: its CloudFront does not send the secret until `global`
+  # has been applied, and that apply reads the secret from a region root.
+  dynamic "condition" {
+    for_each = var.origin_lock.require_secret ? [local.origin_secret_values] : []
+
+    content {
+      http_header {
+        http_header_name = var.origin_lock.header_name
+        values           = condition.value
+      }
     }
   }
 }

@@ -31,6 +31,7 @@ module "region" {
     secret_name     = "helios-pay/edge/origin-secret"
     header_name     = "x-topoc-origin-secret"
     accept_previous = false
+    require_secret  = !var.admit_requests_without_origin_secret
     public_ingress  = true
   }
   waf = {

@@ -14,3 +14,9 @@ variable "image_digests" {
     error_message = "image_digests needs a digest for every service in us-east-1: auth-api, dashboard, payments-api."
   }
 }
+
+variable "admit_requests_without_origin_secret" {
+  description = "Whether the ALB serves its paths to requests without the origin secret. Set it to true only while upgrading a deployment from before the origin lock: apply `keys`, then every region root with it, then `global` (CloudFront starts sending the secret), then every region root again without it."
+  type        = bool
+  default     = false
+}
