@@ -262,6 +262,27 @@ fn every_statement_of_the_review_is_backed_by_a_scenario() {
         "scp-claim",
         "`DenyDisablingSecurityHub` denies none of the scenarios",
     );
+    // Each action a statement names is called by a scenario it denies: an action added
+    // without one would be named in the review as denied with nothing behind it.
+    let mut compiled = compile("eu-resident-saas");
+    compiled
+        .statement("DenyWeakeningTopologyTables")
+        .action
+        .0
+        .push("dynamodb:RestoreTableFromAwsBackup".to_string());
+    assert_reported(
+        &compiled.errors(),
+        "scp-claim",
+        "`DenyWeakeningTopologyTables` denies dynamodb:RestoreTableFromAwsBackup, which no scenario it denies calls",
+    );
+    let compiled = compile("eu-resident-saas");
+    assert!(
+        compiled
+            .errors()
+            .iter()
+            .all(|error| error.rule != "scp-claim"),
+        "every action of every statement is tested"
+    );
 }
 
 /// A spec with ten EU DynamoDB classes: the residency statements do not grow with the

@@ -364,17 +364,47 @@ struct Review {
     allowed_operations: Vec<Markdown>,
 }
 
-/// For each statement, as `(policy, Sid)`, the descriptions of the `scenarios` (the
-/// promised denials) it denies.
+/// What the promised scenarios prove of one statement: the scenarios it denies, and
+/// the actions of theirs it denies.
+#[derive(Debug, Clone, Default)]
+pub struct Proof {
+    pub scenarios: Vec<String>,
+    pub actions: std::collections::BTreeSet<String>,
+}
+
+impl Proof {
+    /// The statement's own actions that no scenario it denies calls: the review would
+    /// name them as denied with nothing behind it. An action pattern (`s3:*`) counts as
+    /// tested when one scenario's action matches it.
+    pub fn untested_actions<'a>(&self, statement: &'a scp::Statement) -> Vec<&'a str> {
+        statement
+            .action
+            .0
+            .iter()
+            .filter(|pattern| {
+                !self
+                    .actions
+                    .iter()
+                    .any(|action| crate::aws::iam::wildcard_match(pattern, action))
+            })
+            .map(String::as_str)
+            .collect()
+    }
+}
+
+/// For each statement, as `(policy, Sid)`, what the `scenarios` (the promised denials)
+/// prove of it.
 pub fn proved_statements(
     scps: &[Scp],
     scenarios: &[(evaluate::Request, String)],
-) -> std::collections::BTreeMap<(String, String), Vec<String>> {
+) -> std::collections::BTreeMap<(String, String), Proof> {
     let evaluator = evaluate::Evaluator::new(scps);
-    let mut proved: std::collections::BTreeMap<(String, String), Vec<String>> = std::collections::BTreeMap::new();
+    let mut proved: std::collections::BTreeMap<(String, String), Proof> = std::collections::BTreeMap::new();
     for (request, _) in scenarios {
         for statement in evaluator.all_denying(request) {
-            proved.entry(statement).or_default().push(request.description.clone());
+            let proof = proved.entry(statement).or_default();
+            proof.scenarios.push(request.description.clone());
+            proof.actions.insert(request.action.clone());
         }
     }
     proved
@@ -455,7 +485,7 @@ fn review_view(plan: &GovernancePlan, scps: &[Scp]) -> Review {
                         .map(|statement| {
                             let backing = proved
                                 .get(&(scp.name.clone(), statement.sid.clone()))
-                                .cloned()
+                                .map(|proof| proof.scenarios.clone())
                                 .unwrap_or_default();
                             StatementView {
                                 proved_count: backing.len(),

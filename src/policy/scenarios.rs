@@ -102,6 +102,11 @@ pub fn promised_denials(plan: &GovernancePlan, principal: &str) -> Vec<(Request,
             format!("arn:aws:rds:{home}:{ACCOUNT}:cluster-snapshot:any-name"),
         ));
         probes.push(at_home(
+            format!("sharing a snapshot of a `{tag}` instance with another account"),
+            "rds:ModifyDBSnapshotAttribute",
+            format!("arn:aws:rds:{home}:{ACCOUNT}:snapshot:any-name"),
+        ));
+        probes.push(at_home(
             format!("exporting a snapshot of a `{tag}` cluster to S3"),
             "rds:StartExportTask",
             format!("arn:aws:rds:{home}:{ACCOUNT}:cluster-snapshot:any-name"),
@@ -167,6 +172,68 @@ pub fn promised_denials(plan: &GovernancePlan, principal: &str) -> Vec<(Request,
                 .key("aws:TagKeys", &["data-residency"]),
                 promise.clone(),
             ));
+            // Every kind of store, created with the class's tag, whatever its name.
+            for (what, action, resource) in [
+                (
+                    "a backup vault",
+                    "backup:CreateBackupVault",
+                    format!("arn:aws:backup:{region}:{ACCOUNT}:backup-vault:any-name"),
+                ),
+                ("a KMS key", "kms:CreateKey", "*".to_string()),
+                (
+                    "a secret",
+                    "secretsmanager:CreateSecret",
+                    format!("arn:aws:secretsmanager:{region}:{ACCOUNT}:secret:any-name"),
+                ),
+                (
+                    "an Aurora cluster",
+                    "rds:CreateDBCluster",
+                    format!("arn:aws:rds:{region}:{ACCOUNT}:cluster:any-name"),
+                ),
+                (
+                    "an Aurora instance",
+                    "rds:CreateDBInstance",
+                    format!("arn:aws:rds:{region}:{ACCOUNT}:db:any-name"),
+                ),
+                (
+                    "a global database",
+                    "rds:CreateGlobalCluster",
+                    format!("arn:aws:rds::{ACCOUNT}:global-cluster:any-name"),
+                ),
+                (
+                    "a cluster snapshot",
+                    "rds:CreateDBClusterSnapshot",
+                    format!("arn:aws:rds:{region}:{ACCOUNT}:cluster-snapshot:any-name"),
+                ),
+                (
+                    "a copied cluster snapshot",
+                    "rds:CopyDBClusterSnapshot",
+                    format!("arn:aws:rds:{region}:{ACCOUNT}:cluster-snapshot:any-name"),
+                ),
+                (
+                    "a cluster restored from a snapshot",
+                    "rds:RestoreDBClusterFromSnapshot",
+                    format!("arn:aws:rds:{region}:{ACCOUNT}:cluster:any-name"),
+                ),
+                (
+                    "a cluster restored to a point in time",
+                    "rds:RestoreDBClusterToPointInTime",
+                    format!("arn:aws:rds:{region}:{ACCOUNT}:cluster:any-name"),
+                ),
+            ] {
+                probes.push((
+                    Request::new(
+                        format!("{what} tagged `data-residency = {tag}` in {region}"),
+                        action,
+                        region,
+                        principal,
+                    )
+                    .resource(resource)
+                    .key("aws:RequestTag/data-residency", &[tag])
+                    .key("aws:TagKeys", &["data-residency"]),
+                    promise.clone(),
+                ));
+            }
             let copied = |description: String, action: &str, resources: &[String]| {
                 let mut request =
                     Request::new(description, action, region, principal).key("aws:ResourceTag/data-residency", &[tag]);
@@ -179,6 +246,26 @@ pub fn promised_denials(plan: &GovernancePlan, principal: &str) -> Vec<(Request,
                 format!("point-in-time restore of a `{tag}` table into {region}"),
                 "dynamodb:RestoreTableToPointInTime",
                 &[format!("arn:aws:dynamodb:{home}:{ACCOUNT}:table/any-name")],
+            ));
+            probes.push(copied(
+                format!("restore of a `{tag}` table's backup into {region}"),
+                "dynamodb:RestoreTableFromBackup",
+                &[format!("arn:aws:dynamodb:{home}:{ACCOUNT}:table/any-name/backup/0")],
+            ));
+            probes.push(copied(
+                format!("point-in-time restore of a `{tag}` cluster into {region}"),
+                "rds:RestoreDBClusterToPointInTime",
+                &[format!("arn:aws:rds:{home}:{ACCOUNT}:cluster:any-name")],
+            ));
+            probes.push(copied(
+                format!("a cluster in {region} joined to a `{tag}` global database"),
+                "rds:CreateDBCluster",
+                &[format!("arn:aws:rds::{ACCOUNT}:global-cluster:any-name")],
+            ));
+            probes.push(copied(
+                format!("the table that a `{tag}` replica in {region} creates"),
+                "dynamodb:CreateTable",
+                &[format!("arn:aws:dynamodb:{region}:{ACCOUNT}:table/any-name")],
             ));
             probes.push(copied(
                 format!("copy of a `{tag}` cluster snapshot into {region}"),
@@ -447,6 +534,11 @@ fn protection_probes(plan: &GovernancePlan) -> Vec<(Request, String)> {
             key.clone(),
         ),
         probe("disabling a topology key", "kms:DisableKey", key.clone()),
+        probe(
+            "turning off a topology key's rotation",
+            "kms:DisableKeyRotation",
+            key.clone(),
+        ),
         probe("replacing a topology key's policy", "kms:PutKeyPolicy", key.clone()),
         probe(
             "deleting a topology secret",
@@ -454,8 +546,122 @@ fn protection_probes(plan: &GovernancePlan) -> Vec<(Request, String)> {
             format!("arn:aws:secretsmanager:{region}:{ACCOUNT}:secret:{topology}/any-secret"),
         ),
     ];
+    let cluster = format!("arn:aws:rds:{region}:{ACCOUNT}:cluster:{prefix}any-cluster");
+    let global_cluster = format!("arn:aws:rds::{ACCOUNT}:global-cluster:{prefix}any-database");
+    let secret = format!("arn:aws:secretsmanager:{region}:{ACCOUNT}:secret:{topology}/any-secret");
+    for (description, action, resource) in [
+        ("deleting a topology table", "dynamodb:DeleteTable", table.clone()),
+        (
+            "removing a table's replica",
+            "dynamodb:DeleteTableReplica",
+            table.clone(),
+        ),
+        (
+            "turning off a table's point-in-time recovery",
+            "dynamodb:UpdateContinuousBackups",
+            table.clone(),
+        ),
+        (
+            "turning off a table's deletion protection",
+            "dynamodb:UpdateTable",
+            table.clone(),
+        ),
+        (
+            "removing a table's resource policy",
+            "dynamodb:DeleteResourcePolicy",
+            table.clone(),
+        ),
+        ("deleting an Aurora cluster", "rds:DeleteDBCluster", cluster.clone()),
+        (
+            "turning off a cluster's deletion protection",
+            "rds:ModifyDBCluster",
+            cluster.clone(),
+        ),
+        (
+            "changing an Aurora instance",
+            "rds:ModifyDBInstance",
+            format!("arn:aws:rds:{region}:{ACCOUNT}:db:{prefix}any-instance"),
+        ),
+        (
+            "deleting a global database",
+            "rds:DeleteGlobalCluster",
+            global_cluster.clone(),
+        ),
+        (
+            "turning off a global database's deletion protection",
+            "rds:ModifyGlobalCluster",
+            global_cluster.clone(),
+        ),
+        (
+            "detaching a cluster from its global database",
+            "rds:RemoveFromGlobalCluster",
+            global_cluster.clone(),
+        ),
+        ("deleting a topology bucket", "s3:DeleteBucket", bucket.clone()),
+        (
+            "removing a topology bucket's policy",
+            "s3:DeleteBucketPolicy",
+            bucket.clone(),
+        ),
+        (
+            "changing a topology bucket's Object Lock",
+            "s3:PutBucketObjectLockConfiguration",
+            bucket.clone(),
+        ),
+        (
+            "turning off a topology bucket's public access block",
+            "s3:PutBucketPublicAccessBlock",
+            bucket.clone(),
+        ),
+        (
+            "rewriting a topology bucket's tags",
+            "s3:PutBucketTagging",
+            bucket.clone(),
+        ),
+        (
+            "suspending a topology bucket's versioning",
+            "s3:PutBucketVersioning",
+            bucket.clone(),
+        ),
+        (
+            "changing a topology bucket's encryption",
+            "s3:PutEncryptionConfiguration",
+            bucket.clone(),
+        ),
+        (
+            "a secret policy that opens a topology secret",
+            "secretsmanager:PutResourcePolicy",
+            secret.clone(),
+        ),
+        (
+            "removing a topology secret's policy",
+            "secretsmanager:DeleteResourcePolicy",
+            secret.clone(),
+        ),
+        (
+            "removing a topology secret's replica regions",
+            "secretsmanager:RemoveRegionsFromReplication",
+            secret.clone(),
+        ),
+    ] {
+        probes.push(probe(description, action, resource));
+    }
     for (action, resource, tag_key) in [
         ("kms:TagResource", key.clone(), "data-residency"),
+        ("dynamodb:TagResource", table.clone(), "data-residency"),
+        ("rds:RemoveTagsFromResource", cluster.clone(), "data-class"),
+        ("secretsmanager:TagResource", secret.clone(), "topology"),
+        ("secretsmanager:UntagResource", secret.clone(), "data-residency"),
+        (
+            "backup:TagResource",
+            format!("arn:aws:backup:{region}:{ACCOUNT}:recovery-point:any-id"),
+            "data-residency",
+        ),
+        (
+            "backup:UntagResource",
+            format!("arn:aws:backup:{region}:{ACCOUNT}:recovery-point:any-id"),
+            "topology",
+        ),
         ("kms:UntagResource", key.clone(), "topology"),
         ("dynamodb:UntagResource", table.clone(), "data-class"),
         (
@@ -469,8 +675,19 @@ fn protection_probes(plan: &GovernancePlan) -> Vec<(Request, String)> {
     }
     for (action, description) in [
         ("config:StopConfigurationRecorder", "stopping the AWS Config recorder"),
+        ("config:DeleteConfigurationRecorder", "deleting the AWS Config recorder"),
+        ("config:DeleteDeliveryChannel", "deleting AWS Config's delivery channel"),
         ("cloudtrail:StopLogging", "stopping a CloudTrail trail"),
+        ("cloudtrail:DeleteTrail", "deleting a CloudTrail trail"),
         ("guardduty:DeleteDetector", "deleting the GuardDuty detector"),
+        (
+            "guardduty:DisassociateFromAdministratorAccount",
+            "leaving the GuardDuty administrator account",
+        ),
+        (
+            "guardduty:DisassociateFromMasterAccount",
+            "leaving the GuardDuty administrator account (the API's older name)",
+        ),
         ("securityhub:DisableSecurityHub", "disabling Security Hub"),
     ] {
         probes.push((
@@ -496,7 +713,20 @@ fn protection_probes(plan: &GovernancePlan) -> Vec<(Request, String)> {
         }
     }
     for role in plan.break_glass_roles.iter().chain(&plan.deployment_roles) {
-        for action in ["iam:CreateRole", "iam:UpdateAssumeRolePolicy", "iam:AttachRolePolicy"] {
+        for action in [
+            "iam:CreateRole",
+            "iam:UpdateAssumeRolePolicy",
+            "iam:AttachRolePolicy",
+            "iam:DetachRolePolicy",
+            "iam:PutRolePolicy",
+            "iam:DeleteRolePolicy",
+            "iam:PutRolePermissionsBoundary",
+            "iam:DeleteRolePermissionsBoundary",
+            "iam:TagRole",
+            "iam:UntagRole",
+            "iam:UpdateRole",
+            "iam:DeleteRole",
+        ] {
             probes.push((
                 Request::new(format!("{action} on `{role}`"), action, region, &operator)
                     .resource(format!("arn:aws:iam::222222222222:role/{role}")),

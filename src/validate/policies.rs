@@ -87,7 +87,7 @@ pub fn validate_stacks(stacks: &[StackFacts], scps: &[Scp], plan: &GovernancePla
     let proved = crate::policy::proved_statements(scps, &promised);
     for scp in scps {
         for statement in &scp.document.statements {
-            if !proved.contains_key(&(scp.name.clone(), statement.sid.clone())) {
+            let Some(proof) = proved.get(&(scp.name.clone(), statement.sid.clone())) else {
                 errors.push(InternalError {
                     file: format!("governance/policies/{}", scp.file),
                     line: None,
@@ -95,6 +95,20 @@ pub fn validate_stacks(stacks: &[StackFacts], scps: &[Scp], plan: &GovernancePla
                     message: format!(
                         "statement `{}` denies none of the scenarios topoc checks, so the review's account of it is backed by nothing",
                         statement.sid
+                    ),
+                });
+                continue;
+            };
+            let untested = proof.untested_actions(statement);
+            if !untested.is_empty() {
+                errors.push(InternalError {
+                    file: format!("governance/policies/{}", scp.file),
+                    line: None,
+                    rule: "scp-claim".to_string(),
+                    message: format!(
+                        "statement `{}` denies {}, which no scenario it denies calls, so the review would name them as denied with nothing behind it",
+                        statement.sid,
+                        untested.join(", ")
                     ),
                 });
             }
