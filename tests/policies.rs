@@ -277,10 +277,7 @@ fn every_statement_of_the_review_is_backed_by_a_scenario() {
     );
     let compiled = compile("eu-resident-saas");
     assert!(
-        compiled
-            .errors()
-            .iter()
-            .all(|error| error.rule != "scp-claim"),
+        compiled.errors().iter().all(|error| error.rule != "scp-claim"),
         "every action of every statement is tested"
     );
 }

@@ -391,16 +391,26 @@ pub fn promised_denials(plan: &GovernancePlan, principal: &str) -> Vec<(Request,
         }
     }
     if let Some(edge) = &plan.edge_only_region {
-        probes.push((
-            Request::new(
-                format!("an ECS cluster in {edge}"),
-                "ecs:CreateCluster",
-                edge,
-                principal,
-            )
-            .resource("*"),
-            "the region-deny policy promises to deny".to_string(),
-        ));
+        for (what, action) in [
+            ("an ECS cluster", "ecs:CreateCluster"),
+            ("an ECS service", "ecs:CreateService"),
+            ("an ECS task", "ecs:RunTask"),
+            ("an EC2 instance", "ec2:RunInstances"),
+            ("a VPC", "ec2:CreateVpc"),
+            ("a load balancer", "elasticloadbalancing:CreateLoadBalancer"),
+            ("a Lambda function", "lambda:CreateFunction"),
+            ("a DynamoDB table", "dynamodb:CreateTable"),
+            ("a global-table replica", "dynamodb:CreateTableReplica"),
+            ("an Aurora cluster", "rds:CreateDBCluster"),
+            ("an Aurora instance", "rds:CreateDBInstance"),
+            ("a global database", "rds:CreateGlobalCluster"),
+            ("a secret", "secretsmanager:CreateSecret"),
+        ] {
+            probes.push((
+                Request::new(format!("{what} in {edge}"), action, edge, principal).resource("*"),
+                "the region-deny policy promises to deny".to_string(),
+            ));
+        }
     }
     probes.extend(protection_probes(plan));
     let mut probes: Vec<(Request, String)> = probes
