@@ -150,6 +150,10 @@ pub fn aurora_config_rule_slug(data_class: &str) -> String {
     format!("{data_class}-global-database")
 }
 
+pub fn bucket_replication_config_rule_slug(data_class: &str) -> String {
+    format!("{data_class}-replication-destinations")
+}
+
 /// ACM puts a certificate's first name in its subject's common name, which holds 64
 /// characters (ACM API reference, RequestCertificate `DomainName`).
 pub const CERTIFICATE_COMMON_NAME: usize = 64;
@@ -274,6 +278,14 @@ pub fn limited_names(topology: &Topology) -> Vec<(String, LimitedName)> {
                 pointer.clone(),
                 "AWS Config rule name",
                 config_rule(&topology.name, &aurora_config_rule_slug(class_name)),
+                CONFIG_ORGANIZATION_RULE,
+            );
+        }
+        if data_class.store == crate::spec::model::Store::S3 {
+            push(
+                pointer.clone(),
+                "AWS Config rule name",
+                config_rule(&topology.name, &bucket_replication_config_rule_slug(class_name)),
                 CONFIG_ORGANIZATION_RULE,
             );
         }

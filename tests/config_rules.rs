@@ -91,6 +91,8 @@ fn every_custom_rule_passes_good_items_and_fails_bad_ones() {
     let mut judged = 0;
     let mut outside_checked = 0;
     let mut residency_checked = 0;
+    let mut widened_checked = 0;
+    let mut replication_checked = 0;
     for example in ["helios-pay", "eu-resident-saas", "global-consumer"] {
         let plan = plan(example);
         for rule in topoc::policy::config::custom_rules(&plan) {
@@ -109,6 +111,12 @@ fn every_custom_rule_passes_good_items_and_fails_bad_ones() {
                             assert_verdict(&text, &table_item(&table.name, region, "2019.11.21", &others), "PASS");
                             assert_verdict(&text, &table_item(&table.name, region, "2019.11.21", &[]), "FAIL");
                             assert_verdict(&text, &table_item(&table.name, region, "2017.11.29", &others), "FAIL");
+                            // A replica beyond the planned ones fails, for any table.
+                            let extra = "sa-east-1".to_string();
+                            let mut widened = others.clone();
+                            widened.push(&extra);
+                            assert_verdict(&text, &table_item(&table.name, region, "2019.11.21", &widened), "FAIL");
+                            widened_checked += 1;
                         }
                         // Another table is not this rule's business.
                         assert_verdict(
@@ -163,6 +171,45 @@ fn every_custom_rule_passes_good_items_and_fails_bad_ones() {
                     }
                     judged += 1;
                 }
+                ["AWS::S3::Bucket"] => {
+                    let class = plan
+                        .bucket_classes
+                        .iter()
+                        .find(|class| class.data_class == rule.tag_value)
+                        .expect("the rule's bucket class");
+                    let bucket = |destinations: Value| {
+                        json!({
+                            "resourceType": "AWS::S3::Bucket",
+                            "resourceName": "any-bucket",
+                            "awsRegion": plan.primary_region,
+                            "configuration": { "name": "any-bucket" },
+                            "supplementaryConfiguration": { "BucketReplicationConfiguration": {
+                                "roleARN": "arn:aws:iam::111122223333:role/replication",
+                                "rules": destinations,
+                            } },
+                        })
+                    };
+                    let rule_to = |arn: &str| json!({ "status": "Enabled", "destinationConfig": { "bucketARN": arn } });
+                    for destination in &class.destinations {
+                        let arn = format!("arn:aws:s3:::{destination}");
+                        // As a map keyed by rule ID, and as a list.
+                        assert_verdict(&text, &bucket(json!({ "rule-1": rule_to(&arn) })), "PASS");
+                        assert_verdict(&text, &bucket(json!([rule_to(&arn)])), "PASS");
+                        assert_verdict(
+                            &text,
+                            &bucket(
+                                json!({ "rule-1": rule_to(&arn), "rule-2": rule_to("arn:aws:s3:::an-outside-bucket") }),
+                            ),
+                            "FAIL",
+                        );
+                        // A name that merely starts like the class's bucket fails too.
+                        assert_verdict(&text, &bucket(json!([rule_to(&format!("{arn}-copy"))])), "FAIL");
+                    }
+                    // A bucket that does not replicate is S3_BUCKET_REPLICATION_ENABLED's business.
+                    let quiet = json!({ "resourceType": "AWS::S3::Bucket", "supplementaryConfiguration": {} });
+                    assert_verdict(&text, &quiet, "SKIP");
+                    replication_checked += 1;
+                }
                 _ if rule.slug.starts_with("residency-") => {
                     let class = plan
                         .residency
@@ -184,6 +231,41 @@ fn every_custom_rule_passes_good_items_and_fails_bad_ones() {
                             assert_verdict(&text, &item("unrestricted"), "FAIL");
                         }
                     }
+                    // The class's keys carry `key-class`, not `data-class`.
+                    let key = |residency: &str, region: &str| {
+                        json!({
+                            "resourceType": "AWS::KMS::Key",
+                            "awsRegion": region,
+                            "tags": { "key-class": class.name, "data-residency": residency },
+                            "configuration": {},
+                        })
+                    };
+                    assert_verdict(&text, &key(&class.name, &class.permitted[0]), "PASS");
+                    assert_verdict(&text, &key("unrestricted", &class.permitted[0]), "FAIL");
+                    // Anything tagged with the class outside its regions fails, whatever
+                    // its name: a copy restored elsewhere, a replica of a key.
+                    let outside = plan
+                        .config_regions
+                        .iter()
+                        .find(|region| !class.permitted.contains(region))
+                        .expect("a Config region outside the class");
+                    assert_verdict(&text, &key(&class.name, outside), "FAIL");
+                    let copy = json!({
+                        "resourceType": "AWS::DynamoDB::Table",
+                        "resourceName": "renamed-copy",
+                        "awsRegion": outside,
+                        "tags": { "data-residency": class.name },
+                        "configuration": {},
+                    });
+                    assert_verdict(&text, &copy, "FAIL");
+                    // A global database has no region of its own.
+                    let global = json!({
+                        "resourceType": "AWS::RDS::GlobalCluster",
+                        "awsRegion": outside,
+                        "tags": { "data-class": class.data_classes[0], "data-residency": class.name },
+                        "configuration": {},
+                    });
+                    assert_verdict(&text, &global, "PASS");
                     // Data of no residency class is not this rule's business.
                     let other = json!({
                         "resourceType": "AWS::DynamoDB::Table",
@@ -199,5 +281,10 @@ fn every_custom_rule_passes_good_items_and_fails_bad_ones() {
     assert!(judged >= 3, "only {judged} rules judged");
     assert!(outside_checked >= 1, "no example has a region outside an Aurora class");
     assert!(residency_checked >= 1, "no example has a residency class");
+    assert!(widened_checked >= 1, "no table's extra replica judged");
+    assert!(
+        replication_checked >= 2,
+        "only {replication_checked} bucket classes judged"
+    );
     let _ = std::fs::remove_dir_all(std::env::temp_dir().join(format!("topoc-guard-{}", std::process::id())));
 }

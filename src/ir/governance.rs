@@ -51,6 +51,7 @@ pub struct GovernancePlan {
     pub config_regions: Vec<String>,
     pub dynamodb_tables: Vec<TablePlan>,
     pub aurora_clusters: Vec<AuroraPlan>,
+    pub bucket_classes: Vec<BucketClassPlan>,
     /// Providers of the governance stack (one per Config region) and its backend.
     pub providers: Vec<super::context::Provider>,
     pub backend: super::context::Backend,
@@ -84,6 +85,14 @@ pub struct TablePlan {
     pub name: String,
     pub regions: Vec<String>,
     pub permitted: Option<Vec<String>>,
+}
+
+/// An S3 data class: the buckets its buckets replicate to (its own, in the other
+/// regions of the class).
+#[derive(Clone, Debug)]
+pub struct BucketClassPlan {
+    pub data_class: String,
+    pub destinations: Vec<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -222,6 +231,24 @@ pub(super) fn plan(context: &Context<'_>) -> GovernancePlan {
                         .cloned()
                         .collect(),
                     writer,
+                }
+            })
+            .collect(),
+        bucket_classes: context
+            .data_classes_of(Store::S3)
+            .map(|(name, _)| {
+                let mut destinations: Vec<String> = context
+                    .s3_buckets()
+                    .values()
+                    .flatten()
+                    .filter(|bucket| bucket.class == *name)
+                    .flat_map(|bucket| bucket.destinations.iter().map(|destination| destination.bucket.clone()))
+                    .collect();
+                destinations.sort();
+                destinations.dedup();
+                BucketClassPlan {
+                    data_class: name.clone(),
+                    destinations,
                 }
             })
             .collect(),

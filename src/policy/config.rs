@@ -298,6 +298,19 @@ fn guard_string(text: &str) -> String {
     format!("\"{text}\"")
 }
 
+/// A bucket name inside a Guard regular expression: topoc's names have letters, digits
+/// and hyphens only, none of which a regular expression reads as syntax.
+fn guard_regex_name(name: &str) -> &str {
+    assert!(
+        !name.is_empty()
+            && name
+                .chars()
+                .all(|character| character.is_ascii_alphanumeric() || character == '-'),
+        "topoc would put {name:?} in a Guard regular expression"
+    );
+    name
+}
+
 /// Guard strings of every item, comma-separated.
 fn guard_strings<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> String {
     items
@@ -329,9 +342,9 @@ pub fn custom_rules(plan: &GovernancePlan) -> Vec<CustomRule> {
     }
     for ((regions, permitted), tables) in table_groups {
         let residency_note = if permitted.is_some() {
-            ", and none outside their residency class"
+            " and nowhere else (all within their residency class)"
         } else {
-            ""
+            " and nowhere else"
         };
         let head = vec![
             format!(
@@ -349,12 +362,12 @@ pub fn custom_rules(plan: &GovernancePlan) -> Vec<CustomRule> {
             ));
             body.push("    }".to_string());
         }
-        if let Some(permitted) = permitted {
-            body.push(format!(
-                "    configuration.replicas[*].regionName IN [{}]",
-                guard_strings(permitted)
-            ));
-        }
+        // No replica beyond the planned ones, for unrestricted tables too; for a residency
+        // class the planned regions are among the permitted ones.
+        body.push(format!(
+            "    configuration.replicas[*].regionName IN [{}]",
+            guard_strings(regions)
+        ));
         body.push("  }".to_string());
         body.push("}".to_string());
         let fixed: usize = head.iter().chain(&body).map(|line| line.len() + 1).sum::<usize>() + 32;
@@ -456,20 +469,75 @@ pub fn custom_rules(plan: &GovernancePlan) -> Vec<CustomRule> {
             policy_lines: lines,
         });
     }
-    // The residency tag must match the class of the data: REQUIRED_TAGS only sees that
-    // the tag exists.
+    // A bucket's replication may go only to the class's own buckets:
+    // S3_BUCKET_REPLICATION_ENABLED passes whatever the destination. AWS Config records
+    // the rules as a map keyed by rule ID (a list in newer items); `rules.*` reads both.
+    for class in &plan.bucket_classes {
+        if class.destinations.is_empty() {
+            continue;
+        }
+        let lines = vec![
+            format!(
+                "# Buckets of {}: they replicate only to the class's own buckets.",
+                class.data_class
+            ),
+            "rule replication_to_the_class_buckets when supplementaryConfiguration.BucketReplicationConfiguration exists {"
+                .to_string(),
+            format!(
+                "  supplementaryConfiguration.BucketReplicationConfiguration.rules.*.destinationConfig.bucketARN == /^arn:aws[a-z-]*:s3:::({})$/",
+                class
+                    .destinations
+                    .iter()
+                    .map(|bucket| guard_regex_name(bucket))
+                    .collect::<Vec<_>>()
+                    .join("|")
+            ),
+            "}".to_string(),
+        ];
+        rules.push(CustomRule {
+            slug: naming::bucket_replication_config_rule_slug(&class.data_class),
+            tag_key: "data-class",
+            tag_value: class.data_class.clone(),
+            resource_types: vec!["AWS::S3::Bucket"],
+            regions: plan.config_regions.clone(),
+            checks: md!(
+                "buckets of {} replicate only to {}",
+                Markdown::code(&class.data_class),
+                Markdown::codes(&class.destinations, ", ")
+            ),
+            policy_lines: lines,
+        });
+    }
+    // The residency tag must match the class of the data (REQUIRED_TAGS only sees that
+    // the tag exists), and anything tagged with the class stays in its regions.
     for class in &plan.residency {
         let classes: Vec<String> = class.data_classes.iter().map(|name| guard_string(name)).collect();
         let lines = vec![
             format!(
-                "# Stores of residency class {}: their data-residency tag names the class.",
-                class.name
+                "# Stores of residency class {}: their data-residency tag names the class, and whatever carries it is in {}.",
+                class.name,
+                class.permitted.join(", ")
             ),
             format!(
                 "rule residency_tag_of_the_class when tags.'data-class' IN [{}] {{",
                 classes.join(", ")
             ),
             format!("  tags.'data-residency' == {}", guard_string(&class.name)),
+            "}".to_string(),
+            format!(
+                "rule residency_tag_of_the_class_keys when tags.'key-class' == {} {{",
+                guard_string(&class.name)
+            ),
+            format!("  tags.'data-residency' == {}", guard_string(&class.name)),
+            "}".to_string(),
+            // A global database has no region of its own; its clusters are checked.
+            format!(
+                "rule data_of_the_class_in_its_regions when tags.'data-residency' == {} {{",
+                guard_string(&class.name)
+            ),
+            "  when resourceType != \"AWS::RDS::GlobalCluster\" {".to_string(),
+            format!("    awsRegion IN [{}]", guard_strings(&class.permitted)),
+            "  }".to_string(),
             "}".to_string(),
         ];
         rules.push(CustomRule {
@@ -479,9 +547,11 @@ pub fn custom_rules(plan: &GovernancePlan) -> Vec<CustomRule> {
             resource_types: RESIDENCY_TAGGED_TYPES.to_vec(),
             regions: plan.config_regions.clone(),
             checks: md!(
-                "tables, buckets, clusters and instances of {} are tagged {}",
+                "tables, buckets, clusters, instances, global databases and secrets of {}, and the {} keys, are tagged {}; whatever carries that tag is in {}",
                 Markdown::codes(&class.data_classes, ", "),
-                Markdown::code(&format!("data-residency = {}", class.name))
+                Markdown::code(&class.name),
+                Markdown::code(&format!("data-residency = {}", class.name)),
+                Markdown::codes(&class.permitted, ", ")
             ),
             policy_lines: lines,
         });
@@ -492,9 +562,12 @@ pub fn custom_rules(plan: &GovernancePlan) -> Vec<CustomRule> {
 /// The resource types that hold a data class's data and carry its tags.
 const RESIDENCY_TAGGED_TYPES: &[&str] = &[
     "AWS::DynamoDB::Table",
+    "AWS::KMS::Key",
     "AWS::RDS::DBCluster",
     "AWS::RDS::DBInstance",
+    "AWS::RDS::GlobalCluster",
     "AWS::S3::Bucket",
+    "AWS::SecretsManager::Secret",
 ];
 
 /// 32-bit FNV-1a: a short, stable name for a set of regions.

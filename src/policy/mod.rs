@@ -360,6 +360,8 @@ struct Review {
     edge_log_bucket: String,
     accelerated: bool,
     residency_classes: Vec<String>,
+    config_regions: Markdown,
+    bucket_destination_rules: bool,
     scenario_count: usize,
     allowed_operations: Vec<Markdown>,
 }
@@ -582,6 +584,8 @@ fn review_view(plan: &GovernancePlan, scps: &[Scp]) -> Review {
         edge_log_bucket: plan.edge_log_bucket.clone(),
         accelerated: plan.accelerated,
         residency_classes: plan.residency.iter().map(|class| class.name.clone()).collect(),
+        config_regions: rule_regions(&plan.config_regions),
+        bucket_destination_rules: plan.bucket_classes.iter().any(|class| !class.destinations.is_empty()),
         scenario_count: promised.len(),
         allowed_operations: scenarios::legitimate_operations(plan)
             .into_iter()

@@ -209,7 +209,7 @@ locals {
       resource_types = ["AWS::DynamoDB::Table"]
       regions        = ["eu-central-1", "eu-west-1"]
       policy = join("\n", [
-        "# Global tables (version 2019.11.21) with replicas in eu-central-1, eu-west-1, and none outside their residency class.",
+        "# Global tables (version 2019.11.21) with replicas in eu-central-1, eu-west-1 and nowhere else (all within their residency class).",
         "rule global_tables_with_planned_replicas when resourceType == \"AWS::DynamoDB::Table\" {",
         "  when resourceName IN [\"ledgerly-eu-user-profiles\"] {",
         "    configuration.globalTableVersion == \"2019.11.21\"",
@@ -219,7 +219,7 @@ locals {
         "    when awsRegion != \"eu-west-1\" {",
         "      some configuration.replicas[*].regionName == \"eu-west-1\"",
         "    }",
-        "    configuration.replicas[*].regionName IN [\"eu-west-1\", \"eu-central-1\"]",
+        "    configuration.replicas[*].regionName IN [\"eu-central-1\", \"eu-west-1\"]",
         "  }",
         "}",
       ])
@@ -230,7 +230,7 @@ locals {
       resource_types = ["AWS::DynamoDB::Table"]
       regions        = ["eu-central-1", "eu-west-1", "us-east-1"]
       policy = join("\n", [
-        "# Global tables (version 2019.11.21) with replicas in eu-central-1, eu-west-1, us-east-1.",
+        "# Global tables (version 2019.11.21) with replicas in eu-central-1, eu-west-1, us-east-1 and nowhere else.",
         "rule global_tables_with_planned_replicas when resourceType == \"AWS::DynamoDB::Table\" {",
         "  when resourceName IN [\"ledgerly-sessions\", \"ledgerly-tenant-directory\"] {",
         "    configuration.globalTableVersion == \"2019.11.21\"",
@@ -243,6 +243,7 @@ locals {
         "    when awsRegion != \"us-east-1\" {",
         "      some configuration.replicas[*].regionName == \"us-east-1\"",
         "    }",
+        "    configuration.replicas[*].regionName IN [\"eu-central-1\", \"eu-west-1\", \"us-east-1\"]",
         "  }",
         "}",
       ])
@@ -265,15 +266,43 @@ locals {
         "}",
       ])
     }
-    "residency-eu-tags" = {
-      tag_key        = "topology"
-      tag_value      = "ledgerly"
-      resource_types = ["AWS::DynamoDB::Table", "AWS::RDS::DBCluster", "AWS::RDS::DBInstance", "AWS::S3::Bucket"]
+    "documents-eu-replication-destinations" = {
+      tag_key        = "data-class"
+      tag_value      = "documents-eu"
+      resource_types = ["AWS::S3::Bucket"]
       regions        = ["eu-central-1", "eu-west-1", "us-east-1"]
       policy = join("\n", [
-        "# Stores of residency class eu: their data-residency tag names the class.",
+        "# Buckets of documents-eu: they replicate only to the class's own buckets.",
+        "rule replication_to_the_class_buckets when supplementaryConfiguration.BucketReplicationConfiguration exists {",
+        "  supplementaryConfiguration.BucketReplicationConfiguration.rules.*.destinationConfig.bucketARN == /^arn:aws[a-z-]*:s3:::(ledgerly-documents-eu-eu-central-1|ledgerly-documents-eu-eu-west-1)$/",
+        "}",
+      ])
+    }
+    "residency-eu-tags" = {
+      tag_key   = "topology"
+      tag_value = "ledgerly"
+      resource_types = [
+        "AWS::DynamoDB::Table",
+        "AWS::KMS::Key",
+        "AWS::RDS::DBCluster",
+        "AWS::RDS::DBInstance",
+        "AWS::RDS::GlobalCluster",
+        "AWS::S3::Bucket",
+        "AWS::SecretsManager::Secret",
+      ]
+      regions = ["eu-central-1", "eu-west-1", "us-east-1"]
+      policy = join("\n", [
+        "# Stores of residency class eu: their data-residency tag names the class, and whatever carries it is in eu-west-1, eu-central-1.",
         "rule residency_tag_of_the_class when tags.'data-class' IN [\"documents-eu\", \"eu-user-profiles\", \"invoices-eu\"] {",
         "  tags.'data-residency' == \"eu\"",
+        "}",
+        "rule residency_tag_of_the_class_keys when tags.'key-class' == \"eu\" {",
+        "  tags.'data-residency' == \"eu\"",
+        "}",
+        "rule data_of_the_class_in_its_regions when tags.'data-residency' == \"eu\" {",
+        "  when resourceType != \"AWS::RDS::GlobalCluster\" {",
+        "    awsRegion IN [\"eu-west-1\", \"eu-central-1\"]",
+        "  }",
         "}",
       ])
     }

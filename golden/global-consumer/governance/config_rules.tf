@@ -209,7 +209,7 @@ locals {
       resource_types = ["AWS::DynamoDB::Table"]
       regions        = ["ap-southeast-1", "eu-central-1", "us-east-1"]
       policy = join("\n", [
-        "# Global tables (version 2019.11.21) with replicas in ap-southeast-1, eu-central-1, us-east-1.",
+        "# Global tables (version 2019.11.21) with replicas in ap-southeast-1, eu-central-1, us-east-1 and nowhere else.",
         "rule global_tables_with_planned_replicas when resourceType == \"AWS::DynamoDB::Table\" {",
         "  when resourceName IN [\"pulse-feed-items\", \"pulse-likes\", \"pulse-profiles\", \"pulse-sessions\"] {",
         "    configuration.globalTableVersion == \"2019.11.21\"",
@@ -222,7 +222,20 @@ locals {
         "    when awsRegion != \"us-east-1\" {",
         "      some configuration.replicas[*].regionName == \"us-east-1\"",
         "    }",
+        "    configuration.replicas[*].regionName IN [\"ap-southeast-1\", \"eu-central-1\", \"us-east-1\"]",
         "  }",
+        "}",
+      ])
+    }
+    "media-replication-destinations" = {
+      tag_key        = "data-class"
+      tag_value      = "media"
+      resource_types = ["AWS::S3::Bucket"]
+      regions        = ["ap-southeast-1", "eu-central-1", "us-east-1"]
+      policy = join("\n", [
+        "# Buckets of media: they replicate only to the class's own buckets.",
+        "rule replication_to_the_class_buckets when supplementaryConfiguration.BucketReplicationConfiguration exists {",
+        "  supplementaryConfiguration.BucketReplicationConfiguration.rules.*.destinationConfig.bucketARN == /^arn:aws[a-z-]*:s3:::(pulse-media-ap-southeast-1|pulse-media-eu-central-1|pulse-media-us-east-1)$/",
         "}",
       ])
     }

@@ -209,7 +209,7 @@ locals {
       resource_types = ["AWS::DynamoDB::Table"]
       regions        = ["eu-west-1", "us-east-1"]
       policy = join("\n", [
-        "# Global tables (version 2019.11.21) with replicas in eu-west-1, us-east-1.",
+        "# Global tables (version 2019.11.21) with replicas in eu-west-1, us-east-1 and nowhere else.",
         "rule global_tables_with_planned_replicas when resourceType == \"AWS::DynamoDB::Table\" {",
         "  when resourceName IN [\"helios-pay-card-tokens\", \"helios-pay-dashboard-sessions\", \"helios-pay-idempotency-keys\", \"helios-pay-merchant-limits\"] {",
         "    configuration.globalTableVersion == \"2019.11.21\"",
@@ -219,6 +219,7 @@ locals {
         "    when awsRegion != \"us-east-1\" {",
         "      some configuration.replicas[*].regionName == \"us-east-1\"",
         "    }",
+        "    configuration.replicas[*].regionName IN [\"eu-west-1\", \"us-east-1\"]",
         "  }",
         "}",
       ])
@@ -238,6 +239,18 @@ locals {
         "      configuration.replicationSourceIdentifier == /^arn:aws[a-z-]*:rds:[a-z0-9-]+:[0-9]{12}:cluster:helios-pay-ledger-[a-z0-9-]+$/",
         "    }",
         "  }",
+        "}",
+      ])
+    }
+    "exports-replication-destinations" = {
+      tag_key        = "data-class"
+      tag_value      = "exports"
+      resource_types = ["AWS::S3::Bucket"]
+      regions        = ["eu-west-1", "us-east-1"]
+      policy = join("\n", [
+        "# Buckets of exports: they replicate only to the class's own buckets.",
+        "rule replication_to_the_class_buckets when supplementaryConfiguration.BucketReplicationConfiguration exists {",
+        "  supplementaryConfiguration.BucketReplicationConfiguration.rules.*.destinationConfig.bucketARN == /^arn:aws[a-z-]*:s3:::(helios-pay-exports-eu-west-1|helios-pay-exports-us-east-1)$/",
         "}",
       ])
     }
