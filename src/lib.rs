@@ -107,8 +107,10 @@ fn policy_diagnostics(
     };
     // Each exempt role is one ARN pattern per account it is exempt in.
     let accounts = topology.governance.workload_accounts.len().max(1);
-    let exempt_patterns =
-        (topology.governance.break_glass_roles.len() + topology.governance.deployment_roles.len()) * accounts;
+    let exempt_patterns = (topology.governance.break_glass_roles.len()
+        + topology.governance.deployment_roles.len()
+        + topology.governance.landing_zone_roles.len())
+        * accounts;
     for statement in &governance.oversized {
         // Say what makes this statement large, for this spec.
         let cause = if exempt_patterns > 1 {

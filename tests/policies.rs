@@ -734,3 +734,65 @@ fn stores_of_a_residency_class_carry_its_tag() {
     }
     assert!(eu_replicas > 0, "the example has a replica of the eu key");
 }
+
+/// Landing-zone roles keep the audit services running in every governed region (the
+/// region deny and the audit statements exempt them) and get nothing else: the data
+/// protection and residency statements still deny them, and a role of the same name
+/// under another path is not exempt.
+#[test]
+fn landing_zone_roles_run_the_audit_services_and_touch_no_data() {
+    let compiled = compile("eu-resident-saas");
+    assert!(
+        compiled
+            .plan
+            .landing_zone_roles
+            .contains(&"AWSControlTowerExecution".to_string())
+    );
+    let landing_zone = role(&compiled, "AWSControlTowerExecution");
+    let region = compiled.plan.primary_region.clone();
+    let outside = "af-south-1";
+    assert!(!compiled.plan.allowed_regions.iter().any(|allowed| allowed == outside));
+    for (action, where_) in [
+        ("config:DeleteConfigurationRecorder", region.as_str()),
+        ("cloudtrail:DeleteTrail", region.as_str()),
+        ("guardduty:CreateDetector", outside),
+    ] {
+        let request = Request::new("landing zone", action, where_, &landing_zone).resource("*");
+        assert_eq!(denied_by(&compiled.scps, &request), None, "{action} in {where_}");
+    }
+    let table = format!(
+        "arn:aws:dynamodb:{region}:111122223333:table/{}any-table",
+        compiled.plan.name_prefix
+    );
+    let inside = |request: Request| topoc::policy::scenarios::in_organization(&compiled.plan, request);
+    let delete = inside(Request::new("landing zone", "dynamodb:DeleteTable", &region, &landing_zone).resource(table));
+    assert_eq!(
+        denied_by(&compiled.scps, &delete).map(|(_, sid)| sid).as_deref(),
+        Some("DenyWeakeningTopologyTables")
+    );
+    let eu_copy = Request::new("landing zone", "dynamodb:CreateTable", "us-east-1", &landing_zone)
+        .resource("arn:aws:dynamodb:us-east-1:111122223333:table/copy")
+        .key("aws:RequestTag/data-residency", &["eu"])
+        .key("aws:TagKeys", &["data-residency"]);
+    assert_eq!(
+        denied_by(&compiled.scps, &inside(eu_copy))
+            .map(|(_, sid)| sid)
+            .as_deref(),
+        Some("DenyNewDataOutsideEu")
+    );
+    let impostor = role(&compiled, "elsewhere/AWSControlTowerExecution");
+    let vpc = Request::new("impostor", "ec2:CreateVpc", outside, &impostor).resource("*");
+    assert!(denied_by(&compiled.scps, &vpc).is_some());
+    // Without the landing zone named, its recorder work is denied like anyone's.
+    let mut without = compile("eu-resident-saas");
+    let denied = Request::new(
+        "landing zone",
+        "config:DeleteConfigurationRecorder",
+        &region,
+        &landing_zone,
+    )
+    .resource("*");
+    without.plan.landing_zone_roles.clear();
+    without.scps = topoc::policy::scp::generate(&without.plan).0;
+    assert!(denied_by(&without.scps, &denied).is_some());
+}

@@ -27,6 +27,8 @@ pub struct GovernancePlan {
     /// Roles as `<path/>name`, matched by exact ARN.
     pub break_glass_roles: Vec<String>,
     pub deployment_roles: Vec<String>,
+    /// Roles of the landing zone, exempt from the region deny and the audit statements.
+    pub landing_zone_roles: Vec<String>,
     /// The accounts the exemptions hold in; empty means any account.
     pub workload_accounts: Vec<String>,
     /// The organization the data perimeter (RCP) admits; none means no RCP.
@@ -172,6 +174,7 @@ pub(super) fn plan(context: &Context<'_>) -> GovernancePlan {
             .then(|| RECOVERY_CONTROL_REGION.to_string()),
         break_glass_roles: governance.break_glass_roles.clone(),
         deployment_roles: governance.deployment_roles.clone(),
+        landing_zone_roles: governance.landing_zone_roles.clone(),
         workload_accounts: governance.workload_accounts.clone(),
         organization_id: governance.organization_id.clone(),
         data_bucket_patterns: topology

@@ -361,6 +361,20 @@ pub fn promised_denials(plan: &GovernancePlan, principal: &str) -> Vec<(Request,
                 promise.clone(),
             ));
         }
+        for role in &plan.landing_zone_roles {
+            let name = role.rsplit('/').next().unwrap_or(role);
+            let impostor = role_arn(plan, &format!("elsewhere/{name}"));
+            probes.push((
+                Request::new(
+                    format!("a VPC in {outside}, by a role named like the landing zone's `{role}` under another path"),
+                    "ec2:CreateVpc",
+                    outside,
+                    &impostor,
+                )
+                .resource("*"),
+                promise.clone(),
+            ));
+        }
         for role in &plan.break_glass_roles {
             let name = role.rsplit('/').next().unwrap_or(role);
             let impostor = role_arn(plan, &format!("elsewhere/{name}"));
@@ -722,7 +736,60 @@ fn protection_probes(plan: &GovernancePlan) -> Vec<(Request, String)> {
             ));
         }
     }
-    for role in plan.break_glass_roles.iter().chain(&plan.deployment_roles) {
+    // The landing zone's exemption covers the audit services and the region deny only.
+    for role in &plan.landing_zone_roles {
+        let landing_zone = role_arn(plan, role);
+        probes.push((
+            Request::new(
+                format!("the landing zone ({role}) deleting a topology table"),
+                "dynamodb:DeleteTable",
+                region,
+                &landing_zone,
+            )
+            .resource(table.clone()),
+            promise.clone(),
+        ));
+        probes.push((
+            Request::new(
+                format!("the landing zone ({role}) scheduling a topology key's deletion"),
+                "kms:ScheduleKeyDeletion",
+                region,
+                &landing_zone,
+            )
+            .resource(key.clone())
+            .key("aws:ResourceTag/topology", &[topology]),
+            promise.clone(),
+        ));
+        for class in &plan.residency {
+            if let Some(outside) = aws_regions::REGIONS
+                .iter()
+                .map(|region| region.code)
+                .find(|code| !class.permitted.iter().any(|permitted| permitted == code))
+            {
+                probes.push((
+                    Request::new(
+                        format!(
+                            "the landing zone ({role}) creating a table tagged `data-residency = {}` in {outside}",
+                            class.name
+                        ),
+                        "dynamodb:CreateTable",
+                        outside,
+                        &landing_zone,
+                    )
+                    .resource(format!("arn:aws:dynamodb:{outside}:{ACCOUNT}:table/renamed-copy"))
+                    .key("aws:RequestTag/data-residency", &[class.name.as_str()])
+                    .key("aws:TagKeys", &["data-residency"]),
+                    format!("the residency policy of `{}` promises to deny", class.name),
+                ));
+            }
+        }
+    }
+    for role in plan
+        .break_glass_roles
+        .iter()
+        .chain(&plan.deployment_roles)
+        .chain(&plan.landing_zone_roles)
+    {
         for action in [
             "iam:CreateRole",
             "iam:UpdateAssumeRolePolicy",
@@ -834,6 +901,59 @@ pub fn legitimate_operations(plan: &GovernancePlan) -> Vec<Request> {
                     "arn:aws:secretsmanager:{secondary}:{ACCOUNT}:secret:{topology}/{}/master",
                     aurora.data_class
                 )),
+            );
+        }
+    }
+    // The landing zone keeps the audit services running in every governed region, the
+    // topology's or not, and replaces recorders and trails when it is updated.
+    let outside = aws_regions::REGIONS
+        .iter()
+        .map(|region| region.code)
+        .find(|code| !plan.allowed_regions.iter().any(|allowed| allowed == code));
+    for role in &plan.landing_zone_roles {
+        let landing_zone = role_arn(plan, role);
+        for (description, action, where_) in [
+            (
+                "replacing AWS Config's recorder",
+                "config:DeleteConfigurationRecorder",
+                region,
+            ),
+            (
+                "replacing AWS Config's delivery channel",
+                "config:DeleteDeliveryChannel",
+                region,
+            ),
+            ("replacing a CloudTrail trail", "cloudtrail:DeleteTrail", region),
+            (
+                "moving GuardDuty to another administrator account",
+                "guardduty:DisassociateFromAdministratorAccount",
+                region,
+            ),
+            (
+                "disabling Security Hub before re-enabling it centrally",
+                "securityhub:DisableSecurityHub",
+                region,
+            ),
+        ] {
+            requests.push(
+                Request::new(
+                    format!("the landing zone ({role}) {description}"),
+                    action,
+                    where_,
+                    &landing_zone,
+                )
+                .resource("*"),
+            );
+        }
+        if let Some(outside) = outside {
+            requests.push(
+                Request::new(
+                    format!("the landing zone ({role}) enabling GuardDuty in {outside}, a governed region outside the topology"),
+                    "guardduty:CreateDetector",
+                    outside,
+                    &landing_zone,
+                )
+                .resource("*"),
             );
         }
     }

@@ -107,6 +107,20 @@ fn break_glass_exemption(plan: &GovernancePlan, nobody: &'static str) -> Markdow
     }
 }
 
+/// Who the region deny and the audit statements exempt: the break-glass roles and the
+/// landing zone's roles.
+fn break_glass_and_landing_zone_exemption(plan: &GovernancePlan, nobody: &'static str) -> Markdown {
+    match (plan.break_glass_roles.is_empty(), plan.landing_zone_roles.is_empty()) {
+        (_, true) => break_glass_exemption(plan, nobody),
+        (true, false) => md!("the landing zone's roles {}", codes(&plan.landing_zone_roles)),
+        (false, false) => md!(
+            "the break-glass roles {} and the landing zone's roles {}",
+            codes(&plan.break_glass_roles),
+            codes(&plan.landing_zone_roles)
+        ),
+    }
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct PolicyDocument {
     #[serde(rename = "Version")]
@@ -229,6 +243,13 @@ impl GovernancePlan {
         role_patterns(&self.break_glass_roles, &self.workload_accounts)
     }
 
+    /// ARN patterns of the break-glass roles and the landing zone's roles.
+    fn break_glass_and_landing_zone_arns(&self) -> Vec<String> {
+        let mut arns = self.break_glass_arns();
+        arns.extend(role_patterns(&self.landing_zone_roles, &self.workload_accounts));
+        arns
+    }
+
     /// ARN patterns of the deployment roles and the break-glass roles.
     fn pipeline_and_break_glass_arns(&self) -> Vec<String> {
         let mut arns = role_patterns(&self.deployment_roles, &self.workload_accounts);
@@ -271,8 +292,8 @@ fn statement(
 }
 
 fn region_deny(plan: &GovernancePlan) -> Vec<Statement> {
-    let break_glass = plan.break_glass_arns();
-    let exemption = break_glass_exemption(plan, "no one: no break-glass roles are declared");
+    let break_glass = plan.break_glass_and_landing_zone_arns();
+    let exemption = break_glass_and_landing_zone_exemption(plan, "no one: no break-glass roles are declared");
     let mut statements = vec![Statement {
         sid: "DenyOutsideSanctionedRegions".to_string(),
         effect: "Deny",
@@ -660,17 +681,20 @@ fn protection(plan: &GovernancePlan) -> Vec<Statement> {
     let prefix = &plan.name_prefix;
     let exempt = break_glass_exemption(plan, "no one");
     let exempt_pipeline = md!("the deployment roles {} and {}", codes(&plan.deployment_roles), exempt);
+    // The landing zone sets up and replaces the audit services' recorders and trails.
+    let audit_exempt_arns = plan.break_glass_and_landing_zone_arns();
+    let audit_exempt = break_glass_and_landing_zone_exemption(plan, "no one");
     let audit = |sid: &str, actions: &[&str], what: &'static str, why: &'static str, risk: &'static str| {
         statement(
             sid.to_string(),
             strings(actions.iter().copied()),
             strings(["*"]),
-            conditions(&[("ArnNotLike", "aws:PrincipalARN", break_glass.clone())]),
+            conditions(&[("ArnNotLike", "aws:PrincipalARN", audit_exempt_arns.clone())]),
             Notes {
                 denies: Markdown::literal(what),
                 scope: Markdown::literal("in every region, for every principal"),
                 why: Markdown::literal(why),
-                exempts: exempt.clone(),
+                exempts: audit_exempt.clone(),
                 risk: Markdown::literal(risk),
             },
         )
@@ -928,6 +952,7 @@ fn protection(plan: &GovernancePlan) -> Vec<Statement> {
                     .break_glass_roles
                     .iter()
                     .chain(&plan.deployment_roles)
+                    .chain(&plan.landing_zone_roles)
                     .cloned()
                     .collect::<Vec<_>>(),
                 &[],
@@ -935,7 +960,7 @@ fn protection(plan: &GovernancePlan) -> Vec<Statement> {
             conditions(&[("ArnNotLike", "aws:PrincipalARN", pipeline)]),
             Notes {
                 denies: Markdown::literal(
-                    "creating, deleting or changing (trust policy, permissions, boundary, tags) a role with the name and path of a deployment or break-glass role",
+                    "creating, deleting or changing (trust policy, permissions, boundary, tags) a role with the name and path of a deployment, break-glass or landing-zone role",
                 ),
                 scope: Markdown::literal("in every account under the targets"),
                 why: Markdown::literal(
@@ -943,7 +968,7 @@ fn protection(plan: &GovernancePlan) -> Vec<Statement> {
                 ),
                 exempts: exempt_pipeline,
                 risk: Markdown::literal(
-                    "the roles themselves must be created by the deployment roles, by a break-glass role, or from the management account, which SCPs never restrict",
+                    "the roles themselves must be created and changed by the deployment roles, by a break-glass role, or from the management account, which SCPs never restrict (Control Tower creates its execution role from there)",
                 ),
             },
         ),

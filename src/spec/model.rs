@@ -757,6 +757,10 @@ pub struct Governance {
     pub required_tags: Vec<String>,
     #[serde(default)]
     pub deployment_roles: Vec<String>,
+    /// Roles of the landing zone (Control Tower, LZA) that manage the audit services in
+    /// every region: exempt from the region deny and the audit statements only.
+    #[serde(default)]
+    pub landing_zone_roles: Vec<String>,
     /// Accounts the exemptions are limited to; empty means any account under the targets.
     #[serde(default)]
     pub workload_accounts: Vec<String>,
@@ -789,6 +793,7 @@ impl Default for Governance {
             break_glass_roles: Vec::new(),
             required_tags: default_required_tags(),
             deployment_roles: Vec::new(),
+            landing_zone_roles: Vec::new(),
             workload_accounts: Vec::new(),
             organization_id: None,
             scp_quota: None,
