@@ -118,6 +118,7 @@ DEFAULT_OUTPUT = REPO_ROOT / "schemas" / "aws-provider-schema.json"
 TYPE_PREFIXES = (
     "aws_acm_",
     "aws_appautoscaling_",
+    "aws_arcregionswitch_",
     "aws_availability_zone",
     "aws_caller_identity",
     "aws_cloudfront_",
@@ -132,6 +133,7 @@ TYPE_PREFIXES = (
     "aws_ecs_",
     "aws_eip",
     "aws_elb_",
+    "aws_fis_",
     "aws_flow_log",
     "aws_globalaccelerator_",
     "aws_guardduty_",
