@@ -150,6 +150,11 @@ pub fn aurora_config_rule_slug(data_class: &str) -> String {
     format!("{data_class}-global-database")
 }
 
+/// The CloudWatch dashboard that shows every region of the topology.
+pub fn dashboard(topology: &Topology) -> String {
+    format!("{}-overview", topology.name)
+}
+
 pub fn bucket_replication_config_rule_slug(data_class: &str) -> String {
     format!("{data_class}-replication-destinations")
 }

@@ -155,6 +155,7 @@ struct Readme {
     private_zone: String,
     origin_secret_header: &'static str,
     origin_secret_name: String,
+    dashboard: String,
     /// Regions whose ALB admits every address (a Global Accelerator service runs there).
     public_regions: Vec<String>,
 }
@@ -364,6 +365,7 @@ pub(super) fn documents(
         private_zone: naming::private_zone(topology),
         origin_secret_header: naming::ORIGIN_SECRET_HEADER,
         origin_secret_name: naming::origin_secret(topology),
+        dashboard: naming::dashboard(topology),
         public_regions: context
             .regions
             .iter()

@@ -31,6 +31,12 @@ const EDGE_REGION: &str = control_planes::CLOUDFRONT_REGION;
 const RECOVERY_CONTROL_REGION: &str = control_planes::RECOVERY_CONTROL_CONFIG_REGION;
 
 #[derive(Serialize)]
+struct DashboardView {
+    alias: String,
+    dashboard: super::dashboard::Dashboard,
+}
+
+#[derive(Serialize)]
 struct RegionOutput {
     name: &'static str,
     regions: Vec<(String, String)>,
@@ -346,6 +352,7 @@ pub(super) fn global_root(context: &Context<'_>) -> Stack {
                 &RegionOutputs {
                     outputs: vec![
                         region_output("alb_arns", "alb_arn"),
+                        region_output("alb_arn_suffixes", "alb_arn_suffix"),
                         region_output("alb_dns_names", "alb_dns_name"),
                         region_output("vpc_ids", "vpc_id"),
                     ],
@@ -395,6 +402,17 @@ pub(super) fn global_root(context: &Context<'_>) -> Stack {
     files.push(File::hcl(
         "alarms.tf",
         vec![Block::new("global/alarms.tf.j2", edge_region, &view)],
+    ));
+    files.push(File::hcl(
+        "dashboard.tf",
+        vec![Block::new(
+            "global/dashboard.tf.j2",
+            edge_region,
+            &DashboardView {
+                alias: provider_alias(EDGE_REGION),
+                dashboard: super::dashboard::dashboard(context, EDGE_REGION),
+            },
+        )],
     ));
     files.push(File::hcl(
         "outputs.tf",

@@ -10,6 +10,7 @@
 mod bootstrap;
 mod certificates;
 pub mod context;
+mod dashboard;
 mod data;
 mod docs;
 pub mod encoded;

@@ -64,6 +64,7 @@ pub const TEMPLATES: &[(&str, &str)] = templates![
     "global/alarms.tf.j2",
     "global/certificate.tf.j2",
     "global/cloudfront.tf.j2",
+    "global/dashboard.tf.j2",
     "global/dns.tf.j2",
     "global/kms.tf.j2",
     "global/locals.tf.j2",

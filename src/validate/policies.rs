@@ -931,6 +931,7 @@ fn simple_action(kind: &str) -> Option<(&'static str, Option<&'static str>)> {
         "aws_flow_log" => ("ec2:CreateFlowLogs", None),
         "aws_cloudwatch_log_group" => ("logs:CreateLogGroup", None),
         "aws_cloudwatch_metric_alarm" => ("cloudwatch:PutMetricAlarm", None),
+        "aws_cloudwatch_dashboard" => ("cloudwatch:PutDashboard", None),
         "aws_cloudwatch_log_delivery_source" => ("logs:PutDeliverySource", None),
         "aws_cloudwatch_log_delivery_destination" => ("logs:PutDeliveryDestination", None),
         "aws_cloudwatch_log_delivery" => ("logs:CreateDelivery", None),

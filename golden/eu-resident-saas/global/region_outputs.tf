@@ -9,6 +9,12 @@ locals {
     "us-east-1"    = data.terraform_remote_state.regions_us_east_1.outputs.alb_arn
   }
 
+  alb_arn_suffixes = {
+    "eu-central-1" = data.terraform_remote_state.regions_eu_central_1.outputs.alb_arn_suffix
+    "eu-west-1"    = data.terraform_remote_state.regions_eu_west_1.outputs.alb_arn_suffix
+    "us-east-1"    = data.terraform_remote_state.regions_us_east_1.outputs.alb_arn_suffix
+  }
+
   alb_dns_names = {
     "eu-central-1" = data.terraform_remote_state.regions_eu_central_1.outputs.alb_dns_name
     "eu-west-1"    = data.terraform_remote_state.regions_eu_west_1.outputs.alb_dns_name

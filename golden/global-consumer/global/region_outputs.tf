@@ -9,6 +9,12 @@ locals {
     "us-east-1"      = data.terraform_remote_state.regions_us_east_1.outputs.alb_arn
   }
 
+  alb_arn_suffixes = {
+    "ap-southeast-1" = data.terraform_remote_state.regions_ap_southeast_1.outputs.alb_arn_suffix
+    "eu-central-1"   = data.terraform_remote_state.regions_eu_central_1.outputs.alb_arn_suffix
+    "us-east-1"      = data.terraform_remote_state.regions_us_east_1.outputs.alb_arn_suffix
+  }
+
   alb_dns_names = {
     "ap-southeast-1" = data.terraform_remote_state.regions_ap_southeast_1.outputs.alb_dns_name
     "eu-central-1"   = data.terraform_remote_state.regions_eu_central_1.outputs.alb_dns_name

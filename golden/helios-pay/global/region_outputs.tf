@@ -8,6 +8,11 @@ locals {
     "us-east-1" = data.terraform_remote_state.regions_us_east_1.outputs.alb_arn
   }
 
+  alb_arn_suffixes = {
+    "eu-west-1" = data.terraform_remote_state.regions_eu_west_1.outputs.alb_arn_suffix
+    "us-east-1" = data.terraform_remote_state.regions_us_east_1.outputs.alb_arn_suffix
+  }
+
   alb_dns_names = {
     "eu-west-1" = data.terraform_remote_state.regions_eu_west_1.outputs.alb_dns_name
     "us-east-1" = data.terraform_remote_state.regions_us_east_1.outputs.alb_dns_name

@@ -20,6 +20,11 @@ output "alb_arn" {
   value       = aws_lb.this.arn
 }
 
+output "alb_arn_suffix" {
+  description = "The regional ALB's ARN suffix, its LoadBalancer dimension in CloudWatch metrics."
+  value       = aws_lb.this.arn_suffix
+}
+
 output "alb_dns_name" {
   description = "DNS name of the regional ALB."
   value       = aws_lb.this.dns_name

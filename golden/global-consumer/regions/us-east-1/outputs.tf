@@ -10,6 +10,11 @@ output "alb_arn" {
   value       = module.region.alb_arn
 }
 
+output "alb_arn_suffix" {
+  description = "The ALB's ARN suffix, its LoadBalancer dimension in CloudWatch metrics; the dashboard in `global` reads it."
+  value       = module.region.alb_arn_suffix
+}
+
 output "alb_dns_name" {
   description = "DNS name of the region's ALB."
   value       = module.region.alb_dns_name

@@ -1,0 +1,192 @@
+//! Recovery as code (issue 16): what the operator watches and runs during a region's
+//! loss is generated from the same model as the Terraform, and checked against it.
+
+mod common;
+
+use common::{rendered, topology};
+use hcl::{Body, Expression, ObjectKey};
+
+/// Each widget of the dashboard in `global/dashboard.tf`: its title and its metrics, each
+/// metric as the HCL text of its items (strings unquoted, references as written, the
+/// options object last).
+fn dashboard_widgets(example: &str) -> Vec<(String, Vec<Vec<String>>)> {
+    let output = rendered(example);
+    let body: Body = hcl::from_str(&output.files["global/dashboard.tf"].text).expect("dashboard.tf parses");
+    let resource = body
+        .blocks()
+        .find(|block| block.identifier() == "resource")
+        .expect("the dashboard resource");
+    let dashboard_body = resource
+        .body()
+        .attributes()
+        .find(|attribute| attribute.key() == "dashboard_body")
+        .expect("dashboard_body");
+    let Expression::FuncCall(call) = dashboard_body.expr() else {
+        panic!("dashboard_body is jsonencode(...)")
+    };
+    let field = |object: &Expression, key: &str| -> Expression {
+        let Expression::Object(object) = object else {
+            panic!("not an object: {object}")
+        };
+        object
+            .iter()
+            .find(|(object_key, _)| matches!(object_key, ObjectKey::Identifier(name) if name.as_str() == key))
+            .map(|(_, value)| value.clone())
+            .unwrap_or_else(|| panic!("no {key}"))
+    };
+    let Expression::Array(widgets) = field(&call.args[0], "widgets") else {
+        panic!("widgets is a list")
+    };
+    widgets
+        .iter()
+        .map(|widget| {
+            let properties = field(widget, "properties");
+            let Expression::String(title) = field(&properties, "title") else {
+                panic!("a title")
+            };
+            let Expression::Array(metrics) = field(&properties, "metrics") else {
+                panic!("metrics")
+            };
+            let metrics = metrics
+                .iter()
+                .map(|metric| {
+                    let Expression::Array(items) = metric else {
+                        panic!("a metric is a list")
+                    };
+                    items
+                        .iter()
+                        .map(|item| match item {
+                            Expression::String(text) => text.clone(),
+                            Expression::Object(_) => format!("region={}", string(&field(item, "region"))),
+                            other => other.to_string(),
+                        })
+                        .collect()
+                })
+                .collect();
+            (title, metrics)
+        })
+        .collect()
+}
+
+fn string(expression: &Expression) -> String {
+    match expression {
+        Expression::String(text) => text.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Whether some metric of the widgets has all of `items`, in that order.
+fn has_metric(widgets: &[(String, Vec<Vec<String>>)], items: &[&str]) -> bool {
+    widgets.iter().flat_map(|(_, metrics)| metrics).any(|metric| {
+        let mut rest = metric.iter();
+        items.iter().all(|item| rest.any(|candidate| candidate == item))
+    })
+}
+
+/// Item 4: the dashboard shows every signal the pattern names, for every region, replica
+/// pair and cluster of the spec, each read in the region that publishes it.
+#[test]
+fn the_dashboard_shows_every_region_replica_and_cluster() {
+    for example in ["helios-pay", "eu-resident-saas", "global-consumer"] {
+        let topology = topology(example);
+        let widgets = dashboard_widgets(example);
+        let regions: Vec<&String> = topology.regions.keys().collect();
+        for region in &regions {
+            let health = format!("aws_route53_health_check.region[\"{region}\"].id");
+            assert!(
+                has_metric(
+                    &widgets,
+                    &["AWS/Route53", "HealthCheckStatus", &health, "region=us-east-1"]
+                ),
+                "{example}: Route 53 health of {region}"
+            );
+            let suffix = format!("local.alb_arn_suffixes[\"{region}\"]");
+            for code in ["HTTPCode_ELB_5XX_Count", "HTTPCode_Target_5XX_Count"] {
+                assert!(
+                    has_metric(
+                        &widgets,
+                        &["AWS/ApplicationELB", code, &suffix, &format!("region={region}")]
+                    ),
+                    "{example}: {code} of {region}"
+                );
+            }
+            for (name, service) in &topology.services {
+                if !topology.service_regions(service).contains(*region) {
+                    continue;
+                }
+                for count in ["RunningTaskCount", "DesiredTaskCount"] {
+                    assert!(
+                        has_metric(
+                            &widgets,
+                            &[
+                                "ECS/ContainerInsights",
+                                count,
+                                &topology.name,
+                                name,
+                                &format!("region={region}")
+                            ]
+                        ),
+                        "{example}: {count} of {name} in {region}"
+                    );
+                }
+            }
+            assert!(
+                has_metric(
+                    &widgets,
+                    &[
+                        "AWS/WAFV2",
+                        "CountedRequests",
+                        "cloudfront-origin-failover",
+                        &format!("region={region}")
+                    ]
+                ),
+                "{example}: CloudFront failovers into {region}"
+            );
+        }
+        for (name, data_class) in &topology.data {
+            let placed = topology.placement(data_class);
+            match data_class.store {
+                topoc::spec::model::Store::Dynamodb => {
+                    let table = format!("{}-{name}", topology.name);
+                    for source in &placed {
+                        for receiving in placed.iter().filter(|receiving| *receiving != source) {
+                            assert!(
+                                has_metric(
+                                    &widgets,
+                                    &["ReplicationLatency", &table, receiving, &format!("region={source}")]
+                                ),
+                                "{example}: {table} from {source} to {receiving}"
+                            );
+                        }
+                    }
+                }
+                topoc::spec::model::Store::Aurora => {
+                    for region in &placed {
+                        let cluster = format!("{}-{name}-{region}", topology.name);
+                        for lag in ["AuroraGlobalDBReplicationLag", "AuroraGlobalDBRPOLag"] {
+                            assert!(
+                                has_metric(&widgets, &[lag, &cluster, &format!("region={region}")]),
+                                "{example}: {lag} of {cluster}"
+                            );
+                        }
+                    }
+                }
+                topoc::spec::model::Store::S3 => {}
+            }
+        }
+        // Nothing on the dashboard reads a region the topology does not run in, but the
+        // edge's us-east-1.
+        for (title, metrics) in &widgets {
+            for metric in metrics {
+                let region = metric
+                    .last()
+                    .and_then(|options| options.strip_prefix("region="))
+                    .unwrap();
+                assert!(
+                    region == "us-east-1" || regions.iter().any(|known| known.as_str() == region),
+                    "{example}: {title} reads {region}"
+                );
+            }
+        }
+    }
+}
