@@ -190,3 +190,66 @@ fn the_dashboard_shows_every_region_replica_and_cluster() {
         }
     }
 }
+
+/// Item 5: the topology diagram is well-formed SVG, names every region, service and data
+/// class of the spec with each region's traffic share, and the README shows it.
+#[test]
+fn the_diagram_is_svg_and_names_everything_in_the_spec() {
+    for example in ["helios-pay", "eu-resident-saas", "global-consumer"] {
+        let output = rendered(example);
+        let topology = topology(example);
+        let svg = &output.files["review/topology.svg"].text;
+        let document = roxmltree::Document::parse(svg).unwrap_or_else(|error| panic!("{example}: {error}"));
+        let root = document.root_element();
+        assert_eq!(root.tag_name().name(), "svg");
+        assert_eq!(root.tag_name().namespace(), Some("http://www.w3.org/2000/svg"));
+        let texts: Vec<&str> = document
+            .descendants()
+            .filter(|node| node.has_tag_name("text"))
+            .filter_map(|node| node.text())
+            .collect();
+        let shown = |needle: &str| texts.iter().any(|text| text.contains(needle));
+        for (region, spec_region) in &topology.regions {
+            assert!(texts.contains(&region.as_str()), "{example}: region {region}");
+            let share = format!("traffic {}%", (spec_region.traffic * 100.0).round());
+            assert!(shown(&share), "{example}: {share} of {region}");
+            assert!(shown(&format!("{region} fails:")), "{example}: failover of {region}");
+        }
+        for service in topology.services.keys() {
+            assert!(
+                texts.contains(&service.as_str()) || shown(&format!("{service} (")),
+                "{example}: service {service}"
+            );
+        }
+        for (name, data_class) in &topology.data {
+            assert!(shown(&format!("{name} (")), "{example}: data class {name}");
+            if topology.placement(data_class).len() > 1 {
+                assert!(shown(&format!("{name}: ")), "{example}: replication of {name}");
+            }
+        }
+        // Every arrow ends inside the picture.
+        let width: f64 = root.attribute("width").unwrap().parse().unwrap();
+        let height: f64 = root.attribute("height").unwrap().parse().unwrap();
+        for line in document.descendants().filter(|node| node.has_tag_name("line")) {
+            for (x, y) in [("x1", "y1"), ("x2", "y2")] {
+                let x: f64 = line.attribute(x).unwrap().parse().unwrap();
+                let y: f64 = line.attribute(y).unwrap().parse().unwrap();
+                assert!(
+                    (0.0..=width).contains(&x) && (0.0..=height).contains(&y),
+                    "{example}: a line leaves the picture"
+                );
+            }
+        }
+        assert!(
+            output.files["README.md"].text.contains("](review/topology.svg)"),
+            "{example}"
+        );
+    }
+}
+
+/// Spec text reaches the picture only as escaped XML text.
+#[test]
+fn spec_text_cannot_break_out_of_the_svg() {
+    let escaped = topoc::ir::encoded::xml_text("a<b>&\"c'\u{202E}\nd");
+    assert_eq!(escaped, "a&lt;b&gt;&amp;&quot;c&apos; d");
+}

@@ -445,6 +445,14 @@ pub(super) fn documents(
     vec![
         File::text("README.md", vec![Block::new("docs/readme.md.j2", None, &readme)]),
         File::text("review/sizing.md", vec![Block::new("docs/sizing.md.j2", None, &sizing)]),
+        File::text(
+            "review/topology.svg",
+            vec![Block::new(
+                "docs/topology.svg.j2",
+                None,
+                &super::diagram::diagram(context),
+            )],
+        ),
         super::region_loss::region_loss(context, stacks, governance, loss_model),
     ]
 }

@@ -4,7 +4,7 @@
 //! The template environment's formatter (`render::templates`) refuses to print a
 //! string: a value reaches a file only as a number or as an [`Encoded`] of the
 //! template's own format, which only the context filters (`hcl`, `hcl_ident`,
-//! `hcl_comment`, `md_text`, `md_cell`, `md_code`, `json_text`, ...) and the
+//! `hcl_comment`, `md_text`, `md_cell`, `md_code`, `json_text`, `xml_text`, ...) and the
 //! [`Markdown`](super::markdown::Markdown) type produce. A template that forgets to
 //! encode a spec value fails to render (an internal error) instead of writing it raw.
 
@@ -22,11 +22,13 @@ pub enum OutputFormat {
     Markdown,
     /// `*.json.j2`: JSON documents.
     Json,
+    /// `*.svg.j2`: SVG pictures (XML).
+    Svg,
 }
 
 impl OutputFormat {
     /// The format of a template, by its name's extension; `None` for a name without one
-    /// of the three (`tests/tidy.rs` requires every template to have one).
+    /// of the four (`tests/tidy.rs` requires every template to have one).
     pub fn of_template(name: &str) -> Option<OutputFormat> {
         if name.ends_with(".tf.j2") {
             Some(OutputFormat::Hcl)
@@ -34,6 +36,8 @@ impl OutputFormat {
             Some(OutputFormat::Markdown)
         } else if name.ends_with(".json.j2") {
             Some(OutputFormat::Json)
+        } else if name.ends_with(".svg.j2") {
+            Some(OutputFormat::Svg)
         } else {
             None
         }
@@ -70,6 +74,25 @@ impl Object for Encoded {
     fn render(self: &Arc<Self>, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         formatter.write_str(&self.text)
     }
+}
+
+/// Text as XML character data or an attribute value: the five predefined entities
+/// escaped, line breaks as spaces, control and bidirectional characters dropped.
+pub fn xml_text(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for character in text.chars() {
+        match character {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&apos;"),
+            character if is_line_break(character) || character == '\t' => escaped.push(' '),
+            character if is_invisible_control(character) => {}
+            other => escaped.push(other),
+        }
+    }
+    escaped
 }
 
 /// Characters that end a line for a reader, not only `\n`.

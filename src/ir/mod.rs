@@ -12,6 +12,7 @@ mod certificates;
 pub mod context;
 mod dashboard;
 mod data;
+mod diagram;
 mod docs;
 pub mod encoded;
 mod global;

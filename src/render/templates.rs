@@ -59,6 +59,7 @@ pub const TEMPLATES: &[(&str, &str)] = templates![
     "docs/region-loss.md.j2",
     "docs/scp-review.md.j2",
     "docs/sizing.md.j2",
+    "docs/topology.svg.j2",
     "global/accelerator.tf.j2",
     "global/accelerator_dns.tf.j2",
     "global/alarms.tf.j2",
@@ -139,6 +140,9 @@ pub fn environment() -> &'static Environment<'static> {
                 .map_err(|error| invalid(format!("json_text: not a JSON document: {error}")))?;
             Ok(Encoded::value(OutputFormat::Json, text.to_string()))
         });
+        environment.add_filter("xml_text", |text: &str| {
+            Encoded::value(OutputFormat::Svg, crate::ir::encoded::xml_text(text))
+        });
         environment
     })
 }
@@ -168,6 +172,7 @@ fn print_encoded(output: &mut minijinja::Output, state: &mut minijinja::State, v
         Some(OutputFormat::Hcl) => "hcl, hcl_ident, hcl_comment, hcl_expression, hcl_value",
         Some(OutputFormat::Markdown) => "md_text, md_cell, md_code, md_shell, sql_ident, md_code_line",
         Some(OutputFormat::Json) => "json_text",
+        Some(OutputFormat::Svg) => "xml_text",
         None => "none: the template's name has no known format",
     };
     Err(invalid(format!(
