@@ -253,3 +253,44 @@ fn spec_text_cannot_break_out_of_the_svg() {
     let escaped = topoc::ir::encoded::xml_text("a<b>&\"c'\u{202E}\nd");
     assert_eq!(escaped, "a&lt;b&gt;&amp;&quot;c&apos; d");
 }
+
+/// Item 3: the GameDay page has a drill for each evacuation switch and each Aurora
+/// secondary, with its failback, on the spec's cadence; a topology without either says
+/// so instead of listing drills it cannot run.
+#[test]
+fn gameday_drills_follow_the_spec() {
+    let output = rendered("helios-pay");
+    let gameday = &output.files["review/gameday.md"].text;
+    for region in ["eu-west-1", "us-east-1"] {
+        assert!(
+            gameday.contains(&format!("## Evacuate {region} and bring it back")),
+            "{region}"
+        );
+    }
+    assert!(gameday.contains("## Switch Aurora `ledger` over to eu-west-1 and back"));
+    assert!(gameday.contains("Each drill runs quarterly"));
+    // The expected timings are the region-loss model's.
+    let region_loss = &output.files["review/region-loss.md"].text;
+    assert!(region_loss.contains("about 60 s (detection, then the TTL)"));
+    assert!(gameday.contains("within about 60 s (health-check detection, then the TTL)"));
+    assert!(
+        output.files["README.md"]
+            .text
+            .contains("`review/gameday.md` schedules the drills")
+    );
+
+    let monthly = common::rendered_spec(common::example_text("helios-pay").replacen(
+        "observability:\n",
+        "observability:\n  gameday_cadence: monthly\n",
+        1,
+    ));
+    assert!(
+        monthly.files["review/gameday.md"]
+            .text
+            .contains("Each drill runs monthly")
+    );
+
+    let without = &rendered("global-consumer").files["review/gameday.md"].text;
+    assert!(!without.contains("## Evacuate"));
+    assert!(without.contains("no evacuation drill is listed"));
+}

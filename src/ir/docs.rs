@@ -156,6 +156,7 @@ struct Readme {
     origin_secret_header: &'static str,
     origin_secret_name: String,
     dashboard: String,
+    gameday_cadence: &'static str,
     /// Regions whose ALB admits every address (a Global Accelerator service runs there).
     public_regions: Vec<String>,
 }
@@ -366,6 +367,7 @@ pub(super) fn documents(
         origin_secret_header: naming::ORIGIN_SECRET_HEADER,
         origin_secret_name: naming::origin_secret(topology),
         dashboard: naming::dashboard(topology),
+        gameday_cadence: topology.observability.gameday_cadence.as_str(),
         public_regions: context
             .regions
             .iter()
@@ -445,6 +447,14 @@ pub(super) fn documents(
     vec![
         File::text("README.md", vec![Block::new("docs/readme.md.j2", None, &readme)]),
         File::text("review/sizing.md", vec![Block::new("docs/sizing.md.j2", None, &sizing)]),
+        File::text(
+            "review/gameday.md",
+            vec![Block::new(
+                "docs/gameday.md.j2",
+                None,
+                &super::gameday::gameday(context, loss_model),
+            )],
+        ),
         File::text(
             "review/topology.svg",
             vec![Block::new(

@@ -425,7 +425,7 @@ pub(super) fn global_root(context: &Context<'_>) -> Stack {
             &provider_regions,
             &reads,
             Markdown::literal(
-                "CloudFront with origin-group failover, CLOUDFRONT WAF and certificate, Route 53 records and health checks, Global Accelerator, ARC, each VPC's private zone with the database names, edge alarms",
+                "CloudFront with origin-group failover, CLOUDFRONT WAF and certificate, Route 53 records and health checks, Global Accelerator, ARC, each VPC's private zone with the database names, edge alarms, the dashboard of every region",
             ),
         )
         .into_stack(files)

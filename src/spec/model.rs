@@ -823,6 +823,27 @@ pub struct Observability {
     /// Who every alarm topic notifies.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notify: Vec<NotifyTarget>,
+    /// How often each GameDay drill runs.
+    #[serde(default)]
+    pub gameday_cadence: Cadence,
+}
+
+/// How often a drill runs.
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Cadence {
+    Monthly,
+    #[default]
+    Quarterly,
+}
+
+impl Cadence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Cadence::Monthly => "monthly",
+            Cadence::Quarterly => "quarterly",
+        }
+    }
 }
 
 /// One subscriber of the alarm topics: the SNS protocol and its endpoint.
@@ -854,6 +875,7 @@ impl Default for Observability {
             cloudfront_5xx_error_rate_percent: default_cloudfront_5xx_error_rate_percent(),
             evaluation_periods: default_evaluation_periods(),
             notify: Vec::new(),
+            gameday_cadence: Cadence::default(),
         }
     }
 }
