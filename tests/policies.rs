@@ -736,9 +736,9 @@ fn stores_of_a_residency_class_carry_its_tag() {
 }
 
 /// Landing-zone roles keep the audit services running in every governed region (the
-/// region deny and the audit statements exempt them) and get nothing else: the data
-/// protection and residency statements still deny them, and a role of the same name
-/// under another path is not exempt.
+/// audit statements exempt them; Config is a global action of the region deny) and get
+/// nothing else: the region deny, the data protection and the residency statements
+/// still deny them, and a role of the same name under another path is not exempt.
 #[test]
 fn landing_zone_roles_run_the_audit_services_and_touch_no_data() {
     let compiled = compile("eu-resident-saas");
@@ -755,7 +755,7 @@ fn landing_zone_roles_run_the_audit_services_and_touch_no_data() {
     for (action, where_) in [
         ("config:DeleteConfigurationRecorder", region.as_str()),
         ("cloudtrail:DeleteTrail", region.as_str()),
-        ("guardduty:CreateDetector", outside),
+        ("config:DeleteConfigurationRecorder", outside),
     ] {
         let request = Request::new("landing zone", action, where_, &landing_zone).resource("*");
         assert_eq!(denied_by(&compiled.scps, &request), None, "{action} in {where_}");
@@ -783,6 +783,9 @@ fn landing_zone_roles_run_the_audit_services_and_touch_no_data() {
     let impostor = role(&compiled, "elsewhere/AWSControlTowerExecution");
     let vpc = Request::new("impostor", "ec2:CreateVpc", outside, &impostor).resource("*");
     assert!(denied_by(&compiled.scps, &vpc).is_some());
+    // The landing zone itself builds nothing outside the topology's regions either.
+    let own_vpc = Request::new("landing zone", "ec2:CreateVpc", outside, &landing_zone).resource("*");
+    assert!(denied_by(&compiled.scps, &own_vpc).is_some());
     // Without the landing zone named, its recorder work is denied like anyone's.
     let mut without = compile("eu-resident-saas");
     let denied = Request::new(

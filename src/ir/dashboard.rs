@@ -47,14 +47,22 @@ fn metric(namespace: &str, name: &str, dimensions: Vec<(&str, Value)>, region: &
 struct Widgets {
     region: String,
     widgets: Vec<Value>,
+    /// The grid cell of the next widget: two per row.
+    cell: i64,
 }
 
 impl Widgets {
+    /// The next widget starts a row, so that a region's two widgets sit side by side.
+    fn new_row(&mut self) {
+        self.cell += self.cell % 2;
+    }
+
     fn add(&mut self, title: String, stat: &str, metrics: Vec<Value>) {
         if metrics.is_empty() {
             return;
         }
-        let index = i64::try_from(self.widgets.len()).unwrap_or(i64::MAX);
+        let index = self.cell;
+        self.cell += 1;
         self.widgets.push(Value::object([
             ("type", Value::string("metric")),
             ("x", Value::Integer((index % 2) * WIDGET_WIDTH)),
@@ -83,6 +91,7 @@ pub(super) fn dashboard(context: &Context<'_>, edge_region: &str) -> Dashboard {
     let mut widgets = Widgets {
         region: edge_region.to_string(),
         widgets: Vec::new(),
+        cell: 0,
     };
     // Route 53 publishes health-check status in us-east-1 only.
     widgets.add(
@@ -152,6 +161,7 @@ pub(super) fn dashboard(context: &Context<'_>, edge_region: &str) -> Dashboard {
             .filter(|(_, service)| topology.service_regions(service).contains(region))
             .map(|(name, _)| name)
             .collect();
+        widgets.new_row();
         // Container Insights (enabled on every cluster) publishes the task counts.
         widgets.add(
             format!("ECS {region}: running vs desired tasks"),

@@ -246,9 +246,15 @@ pub(super) fn diagram(context: &Context<'_>) -> Diagram {
                         Some(crate::spec::model::ConflictModel::Lww) | None => "the last writer wins",
                     }
                 ),
+                // Every replica replicates to every other one.
                 placed
-                    .windows(2)
-                    .map(|pair| (pair[0].clone(), pair[1].clone(), true))
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(index, from)| {
+                        placed[index + 1..]
+                            .iter()
+                            .map(move |to| (from.clone(), to.clone(), true))
+                    })
                     .collect(),
             ),
             Store::S3 => {
@@ -290,12 +296,23 @@ pub(super) fn diagram(context: &Context<'_>) -> Diagram {
     y += 10;
     for region in regions {
         let target = context.failover_target(region);
+        let stranded: Vec<&str> = topology
+            .services
+            .iter()
+            .filter(|(_, service)| topology.service_regions(service) == [region.clone()])
+            .map(|(name, _)| name.as_str())
+            .collect();
+        let stranded = if stranded.is_empty() {
+            String::new()
+        } else {
+            format!("; {} run nowhere else and stop", stranded.join(", "))
+        };
         y += ROW_HEIGHT;
         diagram.text(
             MARGIN,
             y - 22,
             format!(
-                "{region} fails: Route 53 withdraws it, CloudFront retries read-only requests in {target}, the other regions scale out"
+                "{region} fails: Route 53 withdraws it, CloudFront retries read-only requests in {target}, the other regions scale out{stranded}"
             ),
             "small",
         );

@@ -88,6 +88,8 @@ pub fn xml_text(text: &str) -> String {
             '"' => escaped.push_str("&quot;"),
             '\'' => escaped.push_str("&apos;"),
             character if is_line_break(character) || character == '\t' => escaped.push(' '),
+            // Not XML 1.0 characters.
+            '\u{FFFE}' | '\u{FFFF}' => {}
             character if is_invisible_control(character) => {}
             other => escaped.push(other),
         }

@@ -39,6 +39,11 @@ struct Evacuation {
     services: Vec<ServiceObservation>,
     /// Aurora classes whose writer is in the region: evacuation does not move it.
     writers_here: Vec<String>,
+    /// Services that run in this region only: the drill takes them down.
+    stranded: Vec<String>,
+    /// `service in region: N tasks` for survivors that would run at 100% or more right
+    /// after the switch, at their steady task count.
+    saturated: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -58,6 +63,8 @@ pub(super) struct Gameday {
     cadence: &'static str,
     dashboard: String,
     regions: Vec<String>,
+    /// The workload regions and the edge's us-east-1, where the topology has alarms.
+    alarm_regions: Vec<String>,
     recovery_control: bool,
     accelerators: bool,
     calendar: Vec<CalendarRow>,
@@ -106,6 +113,27 @@ pub(super) fn gameday(context: &Context<'_>, loss_model: &LossModel) -> Gameday 
                             .collect(),
                     })
                     .collect(),
+                stranded: loss
+                    .paths
+                    .iter()
+                    .filter(|path| path.destinations.is_empty())
+                    .map(|path| path.service.clone())
+                    .collect(),
+                saturated: loss
+                    .paths
+                    .iter()
+                    .flat_map(|path| {
+                        path.destinations
+                            .iter()
+                            .filter(|destination| destination.utilization_now >= 1.0)
+                            .map(move |destination| {
+                                format!(
+                                    "{} in {} to {} tasks",
+                                    path.service, destination.region, destination.max_tasks
+                                )
+                            })
+                    })
+                    .collect(),
                 writers_here: loss
                     .data
                     .iter()
@@ -140,6 +168,13 @@ pub(super) fn gameday(context: &Context<'_>, loss_model: &LossModel) -> Gameday 
         cadence: topology.observability.gameday_cadence.as_str(),
         dashboard: naming::dashboard(topology),
         regions: context.regions.clone(),
+        alarm_regions: {
+            let mut regions = context.regions.clone();
+            regions.push(crate::aws::control_planes::CLOUDFRONT_REGION.to_string());
+            regions.sort();
+            regions.dedup();
+            regions
+        },
         recovery_control: topology.edge.recovery_control,
         accelerators: !topology.edge.accelerator.is_empty(),
         calendar,

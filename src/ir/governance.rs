@@ -27,7 +27,7 @@ pub struct GovernancePlan {
     /// Roles as `<path/>name`, matched by exact ARN.
     pub break_glass_roles: Vec<String>,
     pub deployment_roles: Vec<String>,
-    /// Roles of the landing zone, exempt from the region deny and the audit statements.
+    /// Roles of the landing zone, exempt from the audit statements only.
     pub landing_zone_roles: Vec<String>,
     /// The accounts the exemptions hold in; empty means any account.
     pub workload_accounts: Vec<String>,

@@ -948,8 +948,8 @@ pub fn legitimate_operations(plan: &GovernancePlan) -> Vec<Request> {
         if let Some(outside) = outside {
             requests.push(
                 Request::new(
-                    format!("the landing zone ({role}) enabling GuardDuty in {outside}, a governed region outside the topology"),
-                    "guardduty:CreateDetector",
+                    format!("the landing zone ({role}) replacing AWS Config's recorder in {outside}, a governed region outside the topology"),
+                    "config:DeleteConfigurationRecorder",
                     outside,
                     &landing_zone,
                 )

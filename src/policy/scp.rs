@@ -107,7 +107,7 @@ fn break_glass_exemption(plan: &GovernancePlan, nobody: &'static str) -> Markdow
     }
 }
 
-/// Who the region deny and the audit statements exempt: the break-glass roles and the
+/// Who the audit statements exempt: the break-glass roles and the
 /// landing zone's roles.
 fn break_glass_and_landing_zone_exemption(plan: &GovernancePlan, nobody: &'static str) -> Markdown {
     match (plan.break_glass_roles.is_empty(), plan.landing_zone_roles.is_empty()) {
@@ -292,8 +292,10 @@ fn statement(
 }
 
 fn region_deny(plan: &GovernancePlan) -> Vec<Statement> {
-    let break_glass = plan.break_glass_and_landing_zone_arns();
-    let exemption = break_glass_and_landing_zone_exemption(plan, "no one: no break-glass roles are declared");
+    // The landing zone's roles get no exemption here: AWS Config, which they keep running
+    // in every governed region, is among the global actions of `NotAction` already.
+    let break_glass = plan.break_glass_arns();
+    let exemption = break_glass_exemption(plan, "no one: no break-glass roles are declared");
     let mut statements = vec![Statement {
         sid: "DenyOutsideSanctionedRegions".to_string(),
         effect: "Deny",
@@ -359,7 +361,7 @@ fn region_deny(plan: &GovernancePlan) -> Vec<Statement> {
                 scope: md!("in {}", Markdown::code(edge_region)),
                 why: md!("{} is not a workload region; it is allowed only for what the edge needs there", Markdown::code(edge_region)),
                 exempts: exemption,
-                risk: Markdown::literal("other services stay usable in the edge region; this statement lists the ones that would hold workloads or data"),
+                risk: Markdown::literal("other services stay usable in the edge region; this statement lists the ones that would hold workloads or data. A global-table replica is denied only if DynamoDB authorises it with the replica's region as the requested region, which topoc has not verified"),
             },
         ));
     }
@@ -695,7 +697,15 @@ fn protection(plan: &GovernancePlan) -> Vec<Statement> {
                 scope: Markdown::literal("in every region, for every principal"),
                 why: Markdown::literal(why),
                 exempts: audit_exempt.clone(),
-                risk: Markdown::literal(risk),
+                risk: if plan.landing_zone_roles.is_empty() {
+                    Markdown::literal(risk)
+                } else {
+                    md!(
+                        "{}; the landing zone's roles {} may do it too, and nothing pages when they are used: only the landing zone's own automation should be able to assume them",
+                        Markdown::literal(risk),
+                        codes(&plan.landing_zone_roles)
+                    )
+                },
             },
         )
     };
@@ -968,7 +978,7 @@ fn protection(plan: &GovernancePlan) -> Vec<Statement> {
                 ),
                 exempts: exempt_pipeline,
                 risk: Markdown::literal(
-                    "the roles themselves must be created and changed by the deployment roles, by a break-glass role, or from the management account, which SCPs never restrict (Control Tower creates its execution role from there)",
+                    "the roles themselves must be created and changed by the deployment roles, by a break-glass role, or from the management account, which SCPs never restrict. Control Tower creates its execution role itself only in the accounts it vends; enrolling an existing account under these targets, where the role is created inside the account, needs a break-glass role",
                 ),
             },
         ),

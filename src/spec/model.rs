@@ -758,7 +758,7 @@ pub struct Governance {
     #[serde(default)]
     pub deployment_roles: Vec<String>,
     /// Roles of the landing zone (Control Tower, LZA) that manage the audit services in
-    /// every region: exempt from the region deny and the audit statements only.
+    /// every region: exempt from the audit statements only.
     #[serde(default)]
     pub landing_zone_roles: Vec<String>,
     /// Accounts the exemptions are limited to; empty means any account under the targets.

@@ -147,8 +147,8 @@ resource "aws_cloudwatch_dashboard" "topology" {
       },
       {
         type   = "metric"
-        x      = 12
-        y      = 6
+        x      = 0
+        y      = 12
         width  = 12
         height = 6
         properties = {
@@ -260,7 +260,7 @@ resource "aws_cloudwatch_dashboard" "topology" {
       },
       {
         type   = "metric"
-        x      = 0
+        x      = 12
         y      = 12
         width  = 12
         height = 6
@@ -297,8 +297,8 @@ resource "aws_cloudwatch_dashboard" "topology" {
       },
       {
         type   = "metric"
-        x      = 12
-        y      = 12
+        x      = 0
+        y      = 18
         width  = 12
         height = 6
         properties = {
@@ -410,7 +410,7 @@ resource "aws_cloudwatch_dashboard" "topology" {
       },
       {
         type   = "metric"
-        x      = 0
+        x      = 12
         y      = 18
         width  = 12
         height = 6
@@ -447,8 +447,8 @@ resource "aws_cloudwatch_dashboard" "topology" {
       },
       {
         type   = "metric"
-        x      = 12
-        y      = 18
+        x      = 0
+        y      = 24
         width  = 12
         height = 6
         properties = {
@@ -512,7 +512,7 @@ resource "aws_cloudwatch_dashboard" "topology" {
       },
       {
         type   = "metric"
-        x      = 0
+        x      = 12
         y      = 24
         width  = 12
         height = 6
@@ -549,8 +549,8 @@ resource "aws_cloudwatch_dashboard" "topology" {
       },
       {
         type   = "metric"
-        x      = 12
-        y      = 24
+        x      = 0
+        y      = 30
         width  = 12
         height = 6
         properties = {
@@ -590,7 +590,7 @@ resource "aws_cloudwatch_dashboard" "topology" {
       },
       {
         type   = "metric"
-        x      = 0
+        x      = 12
         y      = 30
         width  = 12
         height = 6
@@ -679,8 +679,8 @@ resource "aws_cloudwatch_dashboard" "topology" {
       },
       {
         type   = "metric"
-        x      = 12
-        y      = 30
+        x      = 0
+        y      = 36
         width  = 12
         height = 6
         properties = {
@@ -768,7 +768,7 @@ resource "aws_cloudwatch_dashboard" "topology" {
       },
       {
         type   = "metric"
-        x      = 0
+        x      = 12
         y      = 36
         width  = 12
         height = 6

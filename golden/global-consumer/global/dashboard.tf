@@ -147,8 +147,8 @@ resource "aws_cloudwatch_dashboard" "topology" {
       },
       {
         type   = "metric"
-        x      = 12
-        y      = 6
+        x      = 0
+        y      = 12
         width  = 12
         height = 6
         properties = {
@@ -236,7 +236,7 @@ resource "aws_cloudwatch_dashboard" "topology" {
       },
       {
         type   = "metric"
-        x      = 0
+        x      = 12
         y      = 12
         width  = 12
         height = 6
@@ -273,8 +273,8 @@ resource "aws_cloudwatch_dashboard" "topology" {
       },
       {
         type   = "metric"
-        x      = 12
-        y      = 12
+        x      = 0
+        y      = 18
         width  = 12
         height = 6
         properties = {
@@ -362,7 +362,7 @@ resource "aws_cloudwatch_dashboard" "topology" {
       },
       {
         type   = "metric"
-        x      = 0
+        x      = 12
         y      = 18
         width  = 12
         height = 6
@@ -399,8 +399,8 @@ resource "aws_cloudwatch_dashboard" "topology" {
       },
       {
         type   = "metric"
-        x      = 12
-        y      = 18
+        x      = 0
+        y      = 24
         width  = 12
         height = 6
         properties = {
@@ -488,7 +488,7 @@ resource "aws_cloudwatch_dashboard" "topology" {
       },
       {
         type   = "metric"
-        x      = 0
+        x      = 12
         y      = 24
         width  = 12
         height = 6
@@ -525,8 +525,8 @@ resource "aws_cloudwatch_dashboard" "topology" {
       },
       {
         type   = "metric"
-        x      = 12
-        y      = 24
+        x      = 0
+        y      = 30
         width  = 12
         height = 6
         properties = {
@@ -614,7 +614,7 @@ resource "aws_cloudwatch_dashboard" "topology" {
       },
       {
         type   = "metric"
-        x      = 0
+        x      = 12
         y      = 30
         width  = 12
         height = 6
@@ -703,8 +703,8 @@ resource "aws_cloudwatch_dashboard" "topology" {
       },
       {
         type   = "metric"
-        x      = 12
-        y      = 30
+        x      = 0
+        y      = 36
         width  = 12
         height = 6
         properties = {
@@ -792,7 +792,7 @@ resource "aws_cloudwatch_dashboard" "topology" {
       },
       {
         type   = "metric"
-        x      = 0
+        x      = 12
         y      = 36
         width  = 12
         height = 6

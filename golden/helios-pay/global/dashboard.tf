@@ -123,8 +123,8 @@ resource "aws_cloudwatch_dashboard" "topology" {
       },
       {
         type   = "metric"
-        x      = 12
-        y      = 6
+        x      = 0
+        y      = 12
         width  = 12
         height = 6
         properties = {
@@ -212,7 +212,7 @@ resource "aws_cloudwatch_dashboard" "topology" {
       },
       {
         type   = "metric"
-        x      = 0
+        x      = 12
         y      = 12
         width  = 12
         height = 6
@@ -249,8 +249,8 @@ resource "aws_cloudwatch_dashboard" "topology" {
       },
       {
         type   = "metric"
-        x      = 12
-        y      = 12
+        x      = 0
+        y      = 18
         width  = 12
         height = 6
         properties = {
@@ -338,7 +338,7 @@ resource "aws_cloudwatch_dashboard" "topology" {
       },
       {
         type   = "metric"
-        x      = 0
+        x      = 12
         y      = 18
         width  = 12
         height = 6
@@ -375,8 +375,8 @@ resource "aws_cloudwatch_dashboard" "topology" {
       },
       {
         type   = "metric"
-        x      = 12
-        y      = 18
+        x      = 0
+        y      = 24
         width  = 12
         height = 6
         properties = {
@@ -416,7 +416,7 @@ resource "aws_cloudwatch_dashboard" "topology" {
       },
       {
         type   = "metric"
-        x      = 0
+        x      = 12
         y      = 24
         width  = 12
         height = 6
@@ -457,8 +457,8 @@ resource "aws_cloudwatch_dashboard" "topology" {
       },
       {
         type   = "metric"
-        x      = 12
-        y      = 24
+        x      = 0
+        y      = 30
         width  = 12
         height = 6
         properties = {
@@ -498,7 +498,7 @@ resource "aws_cloudwatch_dashboard" "topology" {
       },
       {
         type   = "metric"
-        x      = 0
+        x      = 12
         y      = 30
         width  = 12
         height = 6
@@ -539,8 +539,8 @@ resource "aws_cloudwatch_dashboard" "topology" {
       },
       {
         type   = "metric"
-        x      = 12
-        y      = 30
+        x      = 0
+        y      = 36
         width  = 12
         height = 6
         properties = {
