@@ -61,6 +61,24 @@ fn assert_verdict(rule: &str, item: &Value, expected: &str) {
     assert_eq!(verdict(rule, item), expected, "rule:\n{rule}\nitem: {item}");
 }
 
+/// AWS Config hands a rule only the items of its scope: its resource types, carrying its
+/// tag. An item the rule is expected to pass or fail must be one Config would evaluate.
+#[track_caller]
+fn assert_in_scope(rule: &topoc::policy::config::CustomRule, item: &Value) {
+    let resource_type = item["resourceType"].as_str().unwrap_or_default();
+    assert!(
+        rule.resource_types.contains(&resource_type),
+        "{resource_type} is outside the scope of {}",
+        rule.slug
+    );
+    assert_eq!(
+        item["tags"][rule.tag_key].as_str(),
+        Some(rule.tag_value.as_str()),
+        "the item lacks the scope tag of {}: {item}",
+        rule.slug
+    );
+}
+
 fn table_item(name: &str, region: &str, version: &str, replicas: &[&String]) -> Value {
     json!({
         "resourceType": "AWS::DynamoDB::Table",
@@ -182,6 +200,7 @@ fn every_custom_rule_passes_good_items_and_fails_bad_ones() {
                             "resourceType": "AWS::S3::Bucket",
                             "resourceName": "any-bucket",
                             "awsRegion": plan.primary_region,
+                            "tags": { "data-class": class.data_class },
                             "configuration": { "name": "any-bucket" },
                             "supplementaryConfiguration": { "BucketReplicationConfiguration": {
                                 "roleARN": "arn:aws:iam::111122223333:role/replication",
@@ -189,6 +208,7 @@ fn every_custom_rule_passes_good_items_and_fails_bad_ones() {
                             } },
                         })
                     };
+                    assert_in_scope(&rule, &bucket(json!([])));
                     let rule_to = |arn: &str| json!({ "status": "Enabled", "destinationConfig": { "bucketARN": arn } });
                     for destination in &class.destinations {
                         let arn = format!("arn:aws:s3:::{destination}");
@@ -227,6 +247,7 @@ fn every_custom_rule_passes_good_items_and_fails_bad_ones() {
                                     "configuration": {},
                                 })
                             };
+                            assert_in_scope(&rule, &item(&class.name));
                             assert_verdict(&text, &item(&class.name), "PASS");
                             assert_verdict(&text, &item("unrestricted"), "FAIL");
                         }
@@ -236,10 +257,11 @@ fn every_custom_rule_passes_good_items_and_fails_bad_ones() {
                         json!({
                             "resourceType": "AWS::KMS::Key",
                             "awsRegion": region,
-                            "tags": { "key-class": class.name, "data-residency": residency },
+                            "tags": { "key-class": class.name, "data-residency": residency, "topology": plan.tag_topology },
                             "configuration": {},
                         })
                     };
+                    assert_in_scope(&rule, &key(&class.name, &class.permitted[0]));
                     assert_verdict(&text, &key(&class.name, &class.permitted[0]), "PASS");
                     assert_verdict(&text, &key("unrestricted", &class.permitted[0]), "FAIL");
                     // Anything tagged with the class outside its regions fails, whatever
@@ -254,17 +276,19 @@ fn every_custom_rule_passes_good_items_and_fails_bad_ones() {
                         "resourceType": "AWS::DynamoDB::Table",
                         "resourceName": "renamed-copy",
                         "awsRegion": outside,
-                        "tags": { "data-residency": class.name },
+                        "tags": { "data-residency": class.name, "topology": plan.tag_topology },
                         "configuration": {},
                     });
+                    assert_in_scope(&rule, &copy);
                     assert_verdict(&text, &copy, "FAIL");
                     // A global database has no region of its own.
                     let global = json!({
                         "resourceType": "AWS::RDS::GlobalCluster",
                         "awsRegion": outside,
-                        "tags": { "data-class": class.data_classes[0], "data-residency": class.name },
+                        "tags": { "data-class": class.data_classes[0], "data-residency": class.name, "topology": plan.tag_topology },
                         "configuration": {},
                     });
+                    assert_in_scope(&rule, &global);
                     assert_verdict(&text, &global, "PASS");
                     // Data of no residency class is not this rule's business.
                     let other = json!({
