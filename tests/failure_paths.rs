@@ -488,6 +488,17 @@ fn the_upgrade_switch_is_off_unless_asked_for() {
             .text
             .contains("-var admit_requests_without_origin_secret=true")
     );
+    // A switch left on after the upgrade shows on every plan of `global/`.
+    let alarms = &output.files["global/alarms.tf"].text;
+    assert!(alarms.contains("check \"origin_lock_enforced\""));
+    assert!(alarms.contains("condition     = alltrue(values(local.origin_secret_required))"));
+    let region_outputs = &output.files["global/region_outputs.tf"].text;
+    assert!(region_outputs.contains("outputs.origin_secret_required"));
+    assert!(
+        output.files["regions/eu-west-1/outputs.tf"]
+            .text
+            .contains("value       = !var.admit_requests_without_origin_secret")
+    );
     // The switch on by default.
     let errors = mutate(
         "helios-pay",

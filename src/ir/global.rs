@@ -353,6 +353,7 @@ pub(super) fn global_root(context: &Context<'_>) -> Stack {
                     outputs: vec![
                         region_output("alb_arns", "alb_arn"),
                         region_output("alb_arn_suffixes", "alb_arn_suffix"),
+                        region_output("origin_secret_required", "origin_secret_required"),
                         region_output("alb_dns_names", "alb_dns_name"),
                         region_output("vpc_ids", "vpc_id"),
                     ],

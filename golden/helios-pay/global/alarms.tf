@@ -232,3 +232,13 @@ resource "aws_cloudwatch_metric_alarm" "cloudfront_5xx" {
     Region         = "Global"
   }
 }
+
+# The upgrade switch of the region roots must be off once `global` sends the origin
+# secret; a -var or TF_VAR left on keeps that region's ALB open to requests that bypass
+# CloudFront. Terraform reports a failed check as a warning on every plan of this root.
+check "origin_lock_enforced" {
+  assert {
+    condition     = alltrue(values(local.origin_secret_required))
+    error_message = "A region root was applied with admit_requests_without_origin_secret=true: its ALB serves requests that bypass CloudFront. Apply it again without the variable (README, \"Upgrading a deployment from before the origin lock\")."
+  }
+}

@@ -13,6 +13,11 @@ locals {
     "us-east-1" = data.terraform_remote_state.regions_us_east_1.outputs.alb_arn_suffix
   }
 
+  origin_secret_required = {
+    "eu-west-1" = data.terraform_remote_state.regions_eu_west_1.outputs.origin_secret_required
+    "us-east-1" = data.terraform_remote_state.regions_us_east_1.outputs.origin_secret_required
+  }
+
   alb_dns_names = {
     "eu-west-1" = data.terraform_remote_state.regions_eu_west_1.outputs.alb_dns_name
     "us-east-1" = data.terraform_remote_state.regions_us_east_1.outputs.alb_dns_name

@@ -30,6 +30,11 @@ output "alarm_topic_arn" {
   value       = module.region.alarm_topic_arn
 }
 
+output "origin_secret_required" {
+  description = "Whether the ALB's path rules require the origin secret: false only while `admit_requests_without_origin_secret` is set. `global` warns when any region says false."
+  value       = !var.admit_requests_without_origin_secret
+}
+
 output "origin_secret" {
   description = "The value CloudFront must send in the origin-secret header; `global` reads it from here."
   value       = module.region.origin_secret
