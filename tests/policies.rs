@@ -239,7 +239,8 @@ fn every_statement_of_the_review_is_backed_by_a_scenario() {
             &compiled.plan,
             &topoc::policy::scenarios::pipeline(&compiled.plan),
         );
-        let proved = topoc::policy::proved_statements(&compiled.scps, &promised);
+        let proved =
+            topoc::policy::proved_statements(&topoc::policy::evaluate::Evaluator::new(&compiled.scps), &promised);
         for scp in &compiled.scps {
             for statement in &scp.document.statements {
                 assert!(

@@ -11,6 +11,7 @@
 use serde::Serialize;
 
 use super::context::Context;
+use super::loss_model::LossModel;
 use crate::spec::model::Store;
 
 const MARGIN: i64 = 20;
@@ -87,7 +88,7 @@ fn count(items: usize) -> i64 {
     i64::try_from(items).unwrap_or(i64::MAX / 4)
 }
 
-pub(super) fn diagram(context: &Context<'_>) -> Diagram {
+pub(super) fn diagram(context: &Context<'_>, loss_model: &LossModel) -> Diagram {
     let topology = context.topology;
     let regions = &context.regions;
     let columns = count(regions.len());
@@ -294,13 +295,15 @@ pub(super) fn diagram(context: &Context<'_>) -> Diagram {
     y += 40;
     diagram.text(MARGIN, y, "Failover", "heading");
     y += 10;
-    for region in regions {
+    for loss in &loss_model.losses {
+        let region = &loss.lost;
         let target = context.failover_target(region);
-        let stranded: Vec<&str> = topology
-            .services
+        // The region-loss model's services with nowhere to go.
+        let stranded: Vec<&str> = loss
+            .paths
             .iter()
-            .filter(|(_, service)| topology.service_regions(service) == [region.clone()])
-            .map(|(name, _)| name.as_str())
+            .filter(|path| path.destinations.is_empty())
+            .map(|path| path.service.as_str())
             .collect();
         let stranded = if stranded.is_empty() {
             String::new()

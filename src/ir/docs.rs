@@ -452,7 +452,7 @@ pub(super) fn documents(
             vec![Block::new(
                 "docs/gameday.md.j2",
                 None,
-                &super::gameday::gameday(context, loss_model),
+                &super::gameday::gameday(context, loss_model, &governance.config_regions),
             )],
         ),
         File::text(
@@ -460,7 +460,7 @@ pub(super) fn documents(
             vec![Block::new(
                 "docs/topology.svg.j2",
                 None,
-                &super::diagram::diagram(context),
+                &super::diagram::diagram(context, loss_model),
             )],
         ),
         super::region_loss::region_loss(context, stacks, governance, loss_model),

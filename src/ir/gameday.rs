@@ -62,7 +62,6 @@ pub(super) struct Gameday {
     spec_file: String,
     cadence: &'static str,
     dashboard: String,
-    regions: Vec<String>,
     /// The workload regions and the edge's us-east-1, where the topology has alarms.
     alarm_regions: Vec<String>,
     recovery_control: bool,
@@ -76,7 +75,9 @@ fn percent(fraction: f64) -> String {
     format!("{:.0}%", fraction * 100.0)
 }
 
-pub(super) fn gameday(context: &Context<'_>, loss_model: &LossModel) -> Gameday {
+/// `alarm_regions`: the workload regions and the edge's us-east-1, as the governance
+/// plan lists them for its Config rules.
+pub(super) fn gameday(context: &Context<'_>, loss_model: &LossModel, alarm_regions: &[String]) -> Gameday {
     let topology = context.topology;
     let mut calendar = Vec::new();
     let mut evacuations = Vec::new();
@@ -167,14 +168,7 @@ pub(super) fn gameday(context: &Context<'_>, loss_model: &LossModel) -> Gameday 
         spec_file: context.spec_file.clone(),
         cadence: topology.observability.gameday_cadence.as_str(),
         dashboard: naming::dashboard(topology),
-        regions: context.regions.clone(),
-        alarm_regions: {
-            let mut regions = context.regions.clone();
-            regions.push(crate::aws::control_planes::CLOUDFRONT_REGION.to_string());
-            regions.sort();
-            regions.dedup();
-            regions
-        },
+        alarm_regions: alarm_regions.to_vec(),
         recovery_control: topology.edge.recovery_control,
         accelerators: !topology.edge.accelerator.is_empty(),
         calendar,

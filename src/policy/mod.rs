@@ -397,10 +397,9 @@ impl Proof {
 /// For each statement, as `(policy, Sid)`, what the `scenarios` (the promised denials)
 /// prove of it.
 pub fn proved_statements(
-    scps: &[Scp],
+    evaluator: &evaluate::Evaluator<'_>,
     scenarios: &[(evaluate::Request, String)],
 ) -> std::collections::BTreeMap<(String, String), Proof> {
-    let evaluator = evaluate::Evaluator::new(scps);
     let mut proved: std::collections::BTreeMap<(String, String), Proof> = std::collections::BTreeMap::new();
     for (request, _) in scenarios {
         for statement in evaluator.all_denying(request) {
@@ -433,7 +432,7 @@ fn review_view(plan: &GovernancePlan, scps: &[Scp]) -> Review {
     }
     let rule_regions = |regions: &[String]| Markdown::codes(regions, ", ");
     let promised = scenarios::promised_denials(plan, &scenarios::pipeline(plan));
-    let proved = proved_statements(scps, &promised);
+    let proved = proved_statements(&evaluate::Evaluator::new(scps), &promised);
     let service_control = scp::service_control_count(scps);
     let largest = scps
         .iter()

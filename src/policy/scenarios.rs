@@ -22,6 +22,15 @@ pub fn principal_account(plan: &GovernancePlan) -> &str {
     plan.workload_accounts.first().map_or(ACCOUNT, String::as_str)
 }
 
+/// The first AWS region, in the region table's order, that none of `lists` holds: where a
+/// scenario is made "somewhere else".
+fn first_region_outside(lists: &[&[String]]) -> Option<&'static str> {
+    aws_regions::REGIONS
+        .iter()
+        .map(|region| region.code)
+        .find(|code| !lists.iter().any(|list| list.iter().any(|region| region == code)))
+}
+
 /// A role of the workload account, given as `<path/>name`.
 pub fn role_arn(plan: &GovernancePlan, role: &str) -> String {
     format!("arn:aws:iam::{}:role/{role}", principal_account(plan))
@@ -67,12 +76,8 @@ pub fn promised_denials(plan: &GovernancePlan, principal: &str) -> Vec<(Request,
             .filter(|region| !class.permitted.contains(region))
             .cloned()
             .collect();
-        if let Some(outside) = aws_regions::REGIONS
-            .iter()
-            .map(|region| region.code.to_string())
-            .find(|code| !class.permitted.contains(code) && !plan.workload_regions.contains(code))
-        {
-            regions.push(outside);
+        if let Some(outside) = first_region_outside(&[&class.permitted, &plan.workload_regions]) {
+            regions.push(outside.to_string());
         }
         let home = class
             .permitted
@@ -340,11 +345,7 @@ pub fn promised_denials(plan: &GovernancePlan, principal: &str) -> Vec<(Request,
     }
     // The region deny itself: a network outside the allowed regions, also for a role that
     // has a break-glass role's name under another path.
-    if let Some(outside) = aws_regions::REGIONS
-        .iter()
-        .map(|region| region.code)
-        .find(|code| !plan.allowed_regions.iter().any(|allowed| allowed == code))
-    {
+    if let Some(outside) = first_region_outside(&[&plan.allowed_regions]) {
         let promise = "the region-deny policy promises to deny".to_string();
         probes.push((
             Request::new(format!("a VPC in {outside}"), "ec2:CreateVpc", outside, principal).resource("*"),
@@ -761,11 +762,7 @@ fn protection_probes(plan: &GovernancePlan) -> Vec<(Request, String)> {
             promise.clone(),
         ));
         for class in &plan.residency {
-            if let Some(outside) = aws_regions::REGIONS
-                .iter()
-                .map(|region| region.code)
-                .find(|code| !class.permitted.iter().any(|permitted| permitted == code))
-            {
+            if let Some(outside) = first_region_outside(&[&class.permitted]) {
                 probes.push((
                     Request::new(
                         format!(
@@ -906,10 +903,7 @@ pub fn legitimate_operations(plan: &GovernancePlan) -> Vec<Request> {
     }
     // The landing zone keeps the audit services running in every governed region, the
     // topology's or not, and replaces recorders and trails when it is updated.
-    let outside = aws_regions::REGIONS
-        .iter()
-        .map(|region| region.code)
-        .find(|code| !plan.allowed_regions.iter().any(|allowed| allowed == code));
+    let outside = first_region_outside(&[&plan.allowed_regions]);
     for role in &plan.landing_zone_roles {
         let landing_zone = role_arn(plan, role);
         for (description, action, where_) in [

@@ -84,7 +84,7 @@ pub fn validate_stacks(stacks: &[StackFacts], scps: &[Scp], plan: &GovernancePla
     }
     // Every statement, and so every "denies" the review prints, is backed by a scenario.
     let promised = promised_denials(plan, &principal);
-    let proved = crate::policy::proved_statements(scps, &promised);
+    let proved = crate::policy::proved_statements(&evaluator, &promised);
     for scp in scps {
         for statement in &scp.document.statements {
             let Some(proof) = proved.get(&(scp.name.clone(), statement.sid.clone())) else {
