@@ -44,6 +44,45 @@ pub fn flow_log_group(topology: &Topology) -> String {
     format!("/{}/vpc-flow-logs", topology.name)
 }
 
+/// A region's short code, as AWS writes it in availability-zone IDs and many consoles:
+/// `us-east-1` is `use1`, `ap-southeast-2` is `apse2`, `eu-central-1` is `euc1`.
+pub fn region_short_code(region: &str) -> String {
+    let parts: Vec<&str> = region.split('-').collect();
+    let mut code = String::new();
+    for (index, part) in parts.iter().enumerate() {
+        if index == 0 || index + 1 == parts.len() {
+            code.push_str(part);
+        } else {
+            // `southeast` is two words, `se`; `central`, `gov` and the rest one letter.
+            let compass = ["north", "south"]
+                .iter()
+                .find_map(|first| part.strip_prefix(first).filter(|rest| ["east", "west"].contains(rest)));
+            code.push_str(&part[..1]);
+            if let Some(second) = compass {
+                code.push_str(&second[..1]);
+            }
+        }
+    }
+    code
+}
+
+/// The ARC Region switch plan that evacuates a region (at most 32 characters, letters,
+/// digits and hyphens). Every plan of a topology starts with `<topology>-`, which the
+/// roles' policies match.
+pub fn region_switch_plan(topology: &Topology, evacuated: &str) -> String {
+    format!("{}-{}", topology.name, region_short_code(evacuated))
+}
+
+/// The role ARC Region switch assumes to run the plans.
+pub fn region_switch_role(topology: &Topology) -> String {
+    format!("{}-region-switch", topology.name)
+}
+
+/// The role whose holders approve a plan's execution.
+pub fn region_switch_approver_role(topology: &Topology) -> String {
+    format!("{}-region-switch-approver", topology.name)
+}
+
 pub fn rds_monitoring_role(topology: &Topology) -> String {
     format!("{}-rds-monitoring", topology.name)
 }
@@ -198,6 +237,20 @@ pub fn limited_names(topology: &Topology) -> Vec<(String, LimitedName)> {
         .cloned()
         .unwrap_or_default();
     push("/name".to_string(), "load balancer name", load_balancer(topology), 32);
+    for region in topology.regions.keys() {
+        push(
+            "/name".to_string(),
+            "ARC Region switch plan name",
+            region_switch_plan(topology, region),
+            32,
+        );
+    }
+    push(
+        "/name".to_string(),
+        "IAM role name",
+        region_switch_approver_role(topology),
+        64,
+    );
     push(
         "/name".to_string(),
         "log bucket name",

@@ -324,3 +324,148 @@ fn gameday_drills_follow_the_spec() {
     assert!(!without.contains("## Evacuate"));
     assert!(without.contains("no evacuation drill is listed"));
 }
+
+/// The blocks of `body` named `name`.
+fn blocks_named<'b>(body: &'b Body, name: &'b str) -> impl Iterator<Item = &'b hcl::Block> + 'b {
+    body.blocks().filter(move |block| block.identifier() == name)
+}
+
+/// An attribute of a block as HCL text (strings unquoted).
+fn attribute(block: &hcl::Block, key: &str) -> String {
+    block
+        .body()
+        .attributes()
+        .find(|attribute| attribute.key() == key)
+        .map(|attribute| string(attribute.expr()))
+        .unwrap_or_else(|| panic!("no {key} in {}", block.identifier()))
+}
+
+/// Item 1: every region has a Region switch plan with its nearest other region, and the
+/// plan's deactivate workflow follows the region-loss model: an approval, every service
+/// of both regions scaled (never past the survivor's autoscaling maximum), every Aurora
+/// class with a cluster in both regions moved, then the evacuation switches, in that
+/// order; the plan watches both regions' health alarms.
+#[test]
+fn the_region_switch_plans_follow_the_model() {
+    for example in ["helios-pay", "eu-resident-saas", "global-consumer"] {
+        let spec = topology(example);
+        let context = topoc::ir::context::Context::new(&spec, "spec.yaml");
+        let output = rendered(example);
+        let body: Body = hcl::from_str(&output.files["global/region_switch.tf"].text).expect("region_switch.tf parses");
+        let plans: Vec<&hcl::Block> = blocks_named(&body, "resource").collect();
+        let locals = blocks_named(&body, "locals").next().expect("the shares");
+        let Expression::Object(share_map) = locals.body().attributes().next().expect("region_switch_shares").expr()
+        else {
+            panic!("region_switch_shares is a map")
+        };
+        let shares: std::collections::BTreeMap<String, String> = share_map
+            .iter()
+            .map(|(key, value)| {
+                let key = match key {
+                    ObjectKey::Expression(Expression::String(text)) => text.clone(),
+                    other => other.to_string(),
+                };
+                (key, string(value))
+            })
+            .collect();
+        for region in &context.regions {
+            let nearest = context.failover_target(region);
+            let plan = plans
+                .iter()
+                .find(|plan| plan.labels()[1].as_str() == region.replace('-', "_"))
+                .unwrap_or_else(|| panic!("{example}: no plan for {region}"));
+            let regions = attribute(plan, "regions");
+            assert!(
+                regions.contains(&format!("\"{region}\"")) && regions.contains(&format!("\"{nearest}\"")),
+                "{example}: the plan of {region} is over {regions}, not {nearest}"
+            );
+            let alarms: Vec<String> = blocks_named(plan.body(), "associated_alarms")
+                .map(|alarm| attribute(alarm, "resource_identifier"))
+                .collect();
+            for watched in [region, &nearest] {
+                assert!(
+                    alarms
+                        .iter()
+                        .any(|alarm| alarm.contains(&format!("region_health[\"{watched}\"]"))),
+                    "{example}: the plan of {region} does not watch {watched}: {alarms:?}"
+                );
+            }
+            let deactivate = blocks_named(plan.body(), "workflow")
+                .find(|workflow| attribute(workflow, "workflow_target_action") == "deactivate")
+                .expect("a deactivate workflow");
+            let steps: Vec<&hcl::Block> = blocks_named(deactivate.body(), "step").collect();
+            let names: Vec<String> = steps.iter().map(|step| attribute(step, "name")).collect();
+            let both = |placed: &[String]| placed.contains(region) && placed.contains(&nearest);
+            let mut expected = vec!["approve".to_string()];
+            let services: Vec<&String> = spec
+                .services
+                .iter()
+                .filter(|(_, service)| both(&spec.service_regions(service)))
+                .map(|(name, _)| name)
+                .collect();
+            if !services.is_empty() {
+                expected.push("scale-services".to_string());
+            }
+            for (class, data_class) in &spec.data {
+                if data_class.store == topoc::spec::model::Store::Aurora && both(&context.placements[class]) {
+                    expected.push(format!("move-{class}-writer"));
+                }
+            }
+            if spec.edge.recovery_control {
+                expected.push("evacuate".to_string());
+            }
+            assert_eq!(names, expected, "{example}: the steps of the plan of {region}");
+            if let Some(scale) = steps.iter().find(|step| attribute(step, "name") == "scale-services") {
+                let parallel = blocks_named(scale.body(), "parallel_config")
+                    .next()
+                    .expect("parallel_config");
+                let scaled: Vec<&hcl::Block> = blocks_named(parallel.body(), "step").collect();
+                assert_eq!(scaled.len(), services.len(), "{example}: services scaled for {region}");
+                for (step, service) in scaled.iter().zip(&services) {
+                    assert_eq!(attribute(step, "name"), format!("scale-{service}"));
+                    let config = blocks_named(step.body(), "ecs_capacity_increase_config")
+                        .next()
+                        .unwrap();
+                    let share = attribute(config, "target_percent");
+                    let key = format!("{region}/{service}");
+                    assert_eq!(share, format!("local.region_switch_shares[\"{key}\"]"));
+                    let percent: u64 = shares
+                        .get(&key)
+                        .unwrap_or_else(|| panic!("{example}: no share for {key}"))
+                        .parse()
+                        .expect("a number");
+                    let source = context.sizing[service.as_str()][region.as_str()].min_tasks;
+                    let survivor_max = context.sizing[service.as_str()][nearest.as_str()].max_tasks;
+                    assert!(
+                        (u64::from(source) * percent).div_ceil(100) <= u64::from(survivor_max),
+                        "{example}: scaling {service} for {region}'s loss asks {percent}% of {source} tasks, past {nearest}'s maximum of {survivor_max}"
+                    );
+                    let units: Vec<String> = blocks_named(config.body(), "service")
+                        .map(|unit| attribute(unit, "service_arn"))
+                        .collect();
+                    for placed in [region, &nearest] {
+                        let root = placed.replace('-', "_");
+                        assert!(
+                            units.contains(&format!(
+                                "data.terraform_remote_state.regions_{root}.outputs.ecs_service_arns[\"{service}\"]"
+                            )),
+                            "{example}: {service} in {placed} is not scaled: {units:?}"
+                        );
+                    }
+                }
+            }
+            if spec.edge.recovery_control {
+                let evacuate = steps.last().expect("steps");
+                let config = blocks_named(evacuate.body(), "arc_routing_control_config")
+                    .next()
+                    .unwrap();
+                for entry in blocks_named(config.body(), "region_and_routing_controls") {
+                    let listed = attribute(entry, "region");
+                    let control = blocks_named(entry.body(), "routing_control").next().unwrap();
+                    assert_eq!(attribute(control, "state"), "On");
+                    assert!(attribute(control, "routing_control_arn").contains(&format!("evacuation[\"{listed}\"]")));
+                }
+            }
+        }
+    }
+}

@@ -159,6 +159,33 @@ struct Readme {
     gameday_cadence: &'static str,
     /// Regions whose ALB admits every address (a Global Accelerator service runs there).
     public_regions: Vec<String>,
+    switch_plans: Vec<SwitchPlanRow>,
+    switch_role: String,
+    switch_approver: String,
+    switch_unverified: &'static [&'static str],
+}
+
+/// One Region switch plan, as the runbook shows it.
+#[derive(Serialize)]
+struct SwitchPlanRow {
+    name: String,
+    evacuates: String,
+    stays: String,
+    services: Vec<SwitchServiceRow>,
+    aurora_classes: Vec<String>,
+    unmoved_aurora_classes: Vec<String>,
+    /// (service, whether it runs in no other region).
+    unscaled_services: Vec<(String, bool)>,
+}
+
+/// A plan's capacity step for one service.
+#[derive(Serialize)]
+struct SwitchServiceRow {
+    service: String,
+    percent: u32,
+    source_tasks: u32,
+    planned_tasks: u32,
+    needed_tasks: u32,
 }
 
 #[derive(Serialize)]
@@ -212,6 +239,7 @@ pub(super) fn documents(
     stacks: &[Stack],
     governance: &GovernancePlan,
     loss_model: &super::loss_model::LossModel,
+    region_switch: &super::region_switch::RegionSwitch,
 ) -> Vec<File> {
     let topology = context.topology;
     let mut waves: std::collections::BTreeMap<u32, Vec<String>> = std::collections::BTreeMap::new();
@@ -374,6 +402,36 @@ pub(super) fn documents(
             .filter(|region| !context.accelerated_hosts_in(region).is_empty())
             .cloned()
             .collect(),
+        switch_plans: region_switch
+            .plans
+            .iter()
+            .map(|plan| SwitchPlanRow {
+                name: plan.name.clone(),
+                evacuates: plan.evacuates.clone(),
+                stays: plan.stays.clone(),
+                services: plan
+                    .services
+                    .iter()
+                    .map(|scaled| SwitchServiceRow {
+                        service: scaled.service.clone(),
+                        percent: scaled.target_percent,
+                        source_tasks: scaled.source_tasks,
+                        planned_tasks: scaled.planned_tasks,
+                        needed_tasks: scaled.needed_tasks,
+                    })
+                    .collect(),
+                aurora_classes: plan.aurora_classes.clone(),
+                unmoved_aurora_classes: plan.unmoved_aurora_classes.clone(),
+                unscaled_services: plan
+                    .unscaled_services
+                    .iter()
+                    .map(|unscaled| (unscaled.service.clone(), unscaled.stranded))
+                    .collect(),
+            })
+            .collect(),
+        switch_role: naming::region_switch_role(topology),
+        switch_approver: naming::region_switch_approver_role(topology),
+        switch_unverified: super::region_switch::UNVERIFIED,
     };
     let sizing = Sizing {
         topology: topology.name.clone(),
@@ -452,7 +510,7 @@ pub(super) fn documents(
             vec![Block::new(
                 "docs/gameday.md.j2",
                 None,
-                &super::gameday::gameday(context, loss_model, &governance.config_regions),
+                &super::gameday::gameday(context, loss_model, &governance.config_regions, region_switch),
             )],
         ),
         File::text(

@@ -14,6 +14,7 @@ use serde::Serialize;
 
 use super::context::Context;
 use super::loss_model::{LossModel, Mover};
+use super::region_switch::RegionSwitch;
 use crate::naming;
 use crate::spec::model::Store;
 
@@ -36,8 +37,13 @@ struct ServiceObservation {
 #[derive(Serialize)]
 struct Evacuation {
     region: String,
+    /// The Region switch plan that evacuates the region, and its other region.
+    plan: String,
+    stays: String,
     services: Vec<ServiceObservation>,
-    /// Aurora classes whose writer is in the region: evacuation does not move it.
+    /// Aurora classes whose writer is in the region and that the plan moves to `stays`.
+    moved_writers: Vec<String>,
+    /// Aurora classes whose writer is in the region and that the plan cannot move.
     writers_here: Vec<String>,
     /// Services that run in this region only: the drill takes them down.
     stranded: Vec<String>,
@@ -77,7 +83,12 @@ fn percent(fraction: f64) -> String {
 
 /// `alarm_regions`: the workload regions and the edge's us-east-1, as the governance
 /// plan lists them for its Config rules.
-pub(super) fn gameday(context: &Context<'_>, loss_model: &LossModel, alarm_regions: &[String]) -> Gameday {
+pub(super) fn gameday(
+    context: &Context<'_>,
+    loss_model: &LossModel,
+    alarm_regions: &[String],
+    region_switch: &RegionSwitch,
+) -> Gameday {
     let topology = context.topology;
     let mut calendar = Vec::new();
     let mut evacuations = Vec::new();
@@ -90,8 +101,21 @@ pub(super) fn gameday(context: &Context<'_>, loss_model: &LossModel, alarm_regio
                     loss.lost
                 ),
             });
+            let plan = region_switch
+                .plan_for(&loss.lost)
+                .expect("every region has a Region switch plan");
+            let (moved_writers, writers_here): (Vec<String>, Vec<String>) = loss
+                .data
+                .iter()
+                .filter(|data| data.store == Store::Aurora && data.writer_lost)
+                .map(|data| data.class.clone())
+                .partition(|class| plan.aurora_classes.contains(class));
             evacuations.push(Evacuation {
                 region: loss.lost.clone(),
+                plan: plan.name.clone(),
+                stays: plan.stays.clone(),
+                moved_writers,
+                writers_here,
                 services: loss
                     .paths
                     .iter()
@@ -134,12 +158,6 @@ pub(super) fn gameday(context: &Context<'_>, loss_model: &LossModel, alarm_regio
                                 )
                             })
                     })
-                    .collect(),
-                writers_here: loss
-                    .data
-                    .iter()
-                    .filter(|data| data.store == Store::Aurora && data.writer_lost)
-                    .map(|data| data.class.clone())
                     .collect(),
             });
         }

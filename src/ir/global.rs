@@ -15,9 +15,10 @@
 
 use serde::Serialize;
 
-use super::context::{AuroraWriteTarget, Context, DATA_ROOT, GLOBAL_ROOT, remote_output};
+use super::context::{AuroraWriteTarget, Context, DATA_ROOT, GLOBAL_ROOT, IDENTITY_ROOT, remote_output};
 use super::hcl;
 use super::markdown::Markdown;
+use super::region_switch::RegionSwitch;
 use super::{Block, File, Stack, identifier, provider_alias};
 use crate::aws::control_planes;
 use crate::aws::regions as aws_regions;
@@ -29,6 +30,127 @@ use crate::spec::model::{ManagedRuleGroup, Store};
 const EDGE_REGION: &str = control_planes::CLOUDFRONT_REGION;
 /// Route 53 Application Recovery Controller's configuration API is served from us-west-2.
 const RECOVERY_CONTROL_REGION: &str = control_planes::RECOVERY_CONTROL_CONFIG_REGION;
+
+/// The approval step waits this long for a person before the execution fails.
+const APPROVAL_TIMEOUT_MINUTES: u32 = 60;
+
+#[derive(Serialize)]
+struct ScaledUnit {
+    cluster: String,
+    service: String,
+}
+
+#[derive(Serialize)]
+struct ScaledServiceView {
+    service: String,
+    target_percent: u32,
+    units: Vec<ScaledUnit>,
+}
+
+#[derive(Serialize)]
+struct SwitchedDatabaseView {
+    class: String,
+    global: String,
+    global_identifier: String,
+    clusters: hcl::Value,
+}
+
+#[derive(Serialize)]
+struct SwitchPlanView {
+    key: String,
+    evacuates: String,
+    name: String,
+    description: String,
+    regions: hcl::Value,
+    services: Vec<ScaledServiceView>,
+    databases: Vec<SwitchedDatabaseView>,
+    routing_controls: bool,
+}
+
+#[derive(Serialize)]
+struct RegionSwitchView {
+    alias: String,
+    role: String,
+    approver: String,
+    approval_timeout_minutes: u32,
+    plans: Vec<SwitchPlanView>,
+}
+
+/// The plans' blocks: every ARN comes from the root that made the resource (the region
+/// roots' services and clusters, the data root's global databases, `identity`'s roles).
+fn region_switch_view(context: &Context<'_>, region_switch: &RegionSwitch) -> RegionSwitchView {
+    let topology = context.topology;
+    let plans = region_switch
+        .plans
+        .iter()
+        .map(|plan| SwitchPlanView {
+            key: plan.key(),
+            evacuates: plan.evacuates.clone(),
+            name: plan.name.clone(),
+            description: format!(
+                "Evacuates {} to {} (topoc, {})",
+                plan.evacuates, plan.stays, context.spec_file
+            ),
+            regions: hcl::Value::strings(plan.regions.iter()),
+            services: plan
+                .services
+                .iter()
+                .map(|scaled| ScaledServiceView {
+                    service: scaled.service.clone(),
+                    target_percent: scaled.target_percent,
+                    units: plan
+                        .regions
+                        .iter()
+                        .map(|region| {
+                            let root = Context::region_root(region);
+                            ScaledUnit {
+                                cluster: remote_output(&root, "ecs_cluster_arn"),
+                                service: format!(
+                                    "{}[{}]",
+                                    remote_output(&root, "ecs_service_arns"),
+                                    hcl::quote(&scaled.service)
+                                ),
+                            }
+                        })
+                        .collect(),
+                })
+                .collect(),
+            databases: plan
+                .aurora_classes
+                .iter()
+                .map(|class| SwitchedDatabaseView {
+                    class: class.clone(),
+                    global: naming::aurora_global_cluster(topology, class),
+                    global_identifier: format!(
+                        "{}[{}]",
+                        remote_output(DATA_ROOT, "aurora_global_cluster_ids"),
+                        hcl::quote(class)
+                    ),
+                    clusters: hcl::Value::List(
+                        plan.regions
+                            .iter()
+                            .map(|region| {
+                                hcl::Value::expression(format!(
+                                    "{}[{}]",
+                                    remote_output(&Context::region_root(region), "aurora_cluster_arns"),
+                                    hcl::quote(class)
+                                ))
+                            })
+                            .collect(),
+                    ),
+                })
+                .collect(),
+            routing_controls: plan.routing_controls,
+        })
+        .collect();
+    RegionSwitchView {
+        alias: provider_alias(EDGE_REGION),
+        role: remote_output(IDENTITY_ROOT, "region_switch_role_arn"),
+        approver: remote_output(IDENTITY_ROOT, "region_switch_approver_role_arn"),
+        approval_timeout_minutes: APPROVAL_TIMEOUT_MINUTES,
+        plans,
+    }
+}
 
 #[derive(Serialize)]
 struct DashboardView {
@@ -172,7 +294,7 @@ struct Edge {
     evaluation_periods: u32,
 }
 
-pub(super) fn global_root(context: &Context<'_>) -> Stack {
+pub(super) fn global_root(context: &Context<'_>, region_switch: &RegionSwitch) -> Stack {
     let topology = context.topology;
     let edge = &topology.edge;
     let regions: Vec<RegionEntry> = context
@@ -335,6 +457,7 @@ pub(super) fn global_root(context: &Context<'_>) -> Stack {
     if context.has_data_root() {
         reads.push(DATA_ROOT.to_string());
     }
+    reads.push(IDENTITY_ROOT.to_string());
     let region_output = |name: &'static str, output: &str| RegionOutput {
         name,
         regions: context
@@ -404,6 +527,11 @@ pub(super) fn global_root(context: &Context<'_>) -> Stack {
         "alarms.tf",
         vec![Block::new("global/alarms.tf.j2", edge_region, &view)],
     ));
+    let switch_view = region_switch_view(context, region_switch);
+    files.push(File::hcl(
+        "region_switch.tf",
+        vec![Block::new("global/region_switch.tf.j2", edge_region, &switch_view)],
+    ));
     files.push(File::hcl(
         "dashboard.tf",
         vec![Block::new(
@@ -417,7 +545,10 @@ pub(super) fn global_root(context: &Context<'_>) -> Stack {
     ));
     files.push(File::hcl(
         "outputs.tf",
-        vec![Block::new("global/outputs.tf.j2", None, &view)],
+        vec![
+            Block::new("global/outputs.tf.j2", None, &view),
+            Block::new("global/region_switch_outputs.tf.j2", None, &switch_view),
+        ],
     ));
     context
         .root(
@@ -426,7 +557,7 @@ pub(super) fn global_root(context: &Context<'_>) -> Stack {
             &provider_regions,
             &reads,
             Markdown::literal(
-                "CloudFront with origin-group failover, CLOUDFRONT WAF and certificate, Route 53 records and health checks, Global Accelerator, ARC, each VPC's private zone with the database names, edge alarms, the dashboard of every region",
+                "CloudFront with origin-group failover, CLOUDFRONT WAF and certificate, Route 53 records and health checks, Global Accelerator, ARC, each VPC's private zone with the database names, edge alarms, the dashboard of every region, the ARC Region switch plans",
             ),
         )
         .into_stack(files)

@@ -54,6 +54,13 @@ pub struct GovernancePlan {
     pub dynamodb_tables: Vec<TablePlan>,
     pub aurora_clusters: Vec<AuroraPlan>,
     pub bucket_classes: Vec<BucketClassPlan>,
+    /// The Region switch plans and the roles that run and approve them: their calls are
+    /// operations the policies must leave open.
+    pub region_switch: super::region_switch::RegionSwitch,
+    pub region_switch_role: String,
+    pub region_switch_approver_role: String,
+    /// The ECS cluster name of every region.
+    pub ecs_cluster: String,
     /// Providers of the governance stack (one per Config region) and its backend.
     pub providers: Vec<super::context::Provider>,
     pub backend: super::context::Backend,
@@ -104,7 +111,7 @@ pub struct AuroraPlan {
     pub secondaries: Vec<String>,
 }
 
-pub(super) fn plan(context: &Context<'_>) -> GovernancePlan {
+pub(super) fn plan(context: &Context<'_>, region_switch: &super::region_switch::RegionSwitch) -> GovernancePlan {
     let topology = context.topology;
     let governance = &topology.governance;
     let mut allowed_regions = context.regions.clone();
@@ -255,6 +262,10 @@ pub(super) fn plan(context: &Context<'_>) -> GovernancePlan {
                 }
             })
             .collect(),
+        region_switch: region_switch.clone(),
+        region_switch_role: naming::region_switch_role(topology),
+        region_switch_approver_role: naming::region_switch_approver_role(topology),
+        ecs_cluster: naming::ecs_cluster(topology),
         providers,
         backend: context.backend(super::context::GOVERNANCE_ROOT, context.state_region()),
     }

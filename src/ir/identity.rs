@@ -4,10 +4,13 @@
 //! roots read their ARNs. A role, once created, is usable in every region while
 //! us-east-1 is down (IAM's data plane is regional).
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use serde::Serialize;
 
 use super::context::{Context, IDENTITY_ROOT, KEYS_ROOT, key_arns, key_arns_in};
 use super::markdown::Markdown;
+use super::region_switch::RegionSwitch;
 use super::{Block, File, Stack, provider_alias};
 use crate::aws::control_planes;
 use crate::naming;
@@ -78,6 +81,80 @@ struct RdsMonitoring {
     name: String,
 }
 
+/// One service in one region, for the Region switch role's policy.
+#[derive(Serialize)]
+struct RegionService {
+    region: String,
+    service: String,
+}
+
+/// An Aurora global database a plan moves, with its clusters in the plans' regions.
+#[derive(Serialize)]
+struct SwitchedDatabase {
+    global: String,
+    clusters: Vec<(String, String)>,
+}
+
+/// The view of the Region switch roles.
+#[derive(Serialize)]
+struct RegionSwitchRoles {
+    alias: String,
+    topology: String,
+    role: String,
+    approver: String,
+    cluster: String,
+    regions: Vec<String>,
+    services: Vec<RegionService>,
+    databases: Vec<SwitchedDatabase>,
+    routing_controls: bool,
+}
+
+/// What the plans reach, as the role's policy names it: every scaled service in both
+/// regions of its plan, and every Aurora class a plan moves with its clusters there.
+fn region_switch_roles(context: &Context<'_>, region_switch: &RegionSwitch, alias: &str) -> RegionSwitchRoles {
+    let topology = context.topology;
+    let mut regions = BTreeSet::new();
+    let mut services = BTreeSet::new();
+    let mut databases: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for plan in &region_switch.plans {
+        for region in &plan.regions {
+            regions.insert(region.clone());
+            for scaled in &plan.services {
+                services.insert((region.clone(), scaled.service.clone()));
+            }
+            for class in &plan.aurora_classes {
+                databases.entry(class.clone()).or_default().insert(region.clone());
+            }
+        }
+    }
+    RegionSwitchRoles {
+        alias: alias.to_string(),
+        topology: topology.name.clone(),
+        role: naming::region_switch_role(topology),
+        approver: naming::region_switch_approver_role(topology),
+        cluster: naming::ecs_cluster(topology),
+        regions: regions.into_iter().collect(),
+        services: services
+            .into_iter()
+            .map(|(region, service)| RegionService { region, service })
+            .collect(),
+        databases: databases
+            .into_iter()
+            .map(|(class, regions)| SwitchedDatabase {
+                global: naming::aurora_global_cluster(topology, &class),
+                clusters: regions
+                    .into_iter()
+                    .map(|region| {
+                        let cluster = naming::aurora_cluster(topology, &class, &region);
+                        (region, cluster)
+                    })
+                    .collect(),
+            })
+            .collect(),
+        routing_controls: region_switch.plans.iter().any(|plan| plan.routing_controls),
+    }
+}
+
 #[derive(Serialize)]
 struct RegionName {
     region: String,
@@ -91,7 +168,7 @@ struct Outputs {
     replication: bool,
 }
 
-pub(super) fn identity_root(context: &Context<'_>) -> Stack {
+pub(super) fn identity_root(context: &Context<'_>, region_switch: &RegionSwitch) -> Stack {
     let topology = context.topology;
     let iam_region = control_planes::IAM_REGION;
     let alias = provider_alias(iam_region);
@@ -205,6 +282,14 @@ pub(super) fn identity_root(context: &Context<'_>) -> Stack {
         files.push(File::hcl("s3_replication.tf", replication_blocks));
     }
     files.push(File::hcl(
+        "region_switch.tf",
+        vec![Block::new(
+            "identity/region_switch.tf.j2",
+            Some(iam_region),
+            &region_switch_roles(context, region_switch, &alias),
+        )],
+    ));
+    files.push(File::hcl(
         "outputs.tf",
         vec![Block::new(
             "identity/outputs.tf.j2",
@@ -230,7 +315,7 @@ pub(super) fn identity_root(context: &Context<'_>) -> Stack {
             &[iam_region.to_string()],
             &[KEYS_ROOT.to_string()],
             Markdown::literal(
-                "every IAM role: each service's execution and task roles per region (scoped to that region's data), VPC flow-log roles, the Aurora monitoring role, S3 replication roles",
+                "every IAM role: each service's execution and task roles per region (scoped to that region's data), VPC flow-log roles, the Aurora monitoring role, S3 replication roles, the roles that run and approve the Region switch plans",
             ),
         )
         .into_stack(files)

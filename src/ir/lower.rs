@@ -19,6 +19,8 @@ use crate::spec::Topology;
 pub fn lower(topology: &Topology, spec_file: &str) -> StackSet {
     let context = Context::new(topology, spec_file);
     let (region_order, _) = context.region_apply_order();
+    let loss_model = super::loss_model::model(&context);
+    let region_switch = super::region_switch::plans(&context, &loss_model);
     // The region roots are independent of each other and, at 32 regions, half the work:
     // they (and `replication`) are lowered on a second thread while the rest is here.
     let (mut stacks, global, region_roots, replication, governance) = std::thread::scope(|scope| {
@@ -33,13 +35,13 @@ pub fn lower(topology: &Topology, spec_file: &str) -> StackSet {
             regions::region_module(&context),
             bootstrap::bootstrap_root(&context),
             keys::keys_root(&context),
-            identity::identity_root(&context),
+            identity::identity_root(&context, &region_switch),
             certificates::certificates_root(&context),
         ];
         stacks.extend(registry::registry_root(&context));
         stacks.extend(data::data_root(&context));
-        let global = global::global_root(&context);
-        let governance = governance::plan(&context);
+        let global = global::global_root(&context, &region_switch);
+        let governance = governance::plan(&context, &region_switch);
         let (region_roots, replication) = region_roots.join().expect("lowering a region root panicked");
         (stacks, global, region_roots, replication, governance)
     });
@@ -48,9 +50,8 @@ pub fn lower(topology: &Topology, spec_file: &str) -> StackSet {
     stacks.push(global);
     // Last: S3 checks every destination bucket exists with versioning on.
     stacks.extend(replication);
-    let loss_model = super::loss_model::model(&context);
     StackSet {
-        documents: docs::documents(&context, &stacks, &governance, &loss_model),
+        documents: docs::documents(&context, &stacks, &governance, &loss_model, &region_switch),
         loss_violations: super::loss_model::violations(&loss_model),
         stacks,
         governance,

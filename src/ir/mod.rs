@@ -25,6 +25,7 @@ pub mod loss_model;
 pub mod lower;
 pub mod markdown;
 mod region_loss;
+pub mod region_switch;
 mod regions;
 mod registry;
 mod replication;

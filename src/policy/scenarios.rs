@@ -813,6 +813,98 @@ fn protection_probes(plan: &GovernancePlan) -> Vec<(Request, String)> {
 
 /// Operations the policies must leave to operators and services, and what they do them
 /// with: each is checked like the Terraform's own calls.
+/// What running a Region switch plan calls: an operator starts it and the approver
+/// approves it in either region of the plan; its role scales the services and raises
+/// their autoscaling minimums there, moves the writers of the global databases, and flips
+/// the evacuation switches through any cluster endpoint.
+fn region_switch_operations(plan: &GovernancePlan, operator: &str) -> Vec<Request> {
+    let role = role_arn(plan, &plan.region_switch_role);
+    let approver = role_arn(plan, &plan.region_switch_approver_role);
+    let cluster = &plan.ecs_cluster;
+    let mut requests = Vec::new();
+    for switch_plan in &plan.region_switch.plans {
+        let plan_arn = format!("arn:aws:arc-region-switch::{ACCOUNT}:plan/{}/a1b2c3", switch_plan.name);
+        for region in &switch_plan.regions {
+            requests.push(
+                Request::new(
+                    format!("starting the Region switch plan `{}` in {region}", switch_plan.name),
+                    "arc-region-switch:StartPlanExecution",
+                    region,
+                    operator,
+                )
+                .resource(plan_arn.clone()),
+            );
+            requests.push(
+                Request::new(
+                    format!("approving a step of `{}` in {region}", switch_plan.name),
+                    "arc-region-switch:ApprovePlanExecutionStep",
+                    region,
+                    &approver,
+                )
+                .resource(plan_arn.clone()),
+            );
+            for scaled in &switch_plan.services {
+                requests.push(
+                    Request::new(
+                        format!("the Region switch role scaling `{}` in {region}", scaled.service),
+                        "ecs:UpdateService",
+                        region,
+                        &role,
+                    )
+                    .resource(format!(
+                        "arn:aws:ecs:{region}:{ACCOUNT}:service/{cluster}/{}",
+                        scaled.service
+                    )),
+                );
+            }
+            if !switch_plan.services.is_empty() {
+                requests.push(
+                    Request::new(
+                        format!("the Region switch role raising a service's autoscaling minimum in {region}"),
+                        "application-autoscaling:RegisterScalableTarget",
+                        region,
+                        &role,
+                    )
+                    .resource(format!(
+                        "arn:aws:application-autoscaling:{region}:{ACCOUNT}:scalable-target/0ec1a2b3c4d5e6f7"
+                    )),
+                );
+            }
+            for class in &switch_plan.aurora_classes {
+                let global = format!("{}{class}", plan.name_prefix);
+                for action in ["rds:SwitchoverGlobalCluster", "rds:FailoverGlobalCluster"] {
+                    requests.push(
+                        Request::new(
+                            format!("the Region switch role calling {action} on `{global}` in {region}"),
+                            action,
+                            region,
+                            &role,
+                        )
+                        .resource(format!("arn:aws:rds::{ACCOUNT}:global-cluster:{global}"))
+                        .resource(format!("arn:aws:rds:{region}:{ACCOUNT}:cluster:{global}-{region}")),
+                    );
+                }
+            }
+        }
+        if switch_plan.routing_controls
+            && let Some(recovery_region) = &plan.recovery_control_region
+        {
+            for region in ["ap-northeast-1", recovery_region.as_str()] {
+                requests.push(
+                    Request::new(
+                        format!("the Region switch role flipping an evacuation switch through {region}"),
+                        "route53-recovery-cluster:UpdateRoutingControlStates",
+                        region,
+                        &role,
+                    )
+                    .resource("*"),
+                );
+            }
+        }
+    }
+    requests
+}
+
 pub fn legitimate_operations(plan: &GovernancePlan) -> Vec<Request> {
     let operator = operator(plan);
     let mut requests = Vec::new();
@@ -843,6 +935,7 @@ pub fn legitimate_operations(plan: &GovernancePlan) -> Vec<Request> {
             );
         }
     }
+    requests.extend(region_switch_operations(plan, &operator));
     requests.push(
         Request::new(
             "dialling a Global Accelerator endpoint group to 0",

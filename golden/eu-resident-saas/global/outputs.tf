@@ -14,3 +14,12 @@ output "region_health_check_ids" {
   description = "Calculated Route 53 health check of each region."
   value       = { for region, check in aws_route53_health_check.region : region => check.id }
 }
+
+output "region_switch_plan_arns" {
+  description = "The ARC Region switch plan that evacuates each region, by region (README, \"Running the Region switch plan\")."
+  value = {
+    "eu-central-1" = aws_arcregionswitch_plan.eu_central_1.arn
+    "eu-west-1"    = aws_arcregionswitch_plan.eu_west_1.arn
+    "us-east-1"    = aws_arcregionswitch_plan.us_east_1.arn
+  }
+}

@@ -39,3 +39,13 @@ data "terraform_remote_state" "data" {
     region = var.state_region
   }
 }
+
+data "terraform_remote_state" "identity" {
+  backend = "s3"
+
+  config = {
+    bucket = "ledgerly-terraform-state-${var.state_region}"
+    key    = "ledgerly/identity.tfstate"
+    region = var.state_region
+  }
+}

@@ -31,3 +31,13 @@ output "s3_replication_role_arns" {
   description = "Replication role of each S3 data class whose buckets replicate, by data class."
   value       = { for class, role in aws_iam_role.s3_replication : class => role.arn }
 }
+
+output "region_switch_role_arn" {
+  description = "The role ARC Region switch runs the plans of `global` as."
+  value       = aws_iam_role.region_switch.arn
+}
+
+output "region_switch_approver_role_arn" {
+  description = "The role that approves the plans' executions."
+  value       = aws_iam_role.region_switch_approver.arn
+}

@@ -39,3 +39,11 @@ output "evacuation_control_arns" {
   description = "The ARC routing control that evacuates each region when turned ON."
   value       = { for region, control in aws_route53recoverycontrolconfig_routing_control.evacuation : region => control.arn }
 }
+
+output "region_switch_plan_arns" {
+  description = "The ARC Region switch plan that evacuates each region, by region (README, \"Running the Region switch plan\")."
+  value = {
+    "eu-west-1" = aws_arcregionswitch_plan.eu_west_1.arn
+    "us-east-1" = aws_arcregionswitch_plan.us_east_1.arn
+  }
+}

@@ -29,3 +29,13 @@ data "terraform_remote_state" "data" {
     region = var.state_region
   }
 }
+
+data "terraform_remote_state" "identity" {
+  backend = "s3"
+
+  config = {
+    bucket = "helios-pay-terraform-state-${var.state_region}"
+    key    = "helios-pay/identity.tfstate"
+    region = var.state_region
+  }
+}

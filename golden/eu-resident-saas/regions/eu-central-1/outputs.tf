@@ -30,6 +30,16 @@ output "alarm_topic_arn" {
   value       = module.region.alarm_topic_arn
 }
 
+output "ecs_cluster_arn" {
+  description = "The region's ECS cluster; the Region switch plans of `global` scale its services."
+  value       = module.region.ecs_cluster_arn
+}
+
+output "ecs_service_arns" {
+  description = "ARN of each service's ECS service, by service."
+  value       = module.region.ecs_service_arns
+}
+
 output "origin_secret_required" {
   description = "Whether the ALB's path rules require the origin secret: false only while `admit_requests_without_origin_secret` is set. `global` warns when any region says false."
   value       = !var.admit_requests_without_origin_secret
@@ -45,6 +55,13 @@ output "aurora_reader_endpoints" {
   description = "Reader endpoint of the region's cluster of each Aurora global database, by data class."
   value = {
     "invoices-eu" = aws_rds_cluster.invoices_eu.reader_endpoint
+  }
+}
+
+output "aurora_cluster_arns" {
+  description = "ARN of the region's cluster of each Aurora global database, by data class; the Region switch plans of `global` move their writers."
+  value = {
+    "invoices-eu" = aws_rds_cluster.invoices_eu.arn
   }
 }
 

@@ -20,6 +20,16 @@ output "alb_arn" {
   value       = aws_lb.this.arn
 }
 
+output "ecs_cluster_arn" {
+  description = "The region's ECS cluster; the Region switch plans of `global` scale its services."
+  value       = aws_ecs_cluster.this.arn
+}
+
+output "ecs_service_arns" {
+  description = "ARN of each service's ECS service, by service."
+  value       = { for service, ecs_service in aws_ecs_service.this : service => ecs_service.id }
+}
+
 output "alb_arn_suffix" {
   description = "The regional ALB's ARN suffix, its LoadBalancer dimension in CloudWatch metrics."
   value       = aws_lb.this.arn_suffix
