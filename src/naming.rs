@@ -83,6 +83,11 @@ pub fn region_switch_approver_role(topology: &Topology) -> String {
     format!("{}-region-switch-approver", topology.name)
 }
 
+/// The role AWS FIS runs the GameDay experiments as.
+pub fn gameday_role(topology: &Topology) -> String {
+    format!("{}-gameday", topology.name)
+}
+
 pub fn rds_monitoring_role(topology: &Topology) -> String {
     format!("{}-rds-monitoring", topology.name)
 }

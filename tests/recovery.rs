@@ -469,3 +469,74 @@ fn the_region_switch_plans_follow_the_model() {
         }
     }
 }
+
+/// Item 2: every region has its GameDay experiments, each run by the GameDay role and
+/// stopped by alarms of the same topology in the same region: a task experiment per
+/// service of the region, on that service's server-error alarm; the network experiment on
+/// the healthy-task alarms of the region's services, within FIS's five stop conditions.
+#[test]
+fn each_experiment_stops_on_alarms_of_its_own_region() {
+    for example in ["helios-pay", "eu-resident-saas", "global-consumer"] {
+        let spec = topology(example);
+        let output = rendered(example);
+        // The module's alarm outputs are the topology's own alarms of the region.
+        let outputs: Body = hcl::from_str(&output.files["modules/region/outputs.tf"].text).unwrap();
+        for (name, alarm) in [
+            ("service_5xx_alarm_arns", "aws_cloudwatch_metric_alarm.target_5xx"),
+            ("healthy_tasks_alarm_arns", "aws_cloudwatch_metric_alarm.healthy_hosts"),
+        ] {
+            let block = blocks_named(&outputs, "output")
+                .find(|block| block.labels()[0].as_str() == name)
+                .unwrap_or_else(|| panic!("{example}: no module output {name}"));
+            assert!(attribute(block, "value").contains(alarm), "{example}: {name}");
+        }
+        for region in spec.regions.keys() {
+            let file = format!("regions/{region}/gameday.tf");
+            let body: Body = hcl::from_str(&output.files[&file].text).expect("gameday.tf parses");
+            let services: Vec<String> = spec
+                .services
+                .iter()
+                .filter(|(_, service)| spec.service_regions(service).contains(region))
+                .map(|(name, _)| name.clone())
+                .collect();
+            let experiments: Vec<&hcl::Block> = blocks_named(&body, "resource").collect();
+            assert_eq!(
+                experiments.len(),
+                services.len() + 1,
+                "{example} {region}: one per service and the cut"
+            );
+            for experiment in &experiments {
+                let label = experiment.labels()[1].as_str().to_string();
+                assert_eq!(
+                    attribute(experiment, "role_arn"),
+                    "data.terraform_remote_state.identity.outputs.gameday_role_arn"
+                );
+                let stops: Vec<(String, String)> = blocks_named(experiment.body(), "stop_condition")
+                    .map(|stop| (attribute(stop, "source"), attribute(stop, "value")))
+                    .collect();
+                assert!(
+                    (1..=5).contains(&stops.len()),
+                    "{example} {region} {label}: {} stop conditions",
+                    stops.len()
+                );
+                let expected_output = if label == "isolate_private_subnets" {
+                    "healthy_tasks_alarm_arns"
+                } else {
+                    "service_5xx_alarm_arns"
+                };
+                for (source, value) in &stops {
+                    assert_eq!(source, "aws:cloudwatch:alarm");
+                    let service = services
+                        .iter()
+                        .find(|service| *value == format!("module.region.{expected_output}[\"{service}\"]"))
+                        .unwrap_or_else(|| panic!("{example} {region} {label}: {value} is no alarm of the region"));
+                    if label != "isolate_private_subnets" {
+                        assert_eq!(label, format!("stop_{}_tasks", service.replace('-', "_")));
+                        let target = blocks_named(experiment.body(), "target").next().unwrap();
+                        assert!(attribute(target, "parameters").contains(&format!("\"{service}\"")));
+                    }
+                }
+            }
+        }
+    }
+}

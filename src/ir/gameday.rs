@@ -62,6 +62,30 @@ struct Switchover {
     write_forwarding: bool,
 }
 
+/// One service's share of tasks stopped in a region.
+#[derive(Serialize)]
+struct StoppedTasks {
+    service: String,
+    percent: u32,
+    utilization_after: String,
+}
+
+/// A region's experiments, as its drills.
+#[derive(Serialize)]
+struct RegionDrills {
+    region: String,
+    stop_tasks: Vec<StoppedTasks>,
+    /// What the network cut should do: the same paths as the region's loss.
+    services: Vec<ServiceObservation>,
+    alarm_services: Vec<String>,
+    /// The services whose healthy-task alarms do not stop the network cut (past the
+    /// quota of stop conditions).
+    unwatched_services: Vec<String>,
+    /// Aurora classes whose writer is in the region: the cut does not move it.
+    writers_here: Vec<String>,
+    evaluation_minutes: u32,
+}
+
 #[derive(Serialize)]
 pub(super) struct Gameday {
     topology: String,
@@ -75,6 +99,33 @@ pub(super) struct Gameday {
     calendar: Vec<CalendarRow>,
     evacuations: Vec<Evacuation>,
     switchovers: Vec<Switchover>,
+    region_drills: Vec<RegionDrills>,
+    isolation_minutes: u32,
+}
+
+/// Where each service of a lost region goes, and the load on its survivors.
+fn observations(loss: &super::loss_model::RegionLoss) -> Vec<ServiceObservation> {
+    loss.paths
+        .iter()
+        .map(|path| ServiceObservation {
+            service: path.service.clone(),
+            dns_seconds: path.dns_seconds,
+            accelerated: path.mover == Mover::Accelerator,
+            survivors: path
+                .destinations
+                .iter()
+                .map(|destination| {
+                    format!(
+                        "{}: {} right after, {} at {} tasks",
+                        destination.region,
+                        percent(destination.utilization_now),
+                        percent(destination.utilization_scaled),
+                        destination.max_tasks
+                    )
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 fn percent(fraction: f64) -> String {
@@ -116,28 +167,7 @@ pub(super) fn gameday(
                 stays: plan.stays.clone(),
                 moved_writers,
                 writers_here,
-                services: loss
-                    .paths
-                    .iter()
-                    .map(|path| ServiceObservation {
-                        service: path.service.clone(),
-                        dns_seconds: path.dns_seconds,
-                        accelerated: path.mover == Mover::Accelerator,
-                        survivors: path
-                            .destinations
-                            .iter()
-                            .map(|destination| {
-                                format!(
-                                    "{}: {} right after, {} at {} tasks",
-                                    destination.region,
-                                    percent(destination.utilization_now),
-                                    percent(destination.utilization_scaled),
-                                    destination.max_tasks
-                                )
-                            })
-                            .collect(),
-                    })
-                    .collect(),
+                services: observations(loss),
                 stranded: loss
                     .paths
                     .iter()
@@ -181,7 +211,54 @@ pub(super) fn gameday(
             });
         }
     }
+    let mut region_drills = Vec::new();
+    for loss in &loss_model.losses {
+        let experiments = super::experiments::region_experiments(context, &loss.lost);
+        // A region without services has no experiment (nothing to stop, no alarm to end a cut).
+        if experiments.stop_tasks.is_empty() {
+            continue;
+        }
+        calendar.push(CalendarRow {
+            drill: format!("Stop a share of every service's tasks in {}", loss.lost),
+            proves: "ECS replaces stopped tasks and the services keep answering without server errors".to_string(),
+        });
+        calendar.push(CalendarRow {
+            drill: format!("Cut {}'s private subnets off", loss.lost),
+            proves: format!(
+                "the edge withdraws {} when it loses its network, its alarms page, and it comes back by itself",
+                loss.lost
+            ),
+        });
+        region_drills.push(RegionDrills {
+            region: loss.lost.clone(),
+            stop_tasks: experiments
+                .stop_tasks
+                .iter()
+                .map(|stop| StoppedTasks {
+                    service: stop.service.clone(),
+                    percent: stop.percent,
+                    utilization_after: percent(stop.utilization_after),
+                })
+                .collect(),
+            services: observations(loss),
+            unwatched_services: context
+                .services_in(&loss.lost)
+                .map(|(name, _)| name.clone())
+                .filter(|name| !experiments.isolation_alarm_services.contains(name))
+                .collect(),
+            alarm_services: experiments.isolation_alarm_services,
+            writers_here: loss
+                .data
+                .iter()
+                .filter(|data| data.store == Store::Aurora && data.writer_lost)
+                .map(|data| data.class.clone())
+                .collect(),
+            evaluation_minutes: topology.observability.evaluation_periods,
+        });
+    }
     Gameday {
+        region_drills,
+        isolation_minutes: super::experiments::ISOLATION_MINUTES,
         topology: topology.name.clone(),
         spec_file: context.spec_file.clone(),
         cadence: topology.observability.gameday_cadence.as_str(),

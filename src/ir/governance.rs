@@ -61,6 +61,8 @@ pub struct GovernancePlan {
     pub region_switch_approver_role: String,
     /// The ECS cluster name of every region.
     pub ecs_cluster: String,
+    /// The role AWS FIS runs the GameDay experiments as.
+    pub gameday_role: String,
     /// Providers of the governance stack (one per Config region) and its backend.
     pub providers: Vec<super::context::Provider>,
     pub backend: super::context::Backend,
@@ -266,6 +268,7 @@ pub(super) fn plan(context: &Context<'_>, region_switch: &super::region_switch::
         region_switch_role: naming::region_switch_role(topology),
         region_switch_approver_role: naming::region_switch_approver_role(topology),
         ecs_cluster: naming::ecs_cluster(topology),
+        gameday_role: naming::gameday_role(topology),
         providers,
         backend: context.backend(super::context::GOVERNANCE_ROOT, context.state_region()),
     }

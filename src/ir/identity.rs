@@ -155,6 +155,16 @@ fn region_switch_roles(context: &Context<'_>, region_switch: &RegionSwitch, alia
     }
 }
 
+/// The view of the GameDay experiments' role.
+#[derive(Serialize)]
+struct GamedayRole {
+    alias: String,
+    role: String,
+    topology: String,
+    cluster: String,
+    regions: Vec<String>,
+}
+
 #[derive(Serialize)]
 struct RegionName {
     region: String,
@@ -290,6 +300,20 @@ pub(super) fn identity_root(context: &Context<'_>, region_switch: &RegionSwitch)
         )],
     ));
     files.push(File::hcl(
+        "gameday.tf",
+        vec![Block::new(
+            "identity/gameday.tf.j2",
+            Some(iam_region),
+            &GamedayRole {
+                alias: alias.clone(),
+                role: naming::gameday_role(topology),
+                topology: topology.name.clone(),
+                cluster: naming::ecs_cluster(topology),
+                regions: context.regions.clone(),
+            },
+        )],
+    ));
+    files.push(File::hcl(
         "outputs.tf",
         vec![Block::new(
             "identity/outputs.tf.j2",
@@ -315,7 +339,7 @@ pub(super) fn identity_root(context: &Context<'_>, region_switch: &RegionSwitch)
             &[iam_region.to_string()],
             &[KEYS_ROOT.to_string()],
             Markdown::literal(
-                "every IAM role: each service's execution and task roles per region (scoped to that region's data), VPC flow-log roles, the Aurora monitoring role, S3 replication roles, the roles that run and approve the Region switch plans",
+                "every IAM role: each service's execution and task roles per region (scoped to that region's data), VPC flow-log roles, the Aurora monitoring role, S3 replication roles, the roles that run and approve the Region switch plans, the role of the GameDay experiments",
             ),
         )
         .into_stack(files)

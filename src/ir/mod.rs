@@ -15,6 +15,7 @@ mod data;
 mod diagram;
 mod docs;
 pub mod encoded;
+pub mod experiments;
 mod gameday;
 mod global;
 pub mod governance;

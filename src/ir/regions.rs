@@ -16,7 +16,7 @@ use super::context::{
 };
 use super::hcl::{self, Value};
 use super::markdown::Markdown;
-use super::{Block, File, Stack, StackKind, provider_alias};
+use super::{Block, File, Stack, StackKind, identifier, provider_alias};
 use crate::aws::elb;
 use crate::ipv4::Ipv4Network;
 use crate::naming;
@@ -77,8 +77,32 @@ struct Variables {
 }
 
 #[derive(Serialize)]
+struct StopTasksView {
+    name: String,
+    service: String,
+    percent: u32,
+}
+
+/// The view of a region's GameDay experiments.
+#[derive(Serialize)]
+struct Experiments {
+    alias: String,
+    region: String,
+    module: &'static str,
+    topology: String,
+    cluster: String,
+    role: String,
+    stop_tasks: Vec<StopTasksView>,
+    isolation_alarm_services: Vec<String>,
+    isolation_duration: &'static str,
+    isolation_minutes: u32,
+}
+
+#[derive(Serialize)]
 struct Outputs {
     module: &'static str,
+    /// Each service of the region and its HCL identifier: its task experiment.
+    experiment_services: Vec<(String, String)>,
     aurora_clusters: Vec<(String, String)>,
     buckets: bool,
     alias: String,
@@ -131,6 +155,37 @@ pub(super) fn region_root(context: &Context<'_>, region: &str, data: RegionData)
     let aurora_clusters = data.aurora_clusters.clone();
     let buckets = data.has_buckets;
     files.extend(data.files);
+    let experiments = super::experiments::region_experiments(context, region);
+    // A region without services has nothing to stop and no alarm to end a cut.
+    if !experiments.stop_tasks.is_empty() {
+        files.push(File::hcl(
+            "gameday.tf",
+            vec![Block::new(
+                "regions/gameday.tf.j2",
+                Some(region),
+                &Experiments {
+                    alias: alias.clone(),
+                    region: region.to_string(),
+                    module: REGION_MODULE,
+                    topology: context.topology.name.clone(),
+                    cluster: naming::ecs_cluster(context.topology),
+                    role: remote_output(IDENTITY_ROOT, "gameday_role_arn"),
+                    stop_tasks: experiments
+                        .stop_tasks
+                        .iter()
+                        .map(|stop| StopTasksView {
+                            name: identifier(&stop.service),
+                            service: stop.service.clone(),
+                            percent: stop.percent,
+                        })
+                        .collect(),
+                    isolation_alarm_services: experiments.isolation_alarm_services.clone(),
+                    isolation_duration: super::experiments::ISOLATION_DURATION,
+                    isolation_minutes: super::experiments::ISOLATION_MINUTES,
+                },
+            )],
+        ));
+    }
     files.push(File::hcl(
         "outputs.tf",
         vec![Block::new(
@@ -138,6 +193,10 @@ pub(super) fn region_root(context: &Context<'_>, region: &str, data: RegionData)
             None,
             &Outputs {
                 module: REGION_MODULE,
+                experiment_services: context
+                    .services_in(region)
+                    .map(|(name, _)| (name.clone(), identifier(name)))
+                    .collect(),
                 aurora_clusters,
                 buckets,
                 alias,

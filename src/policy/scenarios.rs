@@ -905,6 +905,68 @@ fn region_switch_operations(plan: &GovernancePlan, operator: &str) -> Vec<Reques
     requests
 }
 
+/// What the GameDay experiments call in each workload region: an operator starts one;
+/// its role stops a service's tasks, or copies a subnet's network ACL with deny rules,
+/// swaps it in, and deletes it at the end.
+fn gameday_operations(plan: &GovernancePlan, operator: &str) -> Vec<Request> {
+    let role = role_arn(plan, &plan.gameday_role);
+    let cluster = &plan.ecs_cluster;
+    let mut requests = Vec::new();
+    for region in &plan.workload_regions {
+        let copy = format!("arn:aws:ec2:{region}:{ACCOUNT}:network-acl/acl-0f1500000000000aa");
+        requests.push(
+            Request::new(
+                format!("starting a GameDay experiment in {region}"),
+                "fis:StartExperiment",
+                region,
+                operator,
+            )
+            .resource(format!(
+                "arn:aws:fis:{region}:{ACCOUNT}:experiment-template/EXT1a2b3c4d5e6f7"
+            ))
+            .resource(format!("arn:aws:fis:{region}:{ACCOUNT}:experiment/EXP1a2b3c4d5e6f7")),
+        );
+        requests.push(
+            Request::new(
+                format!("the GameDay role stopping a service's task in {region}"),
+                "ecs:StopTask",
+                region,
+                &role,
+            )
+            .resource(format!(
+                "arn:aws:ecs:{region}:{ACCOUNT}:task/{cluster}/0123456789abcdef0123456789abcdef"
+            )),
+        );
+        requests.push(
+            Request::new(
+                format!("the GameDay role copying a subnet's network ACL in {region}"),
+                "ec2:CreateNetworkAcl",
+                region,
+                &role,
+            )
+            .resource(copy.clone())
+            .key("aws:RequestTag/managedByFIS", &["true"]),
+        );
+        for (description, action) in [
+            ("adding a deny rule to the copy", "ec2:CreateNetworkAclEntry"),
+            ("swapping the copy in", "ec2:ReplaceNetworkAclAssociation"),
+            ("deleting the copy", "ec2:DeleteNetworkAcl"),
+        ] {
+            requests.push(
+                Request::new(
+                    format!("the GameDay role {description} in {region}"),
+                    action,
+                    region,
+                    &role,
+                )
+                .resource(copy.clone())
+                .key("aws:ResourceTag/managedByFIS", &["true"]),
+            );
+        }
+    }
+    requests
+}
+
 pub fn legitimate_operations(plan: &GovernancePlan) -> Vec<Request> {
     let operator = operator(plan);
     let mut requests = Vec::new();
@@ -936,6 +998,7 @@ pub fn legitimate_operations(plan: &GovernancePlan) -> Vec<Request> {
         }
     }
     requests.extend(region_switch_operations(plan, &operator));
+    requests.extend(gameday_operations(plan, &operator));
     requests.push(
         Request::new(
             "dialling a Global Accelerator endpoint group to 0",

@@ -43,3 +43,8 @@ output "region_switch_approver_role_arn" {
   description = "The role that approves the plans' executions."
   value       = aws_iam_role.region_switch_approver.arn
 }
+
+output "gameday_role_arn" {
+  description = "The role AWS FIS runs the GameDay experiments of the region roots as."
+  value       = aws_iam_role.gameday.arn
+}

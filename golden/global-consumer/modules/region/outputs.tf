@@ -30,6 +30,16 @@ output "ecs_service_arns" {
   value       = { for service, ecs_service in aws_ecs_service.this : service => ecs_service.id }
 }
 
+output "service_5xx_alarm_arns" {
+  description = "The alarm on each service's server errors, by service; the GameDay experiments stop on it."
+  value       = { for service, alarm in aws_cloudwatch_metric_alarm.target_5xx : service => alarm.arn }
+}
+
+output "healthy_tasks_alarm_arns" {
+  description = "The alarm on each service's healthy task count, by service; the network GameDay experiment stops on it."
+  value       = { for service, alarm in aws_cloudwatch_metric_alarm.healthy_hosts : service => alarm.arn }
+}
+
 output "alb_arn_suffix" {
   description = "The regional ALB's ARN suffix, its LoadBalancer dimension in CloudWatch metrics."
   value       = aws_lb.this.arn_suffix

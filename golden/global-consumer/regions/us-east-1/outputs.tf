@@ -40,6 +40,16 @@ output "ecs_service_arns" {
   value       = module.region.ecs_service_arns
 }
 
+output "gameday_experiment_template_ids" {
+  description = "The region's GameDay experiments (review/gameday.md), for aws fis start-experiment."
+  value = {
+    "stop-feed-api-tasks"     = aws_fis_experiment_template.stop_feed_api_tasks.id
+    "stop-media-cdn-tasks"    = aws_fis_experiment_template.stop_media_cdn_tasks.id
+    "stop-profile-api-tasks"  = aws_fis_experiment_template.stop_profile_api_tasks.id
+    "isolate-private-subnets" = aws_fis_experiment_template.isolate_private_subnets.id
+  }
+}
+
 output "origin_secret_required" {
   description = "Whether the ALB's path rules require the origin secret: false only while `admit_requests_without_origin_secret` is set. `global` warns when any region says false."
   value       = !var.admit_requests_without_origin_secret

@@ -1,0 +1,65 @@
+//! The GameDay experiments (AWS FIS experiment templates in each region's root), from the
+//! spec and the sizing: what each one breaks, how much, and which of the topology's own
+//! alarms stop it. `regions.rs` writes them and `gameday.rs` schedules them.
+//!
+//! Each region has one experiment per service that stops a share of its tasks there, and
+//! one that cuts the region's private subnets off. Both stop on alarms of the same
+//! region: whether FIS accepts an alarm of another region as a stop condition is not
+//! documented, and a region's root must not depend on another region's resources.
+
+use super::context::Context;
+
+/// At most this many stop conditions per experiment template (FIS quota L-872EC72B, not
+/// adjustable; from the Service Quotas listing, 2026-12-02).
+pub const MAX_STOP_CONDITIONS: usize = 5;
+
+/// How long the network experiment cuts the subnets off at most (ISO 8601), if no stop
+/// condition ends it first.
+pub const ISOLATION_DURATION: &str = "PT10M";
+pub const ISOLATION_MINUTES: u32 = 10;
+
+/// The experiments of one region.
+#[derive(Clone, Debug)]
+pub struct RegionExperiments {
+    pub region: String,
+    pub stop_tasks: Vec<StopTasks>,
+    /// The services whose healthy-task alarms stop the network experiment: the first
+    /// [`MAX_STOP_CONDITIONS`] of the region, by name. A region without services has no
+    /// network experiment: no alarm of its own would end it.
+    pub isolation_alarm_services: Vec<String>,
+}
+
+/// Stopping a share of one service's tasks in a region.
+#[derive(Clone, Debug)]
+pub struct StopTasks {
+    pub service: String,
+    /// Half the headroom the steady utilization leaves, so that the tasks left run below
+    /// full load until ECS replaces the stopped ones: `floor(100 × (1 − u) / 2)`.
+    pub percent: u32,
+    /// The utilization of the tasks left, at the steady load.
+    pub utilization_after: f64,
+}
+
+/// The experiments of `region`.
+pub fn region_experiments(context: &Context<'_>, region: &str) -> RegionExperiments {
+    let stop_tasks = context
+        .services_in(region)
+        .map(|(name, service)| {
+            let percent = ((1.0 - service.steady_utilization) * 50.0).floor().max(1.0) as u32;
+            StopTasks {
+                service: name.clone(),
+                percent,
+                utilization_after: service.steady_utilization / (1.0 - f64::from(percent) / 100.0),
+            }
+        })
+        .collect();
+    RegionExperiments {
+        region: region.to_string(),
+        stop_tasks,
+        isolation_alarm_services: context
+            .services_in(region)
+            .map(|(name, _)| name.clone())
+            .take(MAX_STOP_CONDITIONS)
+            .collect(),
+    }
+}
