@@ -500,10 +500,25 @@ fn each_experiment_stops_on_alarms_of_its_own_region() {
                 .map(|(name, _)| name.clone())
                 .collect();
             let experiments: Vec<&hcl::Block> = blocks_named(&body, "resource").collect();
+            // The replication pairs whose latency alarms live in this region's root.
+            let context = topoc::ir::context::Context::new(&spec, "spec.yaml");
+            let replicated: Vec<String> = spec
+                .data
+                .iter()
+                .filter(|(_, data_class)| data_class.store == topoc::spec::model::Store::Dynamodb)
+                .filter(|(class, _)| context.placements[*class].contains(region))
+                .flat_map(|(class, _)| {
+                    let table = format!("{}-{class}", spec.name);
+                    context.placements[class]
+                        .iter()
+                        .filter(|other| *other != region)
+                        .map(move |other| format!("{table}/{other}"))
+                })
+                .collect();
             assert_eq!(
                 experiments.len(),
-                services.len() + 1,
-                "{example} {region}: one per service and the cut"
+                services.len() + 1 + usize::from(!replicated.is_empty()),
+                "{example} {region}: one per service, the cut, and the replication pause where tables replicate"
             );
             for experiment in &experiments {
                 let label = experiment.labels()[1].as_str().to_string();
@@ -519,6 +534,17 @@ fn each_experiment_stops_on_alarms_of_its_own_region() {
                     "{example} {region} {label}: {} stop conditions",
                     stops.len()
                 );
+                if label == "pause_table_replication" {
+                    for (source, value) in &stops {
+                        assert_eq!(source, "aws:cloudwatch:alarm");
+                        assert!(
+                            replicated.iter().any(|pair| *value
+                                == format!("aws_cloudwatch_metric_alarm.dynamodb_replication_latency[\"{pair}\"].arn")),
+                            "{example} {region}: {value} is no replication alarm of the region"
+                        );
+                    }
+                    continue;
+                }
                 let expected_output = if label == "isolate_private_subnets" {
                     "healthy_tasks_alarm_arns"
                 } else {

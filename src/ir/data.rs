@@ -249,6 +249,8 @@ struct AuroraAlarms {
 #[derive(Serialize)]
 struct Outputs {
     tables: Vec<(String, String)>,
+    /// Each table's class, identifier and home region.
+    homes: Vec<(String, String, String)>,
     global_clusters: Vec<(String, String)>,
 }
 
@@ -365,6 +367,10 @@ pub(super) fn data_root(context: &Context<'_>) -> Option<Stack> {
         tables: context
             .data_classes_of(Store::Dynamodb)
             .map(|(class, _)| (class.clone(), identifier(class)))
+            .collect(),
+        homes: context
+            .data_classes_of(Store::Dynamodb)
+            .map(|(class, _)| (class.clone(), identifier(class), context.home_of(class)))
             .collect(),
         global_clusters: context
             .data_classes_of(Store::Aurora)

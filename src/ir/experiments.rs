@@ -8,6 +8,8 @@
 //! documented, and a region's root must not depend on another region's resources.
 
 use super::context::Context;
+use crate::naming;
+use crate::spec::model::Store;
 
 /// At most this many stop conditions per experiment template (FIS quota L-872EC72B, not
 /// adjustable; from the Service Quotas listing, 2026-12-02).
@@ -18,6 +20,14 @@ pub const MAX_STOP_CONDITIONS: usize = 5;
 pub const ISOLATION_DURATION: &str = "PT10M";
 pub const ISOLATION_MINUTES: u32 = 10;
 
+/// How long the replication pause lasts at most, if no stop condition ends it first.
+pub const PAUSE_DURATION: &str = "PT15M";
+pub const PAUSE_MINUTES: u32 = 15;
+
+/// At most this many resource ARNs per experiment target (the provider's limit on
+/// `resource_arns`): more tables take more targets, each with its own action.
+pub const MAX_TARGET_ARNS: usize = 5;
+
 /// The experiments of one region.
 #[derive(Clone, Debug)]
 pub struct RegionExperiments {
@@ -27,6 +37,19 @@ pub struct RegionExperiments {
     /// [`MAX_STOP_CONDITIONS`] of the region, by name. A region without services has no
     /// network experiment: no alarm of its own would end it.
     pub isolation_alarm_services: Vec<String>,
+    /// The DynamoDB classes with a replica here and in another region: the replication
+    /// experiment pauses their replicas here.
+    pub paused_tables: Vec<PausedTable>,
+    /// The replication-latency alarms of this region that stop it (`<table>/<receiving
+    /// region>`, the keys of the region root's alarms), at most [`MAX_STOP_CONDITIONS`].
+    pub replication_alarm_keys: Vec<String>,
+}
+
+/// A table whose replica in the region the replication experiment pauses.
+#[derive(Clone, Debug)]
+pub struct PausedTable {
+    pub class: String,
+    pub table: String,
 }
 
 /// Stopping a share of one service's tasks in a region.
@@ -53,8 +76,27 @@ pub fn region_experiments(context: &Context<'_>, region: &str) -> RegionExperime
             }
         })
         .collect();
+    let mut paused_tables = Vec::new();
+    let mut replication_alarm_keys = Vec::new();
+    for (class, _) in context.data_classes_of(Store::Dynamodb) {
+        let placement = &context.placements[class];
+        if placement.len() < 2 || !placement.iter().any(|placed| placed == region) {
+            continue;
+        }
+        let table = naming::dynamodb_table(context.topology, class);
+        for receiving in placement.iter().filter(|other| *other != region) {
+            replication_alarm_keys.push(format!("{table}/{receiving}"));
+        }
+        paused_tables.push(PausedTable {
+            class: class.clone(),
+            table,
+        });
+    }
+    replication_alarm_keys.truncate(MAX_STOP_CONDITIONS);
     RegionExperiments {
         region: region.to_string(),
+        paused_tables,
+        replication_alarm_keys,
         stop_tasks,
         isolation_alarm_services: context
             .services_in(region)

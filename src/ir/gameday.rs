@@ -84,6 +84,11 @@ struct RegionDrills {
     /// Aurora classes whose writer is in the region: the cut does not move it.
     writers_here: Vec<String>,
     evaluation_minutes: u32,
+    /// The DynamoDB classes whose replicas here the replication experiment pauses.
+    paused_tables: Vec<String>,
+    /// How many replication-latency alarms stop it, and how many the region has.
+    pause_alarms: usize,
+    replication_pairs: usize,
 }
 
 #[derive(Serialize)]
@@ -101,6 +106,8 @@ pub(super) struct Gameday {
     switchovers: Vec<Switchover>,
     region_drills: Vec<RegionDrills>,
     isolation_minutes: u32,
+    pause_minutes: u32,
+    replication_threshold_ms: u64,
 }
 
 /// Where each service of a lost region goes, and the load on its survivors.
@@ -229,7 +236,27 @@ pub(super) fn gameday(
                 loss.lost
             ),
         });
+        if !experiments.paused_tables.is_empty() {
+            calendar.push(CalendarRow {
+                drill: format!("Pause the replication of the global tables' replicas in {}", loss.lost),
+                proves:
+                    "the replication-latency alarms see a stalled replica, and replication catches up once it resumes"
+                        .to_string(),
+            });
+        }
+        let replication_pairs: usize = experiments
+            .paused_tables
+            .iter()
+            .map(|paused| context.placements[&paused.class].len() - 1)
+            .sum();
         region_drills.push(RegionDrills {
+            paused_tables: experiments
+                .paused_tables
+                .iter()
+                .map(|paused| paused.class.clone())
+                .collect(),
+            pause_alarms: experiments.replication_alarm_keys.len(),
+            replication_pairs,
             region: loss.lost.clone(),
             stop_tasks: experiments
                 .stop_tasks
@@ -259,6 +286,8 @@ pub(super) fn gameday(
     Gameday {
         region_drills,
         isolation_minutes: super::experiments::ISOLATION_MINUTES,
+        pause_minutes: super::experiments::PAUSE_MINUTES,
+        replication_threshold_ms: topology.observability.dynamodb_replication_latency_ms,
         topology: topology.name.clone(),
         spec_file: context.spec_file.clone(),
         cadence: topology.observability.gameday_cadence.as_str(),

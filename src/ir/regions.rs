@@ -96,11 +96,18 @@ struct Experiments {
     isolation_alarm_services: Vec<String>,
     isolation_duration: &'static str,
     isolation_minutes: u32,
+    /// The replicas the replication experiment pauses, in lists of at most five ARNs.
+    table_chunks: Vec<Value>,
+    replication_alarm_keys: Vec<String>,
+    pause_duration: &'static str,
+    pause_minutes: u32,
 }
 
 #[derive(Serialize)]
 struct Outputs {
     module: &'static str,
+    /// Whether the region has the replication experiment.
+    pauses_tables: bool,
     /// Each service of the region and its HCL identifier: its task experiment.
     experiment_services: Vec<(String, String)>,
     aurora_clusters: Vec<(String, String)>,
@@ -182,6 +189,28 @@ pub(super) fn region_root(context: &Context<'_>, region: &str, data: RegionData)
                     isolation_alarm_services: experiments.isolation_alarm_services.clone(),
                     isolation_duration: super::experiments::ISOLATION_DURATION,
                     isolation_minutes: super::experiments::ISOLATION_MINUTES,
+                    table_chunks: experiments
+                        .paused_tables
+                        .chunks(super::experiments::MAX_TARGET_ARNS)
+                        .map(|chunk| {
+                            Value::List(
+                                chunk
+                                    .iter()
+                                    .map(|paused| {
+                                        Value::expression(format!(
+                                            "{}[{}][{}]",
+                                            remote_output(DATA_ROOT, "dynamodb_replica_arns"),
+                                            hcl::quote(&paused.class),
+                                            hcl::quote(region)
+                                        ))
+                                    })
+                                    .collect(),
+                            )
+                        })
+                        .collect(),
+                    replication_alarm_keys: experiments.replication_alarm_keys.clone(),
+                    pause_duration: super::experiments::PAUSE_DURATION,
+                    pause_minutes: super::experiments::PAUSE_MINUTES,
                 },
             )],
         ));
@@ -193,6 +222,9 @@ pub(super) fn region_root(context: &Context<'_>, region: &str, data: RegionData)
             None,
             &Outputs {
                 module: REGION_MODULE,
+                pauses_tables: !super::experiments::region_experiments(context, region)
+                    .paused_tables
+                    .is_empty(),
                 experiment_services: context
                     .services_in(region)
                     .map(|(name, _)| (name.clone(), identifier(name)))

@@ -781,11 +781,28 @@ fn protection_probes(plan: &GovernancePlan) -> Vec<(Request, String)> {
             }
         }
     }
+    if let Some(table) = plan.dynamodb_tables.first() {
+        let impostor = role_arn(plan, &format!("elsewhere/{}", plan.gameday_role));
+        probes.push((
+            Request::new(
+                format!(
+                    "a table resource policy, by a role named like the GameDay role `{}` under another path",
+                    plan.gameday_role
+                ),
+                "dynamodb:PutResourcePolicy",
+                region,
+                &impostor,
+            )
+            .resource(format!("arn:aws:dynamodb:{region}:{ACCOUNT}:table/{}", table.name)),
+            promise.clone(),
+        ));
+    }
     for role in plan
         .break_glass_roles
         .iter()
         .chain(&plan.deployment_roles)
         .chain(&plan.landing_zone_roles)
+        .chain(std::iter::once(&plan.gameday_role))
     {
         for action in [
             "iam:CreateRole",
@@ -912,6 +929,32 @@ fn gameday_operations(plan: &GovernancePlan, operator: &str) -> Vec<Request> {
     let role = role_arn(plan, &plan.gameday_role);
     let cluster = &plan.ecs_cluster;
     let mut requests = Vec::new();
+    // Pausing a replica's replication: deny statements written into the policies of the
+    // table and its stream, removed at the end.
+    for table in plan.dynamodb_tables.iter().filter(|table| table.regions.len() > 1) {
+        for region in &table.regions {
+            let arn = format!("arn:aws:dynamodb:{region}:{ACCOUNT}:table/{}", table.name);
+            for (what, resource) in [
+                ("table", arn.clone()),
+                ("stream", format!("{arn}/stream/2026-12-02T00:00:00.000")),
+            ] {
+                for action in ["dynamodb:PutResourcePolicy", "dynamodb:DeleteResourcePolicy"] {
+                    requests.push(
+                        Request::new(
+                            format!(
+                                "the GameDay role calling {action} on the {what} of `{}` in {region}",
+                                table.name
+                            ),
+                            action,
+                            region,
+                            &role,
+                        )
+                        .resource(resource.clone()),
+                    );
+                }
+            }
+        }
+    }
     for region in &plan.workload_regions {
         let copy = format!("arn:aws:ec2:{region}:{ACCOUNT}:network-acl/acl-0f1500000000000aa");
         requests.push(

@@ -680,6 +680,11 @@ fn residency(plan: &GovernancePlan, class: &ResidencyPlan) -> Vec<Statement> {
 fn protection(plan: &GovernancePlan) -> Vec<Statement> {
     let break_glass = plan.break_glass_arns();
     let pipeline = plan.pipeline_and_break_glass_arns();
+    let mut pipeline_and_gameday = pipeline.clone();
+    pipeline_and_gameday.extend(role_patterns(
+        std::slice::from_ref(&plan.gameday_role),
+        &plan.workload_accounts,
+    ));
     let prefix = &plan.name_prefix;
     let exempt = break_glass_exemption(plan, "no one");
     let exempt_pipeline = md!("the deployment roles {} and {}", codes(&plan.deployment_roles), exempt);
@@ -750,10 +755,8 @@ fn protection(plan: &GovernancePlan) -> Vec<Statement> {
             "DenyWeakeningTopologyTables".to_string(),
             strings([
                 "dynamodb:DeleteBackup",
-                "dynamodb:DeleteResourcePolicy",
                 "dynamodb:DeleteTable",
                 "dynamodb:DeleteTableReplica",
-                "dynamodb:PutResourcePolicy",
                 "dynamodb:UpdateContinuousBackups",
                 "dynamodb:UpdateTable",
                 "dynamodb:UpdateTimeToLive",
@@ -762,7 +765,7 @@ fn protection(plan: &GovernancePlan) -> Vec<Statement> {
             conditions(&[("ArnNotLike", "aws:PrincipalARN", pipeline.clone())]),
             Notes {
                 denies: Markdown::literal(
-                    "deleting the topology's tables, replicas or backups, and the calls that change point-in-time recovery, deletion protection, replicas, time to live (which expires items) and resource policies (which could lock out the replication service)",
+                    "deleting the topology's tables, replicas or backups, and the calls that change point-in-time recovery, deletion protection, replicas and time to live (which expires items)",
                 ),
                 scope: md!(
                     "on tables named {}, in every region",
@@ -773,6 +776,34 @@ fn protection(plan: &GovernancePlan) -> Vec<Statement> {
                 ),
                 exempts: exempt_pipeline.clone(),
                 risk: Markdown::literal("the deployment roles can weaken tables; a Config rule (PITR) reports it"),
+            },
+        ),
+        statement(
+            "DenyRewritingTopologyTablePolicies".to_string(),
+            strings(["dynamodb:DeleteResourcePolicy", "dynamodb:PutResourcePolicy"]),
+            strings([format!("arn:*:dynamodb:*:*:table/{prefix}*")]),
+            conditions(&[("ArnNotLike", "aws:PrincipalARN", pipeline_and_gameday.clone())]),
+            Notes {
+                denies: Markdown::literal(
+                    "writing or deleting the resource policy of a topology table or its stream, which could lock out the replication service",
+                ),
+                scope: md!(
+                    "on tables named {} and their streams, in every region",
+                    Markdown::code(&format!("{prefix}*"))
+                ),
+                why: Markdown::literal(
+                    "a deny statement in a table's policy stops its replication as surely as deleting the replica",
+                ),
+                exempts: md!(
+                    "the deployment roles {}, the GameDay role {}, and {}",
+                    codes(&plan.deployment_roles),
+                    Markdown::code(&plan.gameday_role),
+                    exempt
+                ),
+                risk: md!(
+                    "the GameDay experiment that pauses replication writes time-limited deny statements into the policies of a region's replicas and removes them at its end; {} trusts only AWS FIS, its own policy allows no other table call, and `DenyChangingExemptRoles` keeps anyone but the deployment roles from changing it",
+                    Markdown::code(&plan.gameday_role)
+                ),
             },
         ),
         statement(
@@ -963,6 +994,7 @@ fn protection(plan: &GovernancePlan) -> Vec<Statement> {
                     .iter()
                     .chain(&plan.deployment_roles)
                     .chain(&plan.landing_zone_roles)
+                    .chain(std::iter::once(&plan.gameday_role))
                     .cloned()
                     .collect::<Vec<_>>(),
                 &[],
@@ -970,7 +1002,7 @@ fn protection(plan: &GovernancePlan) -> Vec<Statement> {
             conditions(&[("ArnNotLike", "aws:PrincipalARN", pipeline)]),
             Notes {
                 denies: Markdown::literal(
-                    "creating, deleting or changing (trust policy, permissions, boundary, tags) a role with the name and path of a deployment, break-glass or landing-zone role",
+                    "creating, deleting or changing (trust policy, permissions, boundary, tags) a role with the name and path of a deployment, break-glass or landing-zone role, or of the GameDay role",
                 ),
                 scope: Markdown::literal("in every account under the targets"),
                 why: Markdown::literal(

@@ -10,6 +10,16 @@ output "dynamodb_table_arns" {
   }
 }
 
+output "dynamodb_replica_arns" {
+  description = "ARN of each DynamoDB global table's replica in each of its regions, by data class and region; the GameDay experiments of the region roots pause them."
+  value = {
+    "eu-user-profiles" = merge({ "eu-west-1" = aws_dynamodb_table.eu_user_profiles.arn }, { for replica in aws_dynamodb_table.eu_user_profiles.replica : replica.region_name => replica.arn })
+    sessions           = merge({ "eu-west-1" = aws_dynamodb_table.sessions.arn }, { for replica in aws_dynamodb_table.sessions.replica : replica.region_name => replica.arn })
+    "tenant-directory" = merge({ "eu-west-1" = aws_dynamodb_table.tenant_directory.arn }, { for replica in aws_dynamodb_table.tenant_directory.replica : replica.region_name => replica.arn })
+    "us-user-profiles" = merge({ "us-east-1" = aws_dynamodb_table.us_user_profiles.arn }, { for replica in aws_dynamodb_table.us_user_profiles.replica : replica.region_name => replica.arn })
+  }
+}
+
 output "aurora_global_cluster_ids" {
   description = "Identifier of each Aurora global database, by data class."
   value = {

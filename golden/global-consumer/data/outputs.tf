@@ -9,3 +9,13 @@ output "dynamodb_table_arns" {
     sessions     = aws_dynamodb_table.sessions.arn
   }
 }
+
+output "dynamodb_replica_arns" {
+  description = "ARN of each DynamoDB global table's replica in each of its regions, by data class and region; the GameDay experiments of the region roots pause them."
+  value = {
+    "feed-items" = merge({ "us-east-1" = aws_dynamodb_table.feed_items.arn }, { for replica in aws_dynamodb_table.feed_items.replica : replica.region_name => replica.arn })
+    likes        = merge({ "us-east-1" = aws_dynamodb_table.likes.arn }, { for replica in aws_dynamodb_table.likes.replica : replica.region_name => replica.arn })
+    profiles     = merge({ "us-east-1" = aws_dynamodb_table.profiles.arn }, { for replica in aws_dynamodb_table.profiles.replica : replica.region_name => replica.arn })
+    sessions     = merge({ "us-east-1" = aws_dynamodb_table.sessions.arn }, { for replica in aws_dynamodb_table.sessions.replica : replica.region_name => replica.arn })
+  }
+}

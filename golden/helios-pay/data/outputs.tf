@@ -10,6 +10,16 @@ output "dynamodb_table_arns" {
   }
 }
 
+output "dynamodb_replica_arns" {
+  description = "ARN of each DynamoDB global table's replica in each of its regions, by data class and region; the GameDay experiments of the region roots pause them."
+  value = {
+    "card-tokens"        = merge({ "us-east-1" = aws_dynamodb_table.card_tokens.arn }, { for replica in aws_dynamodb_table.card_tokens.replica : replica.region_name => replica.arn })
+    "dashboard-sessions" = merge({ "us-east-1" = aws_dynamodb_table.dashboard_sessions.arn }, { for replica in aws_dynamodb_table.dashboard_sessions.replica : replica.region_name => replica.arn })
+    "idempotency-keys"   = merge({ "us-east-1" = aws_dynamodb_table.idempotency_keys.arn }, { for replica in aws_dynamodb_table.idempotency_keys.replica : replica.region_name => replica.arn })
+    "merchant-limits"    = merge({ "us-east-1" = aws_dynamodb_table.merchant_limits.arn }, { for replica in aws_dynamodb_table.merchant_limits.replica : replica.region_name => replica.arn })
+  }
+}
+
 output "aurora_global_cluster_ids" {
   description = "Identifier of each Aurora global database, by data class."
   value = {

@@ -48,6 +48,7 @@ output "gameday_experiment_template_ids" {
     "stop-static-tasks"       = aws_fis_experiment_template.stop_static_tasks.id
     "stop-web-tasks"          = aws_fis_experiment_template.stop_web_tasks.id
     "isolate-private-subnets" = aws_fis_experiment_template.isolate_private_subnets.id
+    "pause-table-replication" = aws_fis_experiment_template.pause_table_replication.id
   }
 }
 

@@ -47,6 +47,7 @@ output "gameday_experiment_template_ids" {
     "stop-media-cdn-tasks"    = aws_fis_experiment_template.stop_media_cdn_tasks.id
     "stop-profile-api-tasks"  = aws_fis_experiment_template.stop_profile_api_tasks.id
     "isolate-private-subnets" = aws_fis_experiment_template.isolate_private_subnets.id
+    "pause-table-replication" = aws_fis_experiment_template.pause_table_replication.id
   }
 }
 

@@ -180,3 +180,67 @@ resource "aws_fis_experiment_template" "isolate_private_subnets" {
     value  = module.region.healthy_tasks_alarm_arns["profile-api"]
   }
 }
+
+# Pauses the replication of the region's replicas of the topology's global tables: FIS
+# writes time-limited deny statements for the replication service into the policies of
+# each replica and its stream, and removes them at the end (the SCP lets only the GameDay
+# role do that). It ends when one of the region's replication-latency alarms fires, or
+# after 15 minutes.
+resource "aws_fis_experiment_template" "pause_table_replication" {
+  provider = aws.us_east_1
+
+  description = "Pauses the replication of the global tables' replicas in us-east-1 until a replication-latency alarm fires, for 15 minutes at most"
+  role_arn    = data.terraform_remote_state.identity.outputs.gameday_role_arn
+
+  action {
+    name      = "pause-replication-1"
+    action_id = "aws:dynamodb:global-table-pause-replication"
+
+    parameter {
+      key   = "duration"
+      value = "PT15M"
+    }
+
+    target {
+      key   = "Tables"
+      value = "tables-1"
+    }
+  }
+
+  target {
+    name           = "tables-1"
+    resource_type  = "aws:dynamodb:global-table"
+    selection_mode = "ALL"
+    resource_arns = [
+      data.terraform_remote_state.data.outputs.dynamodb_replica_arns["feed-items"]["us-east-1"],
+      data.terraform_remote_state.data.outputs.dynamodb_replica_arns["likes"]["us-east-1"],
+      data.terraform_remote_state.data.outputs.dynamodb_replica_arns["profiles"]["us-east-1"],
+      data.terraform_remote_state.data.outputs.dynamodb_replica_arns["sessions"]["us-east-1"],
+    ]
+  }
+
+  stop_condition {
+    source = "aws:cloudwatch:alarm"
+    value  = aws_cloudwatch_metric_alarm.dynamodb_replication_latency["pulse-feed-items/ap-southeast-1"].arn
+  }
+
+  stop_condition {
+    source = "aws:cloudwatch:alarm"
+    value  = aws_cloudwatch_metric_alarm.dynamodb_replication_latency["pulse-feed-items/eu-central-1"].arn
+  }
+
+  stop_condition {
+    source = "aws:cloudwatch:alarm"
+    value  = aws_cloudwatch_metric_alarm.dynamodb_replication_latency["pulse-likes/ap-southeast-1"].arn
+  }
+
+  stop_condition {
+    source = "aws:cloudwatch:alarm"
+    value  = aws_cloudwatch_metric_alarm.dynamodb_replication_latency["pulse-likes/eu-central-1"].arn
+  }
+
+  stop_condition {
+    source = "aws:cloudwatch:alarm"
+    value  = aws_cloudwatch_metric_alarm.dynamodb_replication_latency["pulse-profiles/ap-southeast-1"].arn
+  }
+}

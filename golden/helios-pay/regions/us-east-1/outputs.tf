@@ -47,6 +47,7 @@ output "gameday_experiment_template_ids" {
     "stop-dashboard-tasks"    = aws_fis_experiment_template.stop_dashboard_tasks.id
     "stop-payments-api-tasks" = aws_fis_experiment_template.stop_payments_api_tasks.id
     "isolate-private-subnets" = aws_fis_experiment_template.isolate_private_subnets.id
+    "pause-table-replication" = aws_fis_experiment_template.pause_table_replication.id
   }
 }
 
