@@ -29,6 +29,7 @@ pub const UNVERIFIED: &[&str] = &[
     "where an active-active plan's Aurora step moves a writer: topoc relies on it moving the writer to the plan's other region when the target region holds it, and leaving it where it is otherwise",
     "what the capacity step does when the source region ran above its steady task count in the last 24 hours and the computed count exceeds the other region's autoscaling maximum",
     "that plans are made through us-east-1 and execute in their own regions while us-east-1 is down",
+    "that an account may hold one plan per region of the topology: secondary sources give a quota of 10 plans per account, which a topology of more than 10 regions, or several topologies in one account, would pass",
 ];
 
 /// The plans of a topology and what they leave to people.
