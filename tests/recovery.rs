@@ -535,6 +535,21 @@ fn each_experiment_stops_on_alarms_of_its_own_region() {
                     stops.len()
                 );
                 if label == "pause_table_replication" {
+                    let arns: String = blocks_named(experiment.body(), "target")
+                        .map(|target| attribute(target, "resource_arns"))
+                        .collect();
+                    for class in replicated.iter().map(|pair| {
+                        pair.split('/')
+                            .next()
+                            .unwrap()
+                            .trim_start_matches(&format!("{}-", spec.name))
+                            .to_string()
+                    }) {
+                        assert!(
+                            arns.contains(&format!("dynamodb_replica_arns[\"{class}\"][\"{region}\"]")),
+                            "{example} {region}: the replica of {class} here is not paused: {arns}"
+                        );
+                    }
                     for (source, value) in &stops {
                         assert_eq!(source, "aws:cloudwatch:alarm");
                         assert!(

@@ -222,9 +222,7 @@ pub(super) fn region_root(context: &Context<'_>, region: &str, data: RegionData)
             None,
             &Outputs {
                 module: REGION_MODULE,
-                pauses_tables: !super::experiments::region_experiments(context, region)
-                    .paused_tables
-                    .is_empty(),
+                pauses_tables: !experiments.paused_tables.is_empty(),
                 experiment_services: context
                     .services_in(region)
                     .map(|(name, _)| (name.clone(), identifier(name)))
