@@ -162,6 +162,8 @@ struct Readme {
     switch_plans: Vec<SwitchPlanRow>,
     switch_role: String,
     switch_approver: String,
+    /// Each Aurora class some plan moves, with the plans that move it.
+    switch_databases: Vec<(String, Vec<String>)>,
     switch_unverified: &'static [&'static str],
 }
 
@@ -429,6 +431,15 @@ pub(super) fn documents(
                     .collect(),
             })
             .collect(),
+        switch_databases: {
+            let mut databases: std::collections::BTreeMap<String, Vec<String>> = std::collections::BTreeMap::new();
+            for plan in &region_switch.plans {
+                for class in &plan.aurora_classes {
+                    databases.entry(class.clone()).or_default().push(plan.name.clone());
+                }
+            }
+            databases.into_iter().collect()
+        },
         switch_role: naming::region_switch_role(topology),
         switch_approver: naming::region_switch_approver_role(topology),
         switch_unverified: super::region_switch::UNVERIFIED,

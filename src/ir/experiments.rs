@@ -2,10 +2,28 @@
 //! spec and the sizing: what each one breaks, how much, and which of the topology's own
 //! alarms stop it. `regions.rs` writes them and `gameday.rs` schedules them.
 //!
-//! Each region has one experiment per service that stops a share of its tasks there, and
-//! one that cuts the region's private subnets off. Both stop on alarms of the same
+//! Each region has one experiment per service that stops a share of its tasks there, one
+//! that cuts the region's private subnets off, and, where the region holds replicas of
+//! global tables, one that pauses their replication. All stop on alarms of the same
 //! region: whether FIS accepts an alarm of another region as a stop condition is not
 //! documented, and a region's root must not depend on another region's resources.
+//!
+//! Action names, target resource types, target keys and parameters, read on 2026-12-02:
+//! - `aws:ecs:stop-task` on `aws:ecs:task` (key `Tasks`, target parameters `cluster` and
+//!   `service`): <https://docs.aws.amazon.com/fis/latest/userguide/fis-actions-reference.html#stop-task>,
+//!   <https://docs.aws.amazon.com/fis/latest/userguide/targets.html#target-parameters>;
+//! - `aws:network:disrupt-connectivity` on `aws:ec2:subnet` (key `Subnets`, `duration`,
+//!   `scope = all`; FIS swaps each subnet's network ACL for a denying copy and restores it):
+//!   <https://docs.aws.amazon.com/fis/latest/userguide/fis-actions-reference.html#disrupt-connectivity>;
+//! - `aws:dynamodb:global-table-pause-replication` on `aws:dynamodb:global-table` (key
+//!   `Tables`, `duration`; deny statements in the policies of the table and its stream,
+//!   for the replica in the experiment's region):
+//!   <https://docs.aws.amazon.com/fis/latest/userguide/fis-actions-reference.html#dynamodb-actions-reference>,
+//!   <https://docs.aws.amazon.com/fis/latest/userguide/cross-region-scenario.html>;
+//! - stop conditions `aws:cloudwatch:alarm`:
+//!   <https://docs.aws.amazon.com/fis/latest/userguide/stop-conditions.html>; the role's
+//!   trust (`fis.amazonaws.com`, `aws:SourceAccount`, `aws:SourceArn`):
+//!   <https://docs.aws.amazon.com/fis/latest/userguide/getting-started-iam-service-role.html>.
 
 use super::context::Context;
 use crate::naming;

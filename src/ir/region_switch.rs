@@ -11,6 +11,18 @@
 //! evacuation switch turned ON. Its `activate` workflow brings the region back: an
 //! approval, then the switch turned OFF.
 //!
+//! Sources, read on 2026-12-02: the API model (`RegionList` and `ServiceList` hold exactly
+//! two, `EcsCapacityMonitoringApproach`, `GlobalAuroraDefaultBehavior`) in botocore 1.44.8
+//! (`schemas/aws-api-constraints.json`); the capacity step's formula and its active-active
+//! source region, <https://docs.aws.amazon.com/r53recovery/latest/dg/ecs-service-scaling-block.html>
+//! and <https://docs.aws.amazon.com/r53recovery/latest/dg/ec2-auto-scaling-block.html>; the
+//! execution role's trust and permissions,
+//! <https://docs.aws.amazon.com/r53recovery/latest/dg/security_iam_region_switch_trust_policy.html>,
+//! `security_iam_region_switch_ecs.html`, `security_iam_region_switch_aurora.html`,
+//! `security_iam_region_switch_arc_routing.html` (which also names the regions the SCPs
+//! must leave open to the role) and the managed policy
+//! `AmazonApplicationRecoveryControllerRegionSwitchPlanExecutionPolicy`.
+//!
 //! What a plan cannot do is listed for the runbook: services and Aurora classes it does
 //! not reach, Global Accelerator's traffic dial, and, without `edge.recovery_control`,
 //! taking a healthy region out of DNS at all.
