@@ -83,6 +83,12 @@ pub fn region_switch_approver_role(topology: &Topology) -> String {
     format!("{}-region-switch-approver", topology.name)
 }
 
+/// The id of a bucket's replication rule to one destination region; the replication root
+/// names its rules so, and the replication alarms key on it.
+pub fn s3_replication_rule(destination_region: &str) -> String {
+    format!("to-{destination_region}")
+}
+
 /// The role AWS FIS runs the GameDay experiments as.
 pub fn gameday_role(topology: &Topology) -> String {
     format!("{}-gameday", topology.name)

@@ -515,10 +515,38 @@ fn each_experiment_stops_on_alarms_of_its_own_region() {
                         .map(move |other| format!("{table}/{other}"))
                 })
                 .collect();
+            // The region's buckets of classes outside any residency class that replicate,
+            // as `<bucket>/<destination region>`, and their classes.
+            let bucket_classes: Vec<&String> = spec
+                .data
+                .iter()
+                .filter(|(class, data_class)| {
+                    data_class.store == topoc::spec::model::Store::S3
+                        && data_class.residency.is_none()
+                        && context.placements[*class].contains(region)
+                        && context.placements[*class].len() > 1
+                })
+                .map(|(class, _)| class)
+                .collect();
+            let buckets: Vec<String> = spec
+                .data
+                .iter()
+                .filter(|(_, data_class)| {
+                    data_class.store == topoc::spec::model::Store::S3 && data_class.residency.is_none()
+                })
+                .filter(|(class, _)| context.placements[*class].contains(region))
+                .flat_map(|(class, _)| {
+                    let bucket = format!("{}-{class}-{region}", spec.name);
+                    context.placements[class]
+                        .iter()
+                        .filter(|other| *other != region)
+                        .map(move |other| format!("{bucket}/{other}"))
+                })
+                .collect();
             assert_eq!(
                 experiments.len(),
-                services.len() + 1 + usize::from(!replicated.is_empty()),
-                "{example} {region}: one per service, the cut, and the replication pause where tables replicate"
+                services.len() + 1 + usize::from(!replicated.is_empty()) + bucket_classes.len(),
+                "{example} {region}: one per service, the cut, and the replication pauses where tables and buckets replicate"
             );
             for experiment in &experiments {
                 let label = experiment.labels()[1].as_str().to_string();
@@ -534,6 +562,22 @@ fn each_experiment_stops_on_alarms_of_its_own_region() {
                     "{example} {region} {label}: {} stop conditions",
                     stops.len()
                 );
+                if let Some(class) = bucket_classes
+                    .iter()
+                    .find(|class| label == format!("pause_{}_bucket_replication", class.replace('-', "_")))
+                {
+                    let bucket = format!("{}-{class}-{region}/", spec.name);
+                    for (source, value) in &stops {
+                        assert_eq!(source, "aws:cloudwatch:alarm");
+                        assert!(
+                            buckets.iter().any(|pair| pair.starts_with(&bucket)
+                                && *value
+                                    == format!("aws_cloudwatch_metric_alarm.s3_replication_latency[\"{pair}\"].arn")),
+                            "{example} {region}: {value} is no replication alarm of the {class} bucket here"
+                        );
+                    }
+                    continue;
+                }
                 if label == "pause_table_replication" {
                     let arns: String = blocks_named(experiment.body(), "target")
                         .map(|target| attribute(target, "resource_arns"))

@@ -227,6 +227,28 @@ struct DynamodbAlarms {
     topic: String,
 }
 
+/// An object older than this that has not reached a destination bucket is late: the
+/// 15 minutes S3 Replication Time Control commits to, for replication without it.
+const S3_REPLICATION_LATENCY_SECONDS: u32 = 900;
+
+/// One destination of one of the region's buckets.
+#[derive(Serialize)]
+struct S3ReplicationPair {
+    key: String,
+    bucket: String,
+    destination: String,
+    rule: String,
+}
+
+#[derive(Serialize)]
+struct S3ReplicationAlarms {
+    alias: String,
+    pairs: Vec<S3ReplicationPair>,
+    threshold_seconds: u32,
+    evaluation_periods: u32,
+    topic: String,
+}
+
 #[derive(Serialize)]
 struct ReplicationGroup {
     tables: Vec<String>,
@@ -650,6 +672,33 @@ pub(super) fn region_data(context: &Context<'_>, region: &str) -> RegionData {
                 is_writer,
                 replication_lag_ms: observability.aurora_replication_lag_ms,
                 rpo_lag_ms: observability.aurora_rpo_lag_ms,
+                evaluation_periods: observability.evaluation_periods,
+                topic: topic.clone(),
+            },
+        ));
+    }
+    // S3: an alarm per destination of each of the region's buckets, over an empty map in
+    // a region without buckets (as the buckets themselves), so a region's first
+    // replicating bucket edits the map only.
+    if let Some(region_buckets) = context.s3_buckets().get(region) {
+        let pairs: Vec<S3ReplicationPair> = region_buckets
+            .iter()
+            .flat_map(|bucket| {
+                bucket.destinations.iter().map(move |destination| S3ReplicationPair {
+                    key: format!("{}/{}", bucket.bucket, destination.region),
+                    bucket: bucket.bucket.clone(),
+                    destination: destination.bucket.clone(),
+                    rule: naming::s3_replication_rule(&destination.region),
+                })
+            })
+            .collect();
+        alarm_blocks.push(Block::new(
+            "data/s3_replication_alarms.tf.j2",
+            Some(region),
+            &S3ReplicationAlarms {
+                alias: alias.clone(),
+                pairs,
+                threshold_seconds: S3_REPLICATION_LATENCY_SECONDS,
                 evaluation_periods: observability.evaluation_periods,
                 topic: topic.clone(),
             },

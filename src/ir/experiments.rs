@@ -6,7 +6,9 @@
 //! that cuts the region's private subnets off, and, where the region holds replicas of
 //! global tables, one that pauses their replication. All stop on alarms of the same
 //! region: whether FIS accepts an alarm of another region as a stop condition is not
-//! documented, and a region's root must not depend on another region's resources.
+//! documented, and a region's root must not depend on another region's resources. Where
+//! the region's buckets of classes outside any residency class replicate, one more pauses
+//! that replication.
 //!
 //! Action names, target resource types, target keys and parameters, read on 2026-12-02:
 //! - `aws:ecs:stop-task` on `aws:ecs:task` (key `Tasks`, target parameters `cluster` and
@@ -20,6 +22,9 @@
 //!   for the replica in the experiment's region):
 //!   <https://docs.aws.amazon.com/fis/latest/userguide/fis-actions-reference.html#dynamodb-actions-reference>,
 //!   <https://docs.aws.amazon.com/fis/latest/userguide/cross-region-scenario.html>;
+//! - `aws:s3:bucket-pause-replication` on `aws:s3:bucket` (key `Buckets`, targets by tag
+//!   only, `duration`, `region` = the destination region):
+//!   <https://docs.aws.amazon.com/fis/latest/userguide/fis-actions-reference.html#bucket-pause-replication>;
 //! - stop conditions `aws:cloudwatch:alarm`:
 //!   <https://docs.aws.amazon.com/fis/latest/userguide/stop-conditions.html>; the role's
 //!   trust (`fis.amazonaws.com`, `aws:SourceAccount`, `aws:SourceArn`):
@@ -42,6 +47,11 @@ pub const ISOLATION_MINUTES: u32 = 10;
 pub const PAUSE_DURATION: &str = "PT15M";
 pub const PAUSE_MINUTES: u32 = 15;
 
+/// How long the bucket pause lasts at most: past the S3 replication-latency alarm's
+/// 15-minute threshold and its evaluation, so that the alarm can end it.
+pub const BUCKET_PAUSE_DURATION: &str = "PT30M";
+pub const BUCKET_PAUSE_MINUTES: u32 = 30;
+
 /// At most this many resource ARNs per experiment target (the provider's limit on
 /// `resource_arns`): more tables take more targets, each with its own action.
 pub const MAX_TARGET_ARNS: usize = 5;
@@ -61,6 +71,23 @@ pub struct RegionExperiments {
     /// The replication-latency alarms of this region that stop it (`<table>/<receiving
     /// region>`, the keys of the region root's alarms), at most [`MAX_STOP_CONDITIONS`].
     pub replication_alarm_keys: Vec<String>,
+    /// The S3 classes outside any residency class with a bucket here that replicates:
+    /// the bucket experiment pauses their replication to each destination. A residency
+    /// class's buckets are left out: the residency SCP keeps their replication
+    /// configuration to the pipeline.
+    pub paused_buckets: Vec<PausedBuckets>,
+    /// The S3 classes whose buckets here replicate but belong to a residency class.
+    pub resident_bucket_classes: Vec<String>,
+}
+
+/// A data class whose bucket in the region the bucket experiment pauses.
+#[derive(Clone, Debug)]
+pub struct PausedBuckets {
+    pub class: String,
+    pub destinations: Vec<String>,
+    /// The bucket's replication-latency alarms that stop its experiment (`<source
+    /// bucket>/<destination region>`), at most [`MAX_STOP_CONDITIONS`].
+    pub alarm_keys: Vec<String>,
 }
 
 /// A table whose replica in the region the replication experiment pauses.
@@ -111,7 +138,34 @@ pub fn region_experiments(context: &Context<'_>, region: &str) -> RegionExperime
         });
     }
     replication_alarm_keys.truncate(MAX_STOP_CONDITIONS);
+    let mut paused_buckets = Vec::new();
+    let mut resident_bucket_classes = Vec::new();
+    for bucket in context.s3_buckets().get(region).into_iter().flatten() {
+        if bucket.destinations.is_empty() {
+            continue;
+        }
+        if context.topology.data[&bucket.class].residency.is_some() {
+            resident_bucket_classes.push(bucket.class.clone());
+            continue;
+        }
+        paused_buckets.push(PausedBuckets {
+            class: bucket.class.clone(),
+            destinations: bucket
+                .destinations
+                .iter()
+                .map(|destination| destination.region.clone())
+                .collect(),
+            alarm_keys: bucket
+                .destinations
+                .iter()
+                .take(MAX_STOP_CONDITIONS)
+                .map(|destination| format!("{}/{}", bucket.bucket, destination.region))
+                .collect(),
+        });
+    }
     RegionExperiments {
+        paused_buckets,
+        resident_bucket_classes,
         region: region.to_string(),
         paused_tables,
         replication_alarm_keys,

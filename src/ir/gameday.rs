@@ -89,6 +89,12 @@ struct RegionDrills {
     /// How many replication-latency alarms stop it, and how many the region has.
     pause_alarms: usize,
     replication_pairs: usize,
+    /// The S3 classes whose buckets here the bucket experiment pauses, the alarms that
+    /// stop it and how many the region has, and the residency classes it leaves out.
+    paused_buckets: Vec<String>,
+    bucket_alarms: usize,
+    bucket_pairs: usize,
+    resident_bucket_classes: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -107,6 +113,7 @@ pub(super) struct Gameday {
     region_drills: Vec<RegionDrills>,
     isolation_minutes: u32,
     pause_minutes: u32,
+    bucket_pause_minutes: u32,
     replication_threshold_ms: u64,
 }
 
@@ -244,12 +251,36 @@ pub(super) fn gameday(
                         .to_string(),
             });
         }
+        if !experiments.paused_buckets.is_empty() {
+            calendar.push(CalendarRow {
+                drill: format!("Pause the replication of each bucket in {}", loss.lost),
+                proves:
+                    "the S3 replication-latency alarms see stalled replication, and the objects arrive once it resumes"
+                        .to_string(),
+            });
+        }
         let replication_pairs: usize = experiments
             .paused_tables
             .iter()
             .map(|paused| context.placements[&paused.class].len() - 1)
             .sum();
         region_drills.push(RegionDrills {
+            paused_buckets: experiments
+                .paused_buckets
+                .iter()
+                .map(|paused| paused.class.clone())
+                .collect(),
+            bucket_alarms: experiments
+                .paused_buckets
+                .iter()
+                .map(|paused| paused.alarm_keys.len())
+                .sum(),
+            bucket_pairs: experiments
+                .paused_buckets
+                .iter()
+                .map(|paused| paused.destinations.len())
+                .sum(),
+            resident_bucket_classes: experiments.resident_bucket_classes.clone(),
             paused_tables: experiments
                 .paused_tables
                 .iter()
@@ -287,6 +318,7 @@ pub(super) fn gameday(
         region_drills,
         isolation_minutes: super::experiments::ISOLATION_MINUTES,
         pause_minutes: super::experiments::PAUSE_MINUTES,
+        bucket_pause_minutes: super::experiments::BUCKET_PAUSE_MINUTES,
         replication_threshold_ms: topology.observability.dynamodb_replication_latency_ms,
         topology: topology.name.clone(),
         spec_file: context.spec_file.clone(),

@@ -83,6 +83,14 @@ struct StopTasksView {
     percent: u32,
 }
 
+#[derive(Serialize)]
+struct BucketClassView {
+    class: String,
+    name: String,
+    destinations: Vec<String>,
+    alarm_keys: Vec<String>,
+}
+
 /// The view of a region's GameDay experiments.
 #[derive(Serialize)]
 struct Experiments {
@@ -99,6 +107,9 @@ struct Experiments {
     /// The replicas the replication experiment pauses, in lists of at most five ARNs.
     table_chunks: Vec<Value>,
     replication_alarm_keys: Vec<String>,
+    bucket_classes: Vec<BucketClassView>,
+    bucket_pause_duration: &'static str,
+    bucket_pause_minutes: u32,
     pause_duration: &'static str,
     pause_minutes: u32,
 }
@@ -106,8 +117,10 @@ struct Experiments {
 #[derive(Serialize)]
 struct Outputs {
     module: &'static str,
-    /// Whether the region has the replication experiment.
+    /// Whether the region has the table replication experiment, and the classes and
+    /// identifiers of the buckets it has one for.
     pauses_tables: bool,
+    paused_buckets: Vec<(String, String)>,
     /// Each service of the region and its HCL identifier: its task experiment.
     experiment_services: Vec<(String, String)>,
     aurora_clusters: Vec<(String, String)>,
@@ -209,6 +222,18 @@ pub(super) fn region_root(context: &Context<'_>, region: &str, data: RegionData)
                         })
                         .collect(),
                     replication_alarm_keys: experiments.replication_alarm_keys.clone(),
+                    bucket_classes: experiments
+                        .paused_buckets
+                        .iter()
+                        .map(|paused| BucketClassView {
+                            class: paused.class.clone(),
+                            name: identifier(&paused.class),
+                            destinations: paused.destinations.clone(),
+                            alarm_keys: paused.alarm_keys.clone(),
+                        })
+                        .collect(),
+                    bucket_pause_duration: super::experiments::BUCKET_PAUSE_DURATION,
+                    bucket_pause_minutes: super::experiments::BUCKET_PAUSE_MINUTES,
                     pause_duration: super::experiments::PAUSE_DURATION,
                     pause_minutes: super::experiments::PAUSE_MINUTES,
                 },
@@ -223,6 +248,11 @@ pub(super) fn region_root(context: &Context<'_>, region: &str, data: RegionData)
             &Outputs {
                 module: REGION_MODULE,
                 pauses_tables: !experiments.paused_tables.is_empty(),
+                paused_buckets: experiments
+                    .paused_buckets
+                    .iter()
+                    .map(|paused| (paused.class.clone(), identifier(&paused.class)))
+                    .collect(),
                 experiment_services: context
                     .services_in(region)
                     .map(|(name, _)| (name.clone(), identifier(name)))

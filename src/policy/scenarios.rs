@@ -955,6 +955,31 @@ fn gameday_operations(plan: &GovernancePlan, operator: &str) -> Vec<Request> {
             }
         }
     }
+    // Pausing a bucket's replication rules: only the classes outside any residency class.
+    for bucket_class in &plan.bucket_classes {
+        let resident = plan
+            .residency
+            .iter()
+            .any(|class| class.data_classes.contains(&bucket_class.data_class));
+        if resident {
+            continue;
+        }
+        for destination in &bucket_class.destinations {
+            let source = destination.clone();
+            for action in ["s3:PutReplicationConfiguration", "s3:PauseReplication"] {
+                requests.push(
+                    Request::new(
+                        format!("the GameDay role calling {action} on `{source}`"),
+                        action,
+                        &plan.primary_region,
+                        &role,
+                    )
+                    .resource(format!("arn:aws:s3:::{source}"))
+                    .key("s3:IsReplicationPauseRequest", &["true"]),
+                );
+            }
+        }
+    }
     for region in &plan.workload_regions {
         let copy = format!("arn:aws:ec2:{region}:{ACCOUNT}:network-acl/acl-0f1500000000000aa");
         requests.push(

@@ -55,6 +55,7 @@ pub const TEMPLATES: &[(&str, &str)] = templates![
     "data/outputs.tf.j2",
     "data/s3_buckets.tf.j2",
     "data/s3_locals.tf.j2",
+    "data/s3_replication_alarms.tf.j2",
     "docs/gameday.md.j2",
     "docs/readme.md.j2",
     "docs/region-loss.md.j2",

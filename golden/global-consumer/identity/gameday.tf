@@ -3,8 +3,9 @@
 # AWS FIS runs the GameDay experiments of the region roots (gameday.tf) as this role: it
 # may stop tasks of the topology's ECS services, swap the network ACL of a region's
 # subnets for a copy that denies everything, and write deny statements for the
-# replication service into the policies of the topology's tables and their streams (each
-# experiment undoes its change at its end). No other call on a data store, key or policy.
+# replication service into the policies of the topology's tables and their streams, and
+# pause the replication rules of the topology's buckets (each experiment undoes its change
+# at its end). No other call on a data store, key or policy.
 resource "aws_iam_role" "gameday" {
   provider = aws.us_east_1
 
@@ -109,6 +110,29 @@ resource "aws_iam_role_policy" "gameday" {
           "arn:${local.partition}:dynamodb:eu-central-1:${local.account_id}:table/pulse-*",
           "arn:${local.partition}:dynamodb:us-east-1:${local.account_id}:table/pulse-*",
         ]
+      },
+      {
+        Sid      = "FindBuckets"
+        Effect   = "Allow"
+        Action   = "s3:ListAllMyBuckets"
+        Resource = "*"
+      },
+      {
+        Sid      = "PauseBucketReplication"
+        Effect   = "Allow"
+        Action   = "s3:PauseReplication"
+        Resource = "arn:${local.partition}:s3:::pulse-*"
+      },
+      # As AWS's example for the action has it: with IfExists, a call without the pause
+      # flag passes too (FIS's restoring call may carry none); only FIS can use this role.
+      {
+        Sid      = "RewriteReplicationToPause"
+        Effect   = "Allow"
+        Action   = ["s3:GetReplicationConfiguration", "s3:PutReplicationConfiguration"]
+        Resource = "arn:${local.partition}:s3:::pulse-*"
+        Condition = {
+          BoolIfExists = { "s3:IsReplicationPauseRequest" = "true" }
+        }
       },
       {
         Sid    = "SwapSubnetAcls"

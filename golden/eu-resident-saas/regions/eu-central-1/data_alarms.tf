@@ -83,3 +83,39 @@ resource "aws_cloudwatch_metric_alarm" "invoices_eu_rpo_lag" {
     DBClusterIdentifier = "ledgerly-invoices-eu-eu-central-1"
   }
 }
+
+locals {
+  # [source bucket, destination bucket, replication rule] for each destination the
+  # buckets of this region replicate to, by `<source bucket>/<destination region>`.
+  s3_replication_from_eu_central_1 = {
+    "ledgerly-documents-eu-eu-central-1/eu-west-1" = ["ledgerly-documents-eu-eu-central-1", "ledgerly-documents-eu-eu-west-1", "to-eu-west-1"]
+  }
+}
+
+# S3 publishes replication metrics (the replication rules enable them, in `replication/`)
+# in the source bucket's region, per source bucket, destination bucket and rule. Confirm
+# the dimension set once with `aws cloudwatch list-metrics --namespace AWS/S3 --metric-name
+# ReplicationLatency`. No data (no writes) is not a failure.
+resource "aws_cloudwatch_metric_alarm" "s3_replication_latency" {
+  provider = aws.eu_central_1
+  for_each = local.s3_replication_from_eu_central_1
+
+  alarm_name          = "${each.value[0]}-replication-to-${each.value[1]}"
+  alarm_description   = "${each.value[0]}: objects take longer than 900 s to replicate to ${each.value[1]}"
+  namespace           = "AWS/S3"
+  metric_name         = "ReplicationLatency"
+  statistic           = "Maximum"
+  period              = 60
+  evaluation_periods  = 3
+  threshold           = 900
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [module.region.alarm_topic_arn]
+  ok_actions          = [module.region.alarm_topic_arn]
+
+  dimensions = {
+    SourceBucket      = each.value[0]
+    DestinationBucket = each.value[1]
+    RuleId            = each.value[2]
+  }
+}

@@ -43,11 +43,12 @@ output "ecs_service_arns" {
 output "gameday_experiment_template_ids" {
   description = "The region's GameDay experiments (review/gameday.md), for aws fis start-experiment."
   value = {
-    "stop-feed-api-tasks"     = aws_fis_experiment_template.stop_feed_api_tasks.id
-    "stop-media-cdn-tasks"    = aws_fis_experiment_template.stop_media_cdn_tasks.id
-    "stop-profile-api-tasks"  = aws_fis_experiment_template.stop_profile_api_tasks.id
-    "isolate-private-subnets" = aws_fis_experiment_template.isolate_private_subnets.id
-    "pause-table-replication" = aws_fis_experiment_template.pause_table_replication.id
+    "stop-feed-api-tasks"            = aws_fis_experiment_template.stop_feed_api_tasks.id
+    "stop-media-cdn-tasks"           = aws_fis_experiment_template.stop_media_cdn_tasks.id
+    "stop-profile-api-tasks"         = aws_fis_experiment_template.stop_profile_api_tasks.id
+    "isolate-private-subnets"        = aws_fis_experiment_template.isolate_private_subnets.id
+    "pause-table-replication"        = aws_fis_experiment_template.pause_table_replication.id
+    "pause-media-bucket-replication" = aws_fis_experiment_template.pause_media_bucket_replication.id
   }
 }
 

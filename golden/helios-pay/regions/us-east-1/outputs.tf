@@ -43,11 +43,12 @@ output "ecs_service_arns" {
 output "gameday_experiment_template_ids" {
   description = "The region's GameDay experiments (review/gameday.md), for aws fis start-experiment."
   value = {
-    "stop-auth-api-tasks"     = aws_fis_experiment_template.stop_auth_api_tasks.id
-    "stop-dashboard-tasks"    = aws_fis_experiment_template.stop_dashboard_tasks.id
-    "stop-payments-api-tasks" = aws_fis_experiment_template.stop_payments_api_tasks.id
-    "isolate-private-subnets" = aws_fis_experiment_template.isolate_private_subnets.id
-    "pause-table-replication" = aws_fis_experiment_template.pause_table_replication.id
+    "stop-auth-api-tasks"              = aws_fis_experiment_template.stop_auth_api_tasks.id
+    "stop-dashboard-tasks"             = aws_fis_experiment_template.stop_dashboard_tasks.id
+    "stop-payments-api-tasks"          = aws_fis_experiment_template.stop_payments_api_tasks.id
+    "isolate-private-subnets"          = aws_fis_experiment_template.isolate_private_subnets.id
+    "pause-table-replication"          = aws_fis_experiment_template.pause_table_replication.id
+    "pause-exports-bucket-replication" = aws_fis_experiment_template.pause_exports_bucket_replication.id
   }
 }
 
