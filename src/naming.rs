@@ -89,6 +89,12 @@ pub fn s3_replication_rule(destination_region: &str) -> String {
     format!("to-{destination_region}")
 }
 
+/// The key of a replication alarm of a region root: the source table or bucket and the
+/// region it replicates to. The DynamoDB alarms' template builds the same key in HCL.
+pub fn replication_alarm_key(source: &str, destination_region: &str) -> String {
+    format!("{source}/{destination_region}")
+}
+
 /// The role AWS FIS runs the GameDay experiments as.
 pub fn gameday_role(topology: &Topology) -> String {
     format!("{}-gameday", topology.name)

@@ -685,7 +685,7 @@ pub(super) fn region_data(context: &Context<'_>, region: &str) -> RegionData {
             .iter()
             .flat_map(|bucket| {
                 bucket.destinations.iter().map(move |destination| S3ReplicationPair {
-                    key: format!("{}/{}", bucket.bucket, destination.region),
+                    key: naming::replication_alarm_key(&bucket.bucket, &destination.region),
                     bucket: bucket.bucket.clone(),
                     destination: destination.bucket.clone(),
                     rule: naming::s3_replication_rule(&destination.region),

@@ -174,7 +174,6 @@ struct SwitchPlanRow {
     evacuates: String,
     stays: String,
     services: Vec<SwitchServiceRow>,
-    aurora_classes: Vec<String>,
     unmoved_aurora_classes: Vec<String>,
     /// (service, whether it runs in no other region).
     unscaled_services: Vec<(String, bool)>,
@@ -242,6 +241,7 @@ pub(super) fn documents(
     governance: &GovernancePlan,
     loss_model: &super::loss_model::LossModel,
     region_switch: &super::region_switch::RegionSwitch,
+    experiments: &std::collections::BTreeMap<String, super::experiments::RegionExperiments>,
 ) -> Vec<File> {
     let topology = context.topology;
     let mut waves: std::collections::BTreeMap<u32, Vec<String>> = std::collections::BTreeMap::new();
@@ -422,7 +422,6 @@ pub(super) fn documents(
                         needed_tasks: scaled.needed_tasks,
                     })
                     .collect(),
-                aurora_classes: plan.aurora_classes.clone(),
                 unmoved_aurora_classes: plan.unmoved_aurora_classes.clone(),
                 unscaled_services: plan
                     .unscaled_services
@@ -521,7 +520,13 @@ pub(super) fn documents(
             vec![Block::new(
                 "docs/gameday.md.j2",
                 None,
-                &super::gameday::gameday(context, loss_model, &governance.config_regions, region_switch),
+                &super::gameday::gameday(
+                    context,
+                    loss_model,
+                    &governance.config_regions,
+                    region_switch,
+                    experiments,
+                ),
             )],
         ),
         File::text(

@@ -59,7 +59,6 @@ pub const MAX_TARGET_ARNS: usize = 5;
 /// The experiments of one region.
 #[derive(Clone, Debug)]
 pub struct RegionExperiments {
-    pub region: String,
     pub stop_tasks: Vec<StopTasks>,
     /// The services whose healthy-task alarms stop the network experiment: the first
     /// [`MAX_STOP_CONDITIONS`] of the region, by name. A region without services has no
@@ -94,7 +93,6 @@ pub struct PausedBuckets {
 #[derive(Clone, Debug)]
 pub struct PausedTable {
     pub class: String,
-    pub table: String,
 }
 
 /// Stopping a share of one service's tasks in a region.
@@ -108,8 +106,18 @@ pub struct StopTasks {
     pub utilization_after: f64,
 }
 
+/// The experiments of every region, by region: computed once, for the region roots that
+/// write them and the GameDay page that schedules them.
+pub fn experiments(context: &Context<'_>) -> std::collections::BTreeMap<String, RegionExperiments> {
+    context
+        .regions
+        .iter()
+        .map(|region| (region.clone(), region_experiments(context, region)))
+        .collect()
+}
+
 /// The experiments of `region`.
-pub fn region_experiments(context: &Context<'_>, region: &str) -> RegionExperiments {
+fn region_experiments(context: &Context<'_>, region: &str) -> RegionExperiments {
     let stop_tasks = context
         .services_in(region)
         .map(|(name, service)| {
@@ -130,12 +138,9 @@ pub fn region_experiments(context: &Context<'_>, region: &str) -> RegionExperime
         }
         let table = naming::dynamodb_table(context.topology, class);
         for receiving in placement.iter().filter(|other| *other != region) {
-            replication_alarm_keys.push(format!("{table}/{receiving}"));
+            replication_alarm_keys.push(naming::replication_alarm_key(&table, receiving));
         }
-        paused_tables.push(PausedTable {
-            class: class.clone(),
-            table,
-        });
+        paused_tables.push(PausedTable { class: class.clone() });
     }
     replication_alarm_keys.truncate(MAX_STOP_CONDITIONS);
     let mut paused_buckets = Vec::new();
@@ -159,14 +164,13 @@ pub fn region_experiments(context: &Context<'_>, region: &str) -> RegionExperime
                 .destinations
                 .iter()
                 .take(MAX_STOP_CONDITIONS)
-                .map(|destination| format!("{}/{}", bucket.bucket, destination.region))
+                .map(|destination| naming::replication_alarm_key(&bucket.bucket, &destination.region))
                 .collect(),
         });
     }
     RegionExperiments {
         paused_buckets,
         resident_bucket_classes,
-        region: region.to_string(),
         paused_tables,
         replication_alarm_keys,
         stop_tasks,

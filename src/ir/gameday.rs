@@ -153,6 +153,7 @@ pub(super) fn gameday(
     loss_model: &LossModel,
     alarm_regions: &[String],
     region_switch: &RegionSwitch,
+    experiments: &std::collections::BTreeMap<String, super::experiments::RegionExperiments>,
 ) -> Gameday {
     let topology = context.topology;
     let mut calendar = Vec::new();
@@ -227,7 +228,7 @@ pub(super) fn gameday(
     }
     let mut region_drills = Vec::new();
     for loss in &loss_model.losses {
-        let experiments = super::experiments::region_experiments(context, &loss.lost);
+        let experiments = &experiments[&loss.lost];
         // A region without services has no experiment (nothing to stop, no alarm to end a cut).
         if experiments.stop_tasks.is_empty() {
             continue;
@@ -304,7 +305,7 @@ pub(super) fn gameday(
                 .map(|(name, _)| name.clone())
                 .filter(|name| !experiments.isolation_alarm_services.contains(name))
                 .collect(),
-            alarm_services: experiments.isolation_alarm_services,
+            alarm_services: experiments.isolation_alarm_services.clone(),
             writers_here: loss
                 .data
                 .iter()

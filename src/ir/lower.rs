@@ -21,13 +21,21 @@ pub fn lower(topology: &Topology, spec_file: &str) -> StackSet {
     let (region_order, _) = context.region_apply_order();
     let loss_model = super::loss_model::model(&context);
     let region_switch = super::region_switch::plans(&context, &loss_model);
+    let experiments = super::experiments::experiments(&context);
     // The region roots are independent of each other and, at 32 regions, half the work:
     // they (and `replication`) are lowered on a second thread while the rest is here.
     let (mut stacks, global, region_roots, replication, governance) = std::thread::scope(|scope| {
         let region_roots = scope.spawn(|| {
             let roots: Vec<Stack> = region_order
                 .iter()
-                .map(|region| regions::region_root(&context, region, data::region_data(&context, region)))
+                .map(|region| {
+                    regions::region_root(
+                        &context,
+                        region,
+                        data::region_data(&context, region),
+                        &experiments[region],
+                    )
+                })
                 .collect();
             (roots, replication::replication_root(&context))
         });
@@ -51,7 +59,14 @@ pub fn lower(topology: &Topology, spec_file: &str) -> StackSet {
     // Last: S3 checks every destination bucket exists with versioning on.
     stacks.extend(replication);
     StackSet {
-        documents: docs::documents(&context, &stacks, &governance, &loss_model, &region_switch),
+        documents: docs::documents(
+            &context,
+            &stacks,
+            &governance,
+            &loss_model,
+            &region_switch,
+            &experiments,
+        ),
         loss_violations: super::loss_model::violations(&loss_model),
         stacks,
         governance,

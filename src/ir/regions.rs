@@ -143,7 +143,12 @@ fn region_root_reads(context: &Context<'_>) -> Vec<String> {
 }
 
 /// The root of one region.
-pub(super) fn region_root(context: &Context<'_>, region: &str, data: RegionData) -> Stack {
+pub(super) fn region_root(
+    context: &Context<'_>,
+    region: &str,
+    data: RegionData,
+    experiments: &super::experiments::RegionExperiments,
+) -> Stack {
     let alias = provider_alias(region);
     let mut files = vec![
         File::hcl(
@@ -175,7 +180,6 @@ pub(super) fn region_root(context: &Context<'_>, region: &str, data: RegionData)
     let aurora_clusters = data.aurora_clusters.clone();
     let buckets = data.has_buckets;
     files.extend(data.files);
-    let experiments = super::experiments::region_experiments(context, region);
     // A region without services has nothing to stop and no alarm to end a cut.
     if !experiments.stop_tasks.is_empty() {
         files.push(File::hcl(
