@@ -625,3 +625,34 @@ fn each_experiment_stops_on_alarms_of_its_own_region() {
         }
     }
 }
+
+/// The review's risk line for the table-policy exemption says the GameDay role trusts only
+/// AWS FIS; the Region switch role likewise trusts only ARC Region switch. Each trust
+/// policy has one statement, for that one service principal, bound to the account.
+#[test]
+fn the_recovery_roles_trust_only_their_service() {
+    for example in ["helios-pay", "eu-resident-saas", "global-consumer"] {
+        let output = rendered(example);
+        for (file, role, service) in [
+            ("identity/gameday.tf", "gameday", "fis.amazonaws.com"),
+            (
+                "identity/region_switch.tf",
+                "region_switch",
+                "arc-region-switch.amazonaws.com",
+            ),
+        ] {
+            let body: Body = hcl::from_str(&output.files[file].text).expect("parses");
+            let block = blocks_named(&body, "resource")
+                .find(|block| block.labels()[0].as_str() == "aws_iam_role" && block.labels()[1].as_str() == role)
+                .unwrap_or_else(|| panic!("{example}: no role {role}"));
+            let trust = attribute(block, "assume_role_policy");
+            assert_eq!(trust.matches("Principal").count(), 1, "{example} {role}: {trust}");
+            assert!(
+                trust.contains(&format!("Service = \"{service}\"")),
+                "{example} {role}: {trust}"
+            );
+            assert!(trust.contains("aws:SourceAccount"), "{example} {role}: {trust}");
+            assert!(!trust.contains("AWS ="), "{example} {role}: {trust}");
+        }
+    }
+}
