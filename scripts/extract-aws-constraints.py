@@ -188,6 +188,7 @@ SERVICES = (
     "s3",
     "secretsmanager",
     "sns",
+    "ssm",
     "sts",
     "wafv2",
 )
@@ -214,6 +215,8 @@ RESTRICTED_OPERATIONS: dict[str, tuple[str, ...]] = {
         "ModifySubnetAttribute",
         "ModifyVpcAttribute",
     ),
+    # Only the Region switch drills' runbooks.
+    "ssm": ("CreateDocument",),
 }
 
 METADATA_KEYS = ("apiVersion", "endpointPrefix", "serviceId")

@@ -156,6 +156,7 @@ TYPE_PREFIXES = (
     "aws_service_principal",
     "aws_servicequotas_",
     "aws_sns_",
+    "aws_ssm_document",
     "aws_ssm_parameter",
     "aws_subnet",
     "aws_vpc",

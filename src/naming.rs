@@ -100,6 +100,18 @@ pub fn gameday_role(topology: &Topology) -> String {
     format!("{}-gameday", topology.name)
 }
 
+/// The role Systems Manager Automation runs the Region switch drills' runbook as.
+pub fn gameday_plan_runner_role(topology: &Topology) -> String {
+    format!("{}-gameday-plan-runner", topology.name)
+}
+
+/// The Automation runbook (SSM document) the Region switch drills run, one per region
+/// that runs them. It does not start with the topology: SSM reserves the prefixes
+/// `aws`, `amazon` and `amzn`, which a topology's name may have.
+pub fn region_switch_drill_document(topology: &Topology) -> String {
+    format!("gameday-{}-region-switch", topology.name)
+}
+
 pub fn rds_monitoring_role(topology: &Topology) -> String {
     format!("{}-rds-monitoring", topology.name)
 }
@@ -266,6 +278,12 @@ pub fn limited_names(topology: &Topology) -> Vec<(String, LimitedName)> {
         "/name".to_string(),
         "IAM role name",
         region_switch_approver_role(topology),
+        64,
+    );
+    push(
+        "/name".to_string(),
+        "IAM role name",
+        gameday_plan_runner_role(topology),
         64,
     );
     push(

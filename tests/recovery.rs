@@ -635,6 +635,7 @@ fn the_recovery_roles_trust_only_their_service() {
         let output = rendered(example);
         for (file, role, service) in [
             ("identity/gameday.tf", "gameday", "fis.amazonaws.com"),
+            ("identity/gameday.tf", "gameday_plan_runner", "ssm.amazonaws.com"),
             (
                 "identity/region_switch.tf",
                 "region_switch",
@@ -653,6 +654,115 @@ fn the_recovery_roles_trust_only_their_service() {
             );
             assert!(trust.contains("aws:SourceAccount"), "{example} {role}: {trust}");
             assert!(!trust.contains("AWS ="), "{example} {role}: {trust}");
+        }
+    }
+}
+
+/// Item 2's last experiment: each region's plan has a drill (`gameday/`), an FIS
+/// experiment in the region that stays that runs that plan, for that region, through the
+/// runbook of the same region, and stops only on server-error alarms of the region that
+/// stays, read from that region's root; the runbook starts the plan gracefully, waits for
+/// it, and cancels it when the drill is stopped.
+#[test]
+fn each_region_switch_drill_runs_its_plan_from_the_region_that_stays() {
+    for example in ["helios-pay", "eu-resident-saas", "global-consumer"] {
+        let spec = topology(example);
+        let context = topoc::ir::context::Context::new(&spec, "spec.yaml");
+        let output = rendered(example);
+        let experiments: Body = hcl::from_str(&output.files["gameday/experiments.tf"].text).unwrap();
+        let runbooks: Body = hcl::from_str(&output.files["gameday/runbooks.tf"].text).unwrap();
+        let ident = |region: &str| region.replace('-', "_");
+        for region in spec.regions.keys() {
+            let stays = context.failover_target(region);
+            let label = format!("switch_over_{}", ident(region));
+            let drill = blocks_named(&experiments, "resource")
+                .find(|block| block.labels()[1].as_str() == label)
+                .unwrap_or_else(|| panic!("{example}: no drill {label}"));
+            assert_eq!(
+                attribute(drill, "provider"),
+                format!("aws.{}", ident(&stays)),
+                "{example} {label}"
+            );
+            let action = blocks_named(drill.body(), "action").next().expect("one action");
+            assert_eq!(attribute(action, "action_id"), "aws:ssm:start-automation-execution");
+            let parameters: Vec<(String, String)> = blocks_named(action.body(), "parameter")
+                .map(|parameter| (attribute(parameter, "key"), attribute(parameter, "value")))
+                .collect();
+            let parameter = |key: &str| {
+                parameters
+                    .iter()
+                    .find(|(name, _)| name == key)
+                    .map(|(_, value)| value.clone())
+                    .unwrap_or_else(|| panic!("{example} {label}: no parameter {key}"))
+            };
+            assert_eq!(
+                parameter("documentArn"),
+                format!("aws_ssm_document.{}.arn", ident(&stays))
+            );
+            let arguments = parameter("documentParameters");
+            assert!(
+                arguments.contains(&format!(
+                    "data.terraform_remote_state.global.outputs.region_switch_plan_arns[\"{region}\"]"
+                )),
+                "{example} {label}: {arguments}"
+            );
+            assert!(
+                arguments.contains(&format!("TargetRegion = \"{region}\"")),
+                "{example} {label}: {arguments}"
+            );
+            let stays_services: Vec<&String> = spec
+                .services
+                .iter()
+                .filter(|(_, service)| spec.service_regions(service).contains(&stays))
+                .map(|(name, _)| name)
+                .collect();
+            let stops: Vec<String> = blocks_named(drill.body(), "stop_condition")
+                .map(|stop| attribute(stop, "value"))
+                .collect();
+            assert!(!stops.is_empty() && stops.len() <= 5, "{example} {label}: {stops:?}");
+            for stop in &stops {
+                let prefix = format!(
+                    "data.terraform_remote_state.regions_{}.outputs.service_5xx_alarm_arns[\"",
+                    ident(&stays)
+                );
+                let service = stop
+                    .strip_prefix(&prefix)
+                    .and_then(|rest| rest.strip_suffix("\"]"))
+                    .unwrap_or_else(|| panic!("{example} {label}: {stop} is not an alarm of {stays}"));
+                assert!(
+                    stays_services.iter().any(|name| name.as_str() == service),
+                    "{example} {label}: {service}"
+                );
+            }
+            // The region root's output is the module's (whose alarms the test above checks).
+            let region_outputs: Body =
+                hcl::from_str(&output.files[&format!("regions/{stays}/outputs.tf")].text).unwrap();
+            let alarms = blocks_named(&region_outputs, "output")
+                .find(|block| block.labels()[0].as_str() == "service_5xx_alarm_arns")
+                .expect("the region root outputs its server-error alarms");
+            assert_eq!(attribute(alarms, "value"), "module.region.service_5xx_alarm_arns");
+            // The runbook in the region that stays.
+            let runbook = blocks_named(&runbooks, "resource")
+                .find(|block| block.labels()[1].as_str() == ident(&stays))
+                .unwrap_or_else(|| panic!("{example}: no runbook in {stays}"));
+            assert_eq!(attribute(runbook, "provider"), format!("aws.{}", ident(&stays)));
+            let content = attribute(runbook, "content");
+            for expected in [
+                "Api = \"StartPlanExecution\"",
+                "action = \"deactivate\"",
+                "mode = \"graceful\"",
+                "onCancel = \"step:cancelPlan\"",
+                "Api = \"CancelPlanExecution\"",
+            ] {
+                assert!(
+                    content
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                        .contains(expected),
+                    "{example} {stays}: the runbook lacks {expected}: {content}"
+                );
+            }
         }
     }
 }

@@ -50,6 +50,22 @@ struct Evacuation {
     /// `service in region: N tasks` for survivors that would run at 100% or more right
     /// after the switch, at their steady task count.
     saturated: Vec<String>,
+    /// The services of `stays` whose server-error alarms stop the plan's FIS drill
+    /// (`gameday/`); empty where the plan has no drill and is started by hand.
+    drill_alarm_services: Vec<String>,
+}
+
+/// A plan's FIS drill where no evacuation switch exists (`edge.recovery_control` off):
+/// the plan scales the region that stays and moves the Aurora writers, and no traffic
+/// moves.
+#[derive(Serialize)]
+struct PlanRun {
+    region: String,
+    plan: String,
+    stays: String,
+    scaled: Vec<String>,
+    moved_writers: Vec<String>,
+    drill_alarm_services: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -109,6 +125,10 @@ pub(super) struct Gameday {
     accelerators: bool,
     calendar: Vec<CalendarRow>,
     evacuations: Vec<Evacuation>,
+    plan_runs: Vec<PlanRun>,
+    /// What the drills that run the plans through FIS rely on and is not verified.
+    drill_unverified: &'static [&'static str],
+    drill_wait_minutes: u32,
     switchovers: Vec<Switchover>,
     region_drills: Vec<RegionDrills>,
     isolation_minutes: u32,
@@ -177,6 +197,7 @@ pub(super) fn gameday(
                 .map(|data| data.class.clone())
                 .partition(|class| plan.aurora_classes.contains(class));
             evacuations.push(Evacuation {
+                drill_alarm_services: plan.drill_alarm_services.clone(),
                 region: loss.lost.clone(),
                 plan: plan.name.clone(),
                 stays: plan.stays.clone(),
@@ -204,6 +225,55 @@ pub(super) fn gameday(
                             })
                     })
                     .collect(),
+            });
+        }
+    }
+    let mut plan_runs = Vec::new();
+    if !topology.edge.recovery_control {
+        for plan in region_switch.drilled_plans() {
+            calendar.push(CalendarRow {
+                drill: format!("Run the Region switch plan of {} from {}", plan.evacuates, plan.stays),
+                proves: format!(
+                    "the plan scales {} to carry {}'s load{}, and runs to its end",
+                    plan.stays,
+                    plan.evacuates,
+                    if plan
+                        .aurora_classes
+                        .iter()
+                        .any(|class| topology.data[class].writer_region() == plan.evacuates)
+                    {
+                        " and moves the Aurora writers"
+                    } else {
+                        ""
+                    }
+                ),
+            });
+            plan_runs.push(PlanRun {
+                region: plan.evacuates.clone(),
+                plan: plan.name.clone(),
+                stays: plan.stays.clone(),
+                scaled: plan
+                    .services
+                    .iter()
+                    .map(|scaled| {
+                        format!(
+                            "{} in {} to {} tasks ({}% of {}'s {})",
+                            scaled.service,
+                            plan.stays,
+                            scaled.planned_tasks,
+                            scaled.target_percent,
+                            plan.evacuates,
+                            scaled.source_tasks
+                        )
+                    })
+                    .collect(),
+                moved_writers: plan
+                    .aurora_classes
+                    .iter()
+                    .filter(|class| topology.data[*class].writer_region() == plan.evacuates)
+                    .cloned()
+                    .collect(),
+                drill_alarm_services: plan.drill_alarm_services.clone(),
             });
         }
     }
@@ -330,6 +400,9 @@ pub(super) fn gameday(
         accelerators: !topology.edge.accelerator.is_empty(),
         calendar,
         evacuations,
+        plan_runs,
+        drill_unverified: super::region_switch_drills::UNVERIFIED,
+        drill_wait_minutes: super::region_switch_drills::DRILL_WAIT_MINUTES,
         switchovers,
     }
 }

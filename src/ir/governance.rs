@@ -63,6 +63,10 @@ pub struct GovernancePlan {
     pub ecs_cluster: String,
     /// The role AWS FIS runs the GameDay experiments as.
     pub gameday_role: String,
+    /// The role Systems Manager Automation runs the Region switch drills' runbook as.
+    pub gameday_plan_runner_role: String,
+    /// The runbook's name, in each region of `region_switch.drill_regions`.
+    pub region_switch_drill_document: String,
     /// Providers of the governance stack (one per Config region) and its backend.
     pub providers: Vec<super::context::Provider>,
     pub backend: super::context::Backend,
@@ -269,6 +273,8 @@ pub(super) fn plan(context: &Context<'_>, region_switch: &super::region_switch::
         region_switch_approver_role: naming::region_switch_approver_role(topology),
         ecs_cluster: naming::ecs_cluster(topology),
         gameday_role: naming::gameday_role(topology),
+        gameday_plan_runner_role: naming::gameday_plan_runner_role(topology),
+        region_switch_drill_document: naming::region_switch_drill_document(topology),
         providers,
         backend: context.backend(super::context::GOVERNANCE_ROOT, context.state_region()),
     }

@@ -163,6 +163,11 @@ struct GamedayRole {
     topology: String,
     cluster: String,
     regions: Vec<String>,
+    /// The Region switch drills' runbook role and document, and the regions the drills
+    /// run in; no drill, no runbook role.
+    plan_runner: String,
+    drill_document: String,
+    drill_regions: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -176,6 +181,7 @@ struct Outputs {
     regions: Vec<RegionName>,
     rds_monitoring: bool,
     replication: bool,
+    drills: bool,
 }
 
 pub(super) fn identity_root(context: &Context<'_>, region_switch: &RegionSwitch) -> Stack {
@@ -310,6 +316,9 @@ pub(super) fn identity_root(context: &Context<'_>, region_switch: &RegionSwitch)
                 topology: topology.name.clone(),
                 cluster: naming::ecs_cluster(topology),
                 regions: context.regions.clone(),
+                plan_runner: naming::gameday_plan_runner_role(topology),
+                drill_document: naming::region_switch_drill_document(topology),
+                drill_regions: region_switch.drill_regions.clone(),
             },
         )],
     ));
@@ -329,6 +338,7 @@ pub(super) fn identity_root(context: &Context<'_>, region_switch: &RegionSwitch)
                     .collect(),
                 rds_monitoring,
                 replication: has_buckets,
+                drills: !region_switch.drill_regions.is_empty(),
             },
         )],
     ));

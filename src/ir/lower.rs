@@ -14,8 +14,8 @@ use crate::spec::Topology;
 ///
 /// The apply order: `bootstrap` (the state buckets), then (inserted by the policy phase)
 /// `governance`, `keys`, `identity`, `certificates`, `registry`, `data`, each region's
-/// root (writers of Aurora global databases before their secondaries), `global` and
-/// `replication`. Every root reads only roots before it.
+/// root (writers of Aurora global databases before their secondaries), `global`,
+/// `replication` and `gameday`. Every root reads only roots before it.
 pub fn lower(topology: &Topology, spec_file: &str) -> StackSet {
     let context = Context::new(topology, spec_file);
     let (region_order, _) = context.region_apply_order();
@@ -56,8 +56,10 @@ pub fn lower(topology: &Topology, spec_file: &str) -> StackSet {
     stacks.extend(region_roots);
     // `global` reads every region root.
     stacks.push(global);
-    // Last: S3 checks every destination bucket exists with versioning on.
+    // S3 checks every destination bucket exists with versioning on.
     stacks.extend(replication);
+    // Last: the drills read `global` (the plans) and nothing reads them.
+    stacks.extend(super::region_switch_drills::gameday_root(&context, &region_switch));
     StackSet {
         documents: docs::documents(
             &context,

@@ -27,6 +27,7 @@ pub mod lower;
 pub mod markdown;
 mod region_loss;
 pub mod region_switch;
+pub mod region_switch_drills;
 mod regions;
 mod registry;
 mod replication;

@@ -28,6 +28,7 @@
 //! taking a healthy region out of DNS at all.
 
 use super::context::Context;
+use super::experiments::MAX_STOP_CONDITIONS;
 use super::loss_model::LossModel;
 use crate::naming;
 use crate::spec::model::Store;
@@ -48,6 +49,10 @@ pub const UNVERIFIED: &[&str] = &[
 #[derive(Clone, Debug)]
 pub struct RegionSwitch {
     pub plans: Vec<SwitchPlan>,
+    /// The regions that may run a plan's drill: every region with a service, whose
+    /// alarms can stop one. A runbook waits in each of them, so that adding a region,
+    /// which may change the region that stays of a plan, removes none.
+    pub drill_regions: Vec<String>,
 }
 
 /// The plan that evacuates one region, over it and the region that stays.
@@ -74,6 +79,11 @@ pub struct SwitchPlan {
     pub unmoved_aurora_classes: Vec<String>,
     /// Whether the plan flips evacuation switches (`edge.recovery_control`).
     pub routing_controls: bool,
+    /// The services of the region that stays whose server-error alarms stop the plan's
+    /// GameDay drill (`gameday/`): those the plan scales first, at most
+    /// [`MAX_STOP_CONDITIONS`]. Empty where the region that stays runs no service: no
+    /// alarm of its own would end the drill, so it has none.
+    pub drill_alarm_services: Vec<String>,
 }
 
 /// A service of the evacuated region that the plan does not scale.
@@ -144,6 +154,17 @@ pub fn plans(context: &Context<'_>, model: &LossModel) -> RegionSwitch {
             }
             let mut regions = [evacuated.clone(), stays.clone()];
             regions.sort();
+            let drill_alarm_services = services
+                .iter()
+                .map(|scaled| scaled.service.clone())
+                .chain(
+                    context
+                        .services_in(&stays)
+                        .map(|(name, _)| name.clone())
+                        .filter(|name| !services.iter().any(|scaled| &scaled.service == name)),
+                )
+                .take(MAX_STOP_CONDITIONS)
+                .collect();
             SwitchPlan {
                 name: naming::region_switch_plan(topology, evacuated),
                 evacuates: evacuated.clone(),
@@ -154,10 +175,17 @@ pub fn plans(context: &Context<'_>, model: &LossModel) -> RegionSwitch {
                 aurora_classes,
                 unmoved_aurora_classes,
                 routing_controls: topology.edge.recovery_control,
+                drill_alarm_services,
             }
         })
         .collect();
-    RegionSwitch { plans }
+    let drill_regions = context
+        .regions
+        .iter()
+        .filter(|region| context.services_in(region).next().is_some())
+        .cloned()
+        .collect();
+    RegionSwitch { plans, drill_regions }
 }
 
 /// What evacuating `lost` asks of `survivor` for one service: the tasks the survivor
@@ -198,6 +226,12 @@ impl RegionSwitch {
     /// The plan that evacuates `region`.
     pub fn plan_for(&self, region: &str) -> Option<&SwitchPlan> {
         self.plans.iter().find(|plan| plan.evacuates == region)
+    }
+
+    /// The plans with a GameDay drill in `gameday/`: those whose region that stays has
+    /// alarms of its own to stop it.
+    pub fn drilled_plans(&self) -> impl Iterator<Item = &SwitchPlan> {
+        self.plans.iter().filter(|plan| !plan.drill_alarm_services.is_empty())
     }
 }
 

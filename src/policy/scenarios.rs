@@ -922,6 +922,74 @@ fn region_switch_operations(plan: &GovernancePlan, operator: &str) -> Vec<Reques
     requests
 }
 
+/// What a Region switch drill calls in the region that stays: FIS starts the runbook as
+/// the GameDay role, hands it the plan-runner role, follows and stops it; the runbook
+/// starts, follows and cancels the plan's execution there.
+fn region_switch_drill_operations(plan: &GovernancePlan) -> Vec<Request> {
+    let gameday = role_arn(plan, &plan.gameday_role);
+    let runner = role_arn(plan, &plan.gameday_plan_runner_role);
+    let document = &plan.region_switch_drill_document;
+    let mut requests = Vec::new();
+    for switch_plan in plan.region_switch.drilled_plans() {
+        let region = &switch_plan.stays;
+        let plan_arn = format!("arn:aws:arc-region-switch::{ACCOUNT}:plan/{}/a1b2c3", switch_plan.name);
+        let execution =
+            format!("arn:aws:ssm:{region}:{ACCOUNT}:automation-execution/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d");
+        requests.push(
+            Request::new(
+                format!("the GameDay role starting the drill runbook `{document}` in {region}"),
+                "ssm:StartAutomationExecution",
+                region,
+                &gameday,
+            )
+            .resource(format!("arn:aws:ssm:{region}:{ACCOUNT}:document/{document}"))
+            .resource(format!(
+                "arn:aws:ssm:{region}:{ACCOUNT}:automation-definition/{document}:$DEFAULT"
+            )),
+        );
+        for action in ["ssm:GetAutomationExecution", "ssm:StopAutomationExecution"] {
+            requests.push(
+                Request::new(
+                    format!("the GameDay role calling {action} on a drill in {region}"),
+                    action,
+                    region,
+                    &gameday,
+                )
+                .resource(execution.clone()),
+            );
+        }
+        requests.push(
+            Request::new(
+                format!("the GameDay role passing the plan-runner role to Systems Manager in {region}"),
+                "iam:PassRole",
+                region,
+                &gameday,
+            )
+            .resource(runner.clone())
+            .key("iam:PassedToService", &["ssm.amazonaws.com"]),
+        );
+        for action in [
+            "arc-region-switch:StartPlanExecution",
+            "arc-region-switch:GetPlanExecution",
+            "arc-region-switch:CancelPlanExecution",
+        ] {
+            requests.push(
+                Request::new(
+                    format!(
+                        "the plan-runner role calling {action} on `{}` in {region}",
+                        switch_plan.name
+                    ),
+                    action,
+                    region,
+                    &runner,
+                )
+                .resource(plan_arn.clone()),
+            );
+        }
+    }
+    requests
+}
+
 /// What the GameDay experiments call in each workload region: an operator starts one;
 /// its role stops a service's tasks, or copies a subnet's network ACL with deny rules,
 /// swaps it in, and deletes it at the end.
@@ -1067,6 +1135,7 @@ pub fn legitimate_operations(plan: &GovernancePlan) -> Vec<Request> {
     }
     requests.extend(region_switch_operations(plan, &operator));
     requests.extend(gameday_operations(plan, &operator));
+    requests.extend(region_switch_drill_operations(plan));
     requests.push(
         Request::new(
             "dialling a Global Accelerator endpoint group to 0",

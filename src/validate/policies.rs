@@ -934,6 +934,7 @@ fn simple_action(kind: &str) -> Option<(&'static str, Option<&'static str>)> {
         "aws_cloudwatch_dashboard" => ("cloudwatch:PutDashboard", None),
         "aws_arcregionswitch_plan" => ("arc-region-switch:CreatePlan", None),
         "aws_fis_experiment_template" => ("fis:CreateExperimentTemplate", None),
+        "aws_ssm_document" => ("ssm:CreateDocument", None),
         "aws_cloudwatch_log_delivery_source" => ("logs:PutDeliverySource", None),
         "aws_cloudwatch_log_delivery_destination" => ("logs:PutDeliveryDestination", None),
         "aws_cloudwatch_log_delivery" => ("logs:CreateDelivery", None),

@@ -5,7 +5,8 @@
 # subnets for a copy that denies everything, and write deny statements for the
 # replication service into the policies of the topology's tables and their streams, and
 # pause the replication rules of the topology's buckets (each experiment undoes its change
-# at its end). No other call on a data store, key or policy.
+# at its end), and start the Region switch drills' runbook (`gameday/`) as the plan-runner
+# role below. No other call on a data store, key or policy.
 resource "aws_iam_role" "gameday" {
   provider = aws.us_east_1
 
@@ -134,6 +135,40 @@ resource "aws_iam_role_policy" "gameday" {
           BoolIfExists = { "s3:IsReplicationPauseRequest" = "true" }
         }
       },
+      # The Region switch drills (`gameday/`): FIS starts the runbook, follows it, stops it
+      # with the experiment, and hands it the plan-runner role.
+      {
+        Sid    = "StartRegionSwitchDrills"
+        Effect = "Allow"
+        Action = "ssm:StartAutomationExecution"
+        Resource = [
+          "arn:${local.partition}:ssm:ap-southeast-1:${local.account_id}:document/gameday-pulse-region-switch",
+          "arn:${local.partition}:ssm:ap-southeast-1:${local.account_id}:automation-definition/gameday-pulse-region-switch:*",
+          "arn:${local.partition}:ssm:eu-central-1:${local.account_id}:document/gameday-pulse-region-switch",
+          "arn:${local.partition}:ssm:eu-central-1:${local.account_id}:automation-definition/gameday-pulse-region-switch:*",
+          "arn:${local.partition}:ssm:us-east-1:${local.account_id}:document/gameday-pulse-region-switch",
+          "arn:${local.partition}:ssm:us-east-1:${local.account_id}:automation-definition/gameday-pulse-region-switch:*",
+        ]
+      },
+      {
+        Sid    = "FollowRegionSwitchDrills"
+        Effect = "Allow"
+        Action = ["ssm:GetAutomationExecution", "ssm:StopAutomationExecution"]
+        Resource = [
+          "arn:${local.partition}:ssm:ap-southeast-1:${local.account_id}:automation-execution/*",
+          "arn:${local.partition}:ssm:eu-central-1:${local.account_id}:automation-execution/*",
+          "arn:${local.partition}:ssm:us-east-1:${local.account_id}:automation-execution/*",
+        ]
+      },
+      {
+        Sid      = "PassThePlanRunnerRole"
+        Effect   = "Allow"
+        Action   = "iam:PassRole"
+        Resource = aws_iam_role.gameday_plan_runner.arn
+        Condition = {
+          StringEquals = { "iam:PassedToService" = "ssm.amazonaws.com" }
+        }
+      },
       {
         Sid    = "SwapSubnetAcls"
         Effect = "Allow"
@@ -146,6 +181,49 @@ resource "aws_iam_role_policy" "gameday" {
           "arn:${local.partition}:ec2:us-east-1:${local.account_id}:subnet/*",
           "arn:${local.partition}:ec2:us-east-1:${local.account_id}:network-acl/*",
         ]
+      },
+    ]
+  })
+}
+
+# Systems Manager Automation runs the Region switch drills' runbook (`gameday/`) as this
+# role: it starts a plan's execution, follows it, and cancels it when the drill's
+# experiment is stopped. Approving the plan's approval step stays with the approver role.
+resource "aws_iam_role" "gameday_plan_runner" {
+  provider = aws.us_east_1
+
+  name = "pulse-gameday-plan-runner"
+
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect    = "Allow"
+        Principal = { Service = "ssm.amazonaws.com" }
+        Action    = "sts:AssumeRole"
+        Condition = {
+          StringEquals = { "aws:SourceAccount" = local.account_id }
+          ArnLike      = { "aws:SourceArn" = "arn:${local.partition}:ssm:*:${local.account_id}:automation-execution/*" }
+        }
+      },
+    ]
+  })
+}
+
+resource "aws_iam_role_policy" "gameday_plan_runner" {
+  provider = aws.us_east_1
+
+  name = "run-region-switch-drills"
+  role = aws_iam_role.gameday_plan_runner.id
+
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid      = "RunTheTopologysPlans"
+        Effect   = "Allow"
+        Action   = ["arc-region-switch:StartPlanExecution", "arc-region-switch:GetPlanExecution", "arc-region-switch:CancelPlanExecution"]
+        Resource = "arn:${local.partition}:arc-region-switch::${local.account_id}:plan/pulse-*"
       },
     ]
   })

@@ -48,3 +48,8 @@ output "gameday_role_arn" {
   description = "The role AWS FIS runs the GameDay experiments of the region roots as."
   value       = aws_iam_role.gameday.arn
 }
+
+output "gameday_plan_runner_role_arn" {
+  description = "The role Systems Manager Automation runs the Region switch drills' runbook of `gameday` as."
+  value       = aws_iam_role.gameday_plan_runner.arn
+}

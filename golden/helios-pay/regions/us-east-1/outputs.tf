@@ -40,6 +40,11 @@ output "ecs_service_arns" {
   value       = module.region.ecs_service_arns
 }
 
+output "service_5xx_alarm_arns" {
+  description = "The alarm on each service's server errors, by service; the Region switch drills of `gameday` stop on it."
+  value       = module.region.service_5xx_alarm_arns
+}
+
 output "gameday_experiment_template_ids" {
   description = "The region's GameDay experiments (review/gameday.md), for aws fis start-experiment."
   value = {
