@@ -110,6 +110,10 @@ fn the_corpus_covers_what_the_readme_claims() {
         );
     }
     let region_counts: BTreeSet<usize> = topologies.iter().map(|(_, topology)| topology.regions.len()).collect();
+    assert!(
+        region_counts.iter().any(|count| *count >= 12),
+        "a spec at scale: {region_counts:?}"
+    );
     for count in 2..=6 {
         assert!(
             region_counts.contains(&count),
