@@ -283,3 +283,32 @@ fn global_database_members_ignore_what_failover_changes() {
         "global_cluster_identifier",
     );
 }
+
+/// A misspelt action in a role policy, in a trust policy, in a key policy and in a list
+/// of actions: each statement would grant (or deny) nothing, and each is refused.
+#[test]
+fn every_policy_action_exists() {
+    for (file, from, to, action) in [
+        (
+            "identity/gameday.tf",
+            "\"ecs:DescribeTasks\", \"ecs:StopTask\"",
+            "\"ecs:DescribeTasks\", \"ecs:StopTasks\"",
+            "ecs:StopTasks",
+        ),
+        (
+            "identity/gameday.tf",
+            "Action    = \"sts:AssumeRole\"",
+            "Action    = \"sts:AssumeRoles\"",
+            "sts:AssumeRoles",
+        ),
+        (
+            "identity/region_switch.tf",
+            "\"arc-region-switch:GetPlan\"",
+            "\"arc-region-switch:GetPlans\"",
+            "arc-region-switch:GetPlans",
+        ),
+    ] {
+        let errors = mutate("helios-pay", file, from, to, 1);
+        assert_rule(&errors, file, "policy-actions-exist", action);
+    }
+}

