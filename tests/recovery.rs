@@ -670,7 +670,28 @@ fn each_region_switch_drill_runs_its_plan_from_the_region_that_stays() {
         let context = topoc::ir::context::Context::new(&spec, "spec.yaml");
         let output = rendered(example);
         let experiments: Body = hcl::from_str(&output.files["gameday/experiments.tf"].text).unwrap();
-        let runbooks: Body = hcl::from_str(&output.files["gameday/runbooks.tf"].text).unwrap();
+        let documents: Body = hcl::from_str(&output.files["gameday/documents.tf"].text).unwrap();
+        let runbook: Body = hcl::from_str(&output.files["gameday/runbook.tf"].text).unwrap();
+        let content = blocks_named(&runbook, "locals")
+            .next()
+            .map(|locals| attribute(locals, "region_switch_drill_runbook"))
+            .expect("the runbook's locals");
+        for expected in [
+            "Api = \"StartPlanExecution\"",
+            "action = \"deactivate\"",
+            "mode = \"graceful\"",
+            "onCancel = \"step:cancelPlan\"",
+            "Api = \"CancelPlanExecution\"",
+        ] {
+            assert!(
+                content
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .contains(expected),
+                "{example}: the runbook lacks {expected}: {content}"
+            );
+        }
         let ident = |region: &str| region.replace('-', "_");
         for region in spec.regions.keys() {
             let stays = context.failover_target(region);
@@ -741,28 +762,12 @@ fn each_region_switch_drill_runs_its_plan_from_the_region_that_stays() {
                 .find(|block| block.labels()[0].as_str() == "service_5xx_alarm_arns")
                 .expect("the region root outputs its server-error alarms");
             assert_eq!(attribute(alarms, "value"), "module.region.service_5xx_alarm_arns");
-            // The runbook in the region that stays.
-            let runbook = blocks_named(&runbooks, "resource")
+            // The runbook's document in the region that stays.
+            let document = blocks_named(&documents, "resource")
                 .find(|block| block.labels()[1].as_str() == ident(&stays))
                 .unwrap_or_else(|| panic!("{example}: no runbook in {stays}"));
-            assert_eq!(attribute(runbook, "provider"), format!("aws.{}", ident(&stays)));
-            let content = attribute(runbook, "content");
-            for expected in [
-                "Api = \"StartPlanExecution\"",
-                "action = \"deactivate\"",
-                "mode = \"graceful\"",
-                "onCancel = \"step:cancelPlan\"",
-                "Api = \"CancelPlanExecution\"",
-            ] {
-                assert!(
-                    content
-                        .split_whitespace()
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                        .contains(expected),
-                    "{example} {stays}: the runbook lacks {expected}: {content}"
-                );
-            }
+            assert_eq!(attribute(document, "provider"), format!("aws.{}", ident(&stays)));
+            assert_eq!(attribute(document, "content"), "local.region_switch_drill_runbook");
         }
     }
 }

@@ -71,17 +71,22 @@ pub const UNVERIFIED: &[&str] = &[
     "that FIS stops the runbook so that its `onCancel` step runs (a cancellation, not a completion), which cancels the plan's execution",
 ];
 
-/// One region's runbook: the same steps in every region that runs drills.
+/// The runbook's steps, one text for every region's document.
+#[derive(Serialize)]
+struct RunbookView {
+    topology: String,
+    wait_seconds: u32,
+    ending_states: hcl::Value,
+    successful_states: hcl::Value,
+}
+
+/// One region's document of the runbook.
 #[derive(Serialize)]
 struct DocumentView {
     key: String,
     alias: String,
     region: String,
-    topology: String,
     document: String,
-    wait_seconds: u32,
-    ending_states: hcl::Value,
-    successful_states: hcl::Value,
 }
 
 /// One plan's drill, in the region that stays.
@@ -112,6 +117,16 @@ pub(super) fn gameday_root(context: &Context<'_>, region_switch: &RegionSwitch) 
         return None;
     }
     let topology = context.topology;
+    let runbook = Block::new(
+        "gameday/drill_runbook.tf.j2",
+        None,
+        &RunbookView {
+            topology: topology.name.clone(),
+            wait_seconds: DRILL_WAIT_MINUTES * 60,
+            ending_states: hcl::Value::strings(ENDING_STATES.iter().copied()),
+            successful_states: hcl::Value::strings(SUCCESSFUL_STATES.iter().copied()),
+        },
+    );
     let documents = regions
         .iter()
         .map(|region| {
@@ -122,11 +137,7 @@ pub(super) fn gameday_root(context: &Context<'_>, region_switch: &RegionSwitch) 
                     key: identifier(region),
                     alias: provider_alias(region),
                     region: region.clone(),
-                    topology: topology.name.clone(),
                     document: naming::region_switch_drill_document(topology),
-                    wait_seconds: DRILL_WAIT_MINUTES * 60,
-                    ending_states: hcl::Value::strings(ENDING_STATES.iter().copied()),
-                    successful_states: hcl::Value::strings(SUCCESSFUL_STATES.iter().copied()),
                 },
             )
         })
@@ -168,7 +179,8 @@ pub(super) fn gameday_root(context: &Context<'_>, region_switch: &RegionSwitch) 
     let mut reads = vec![GLOBAL_ROOT.to_string(), IDENTITY_ROOT.to_string()];
     reads.extend(regions.iter().map(|region| Context::region_root(region)));
     let files = vec![
-        File::hcl("runbooks.tf", documents),
+        File::hcl("runbook.tf", vec![runbook]),
+        File::hcl("documents.tf", documents),
         File::hcl("experiments.tf", experiments),
         File::hcl(
             "outputs.tf",

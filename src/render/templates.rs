@@ -64,6 +64,7 @@ pub const TEMPLATES: &[(&str, &str)] = templates![
     "docs/topology.svg.j2",
     "gameday/drill_document.tf.j2",
     "gameday/drill_experiment.tf.j2",
+    "gameday/drill_runbook.tf.j2",
     "gameday/outputs.tf.j2",
     "global/accelerator.tf.j2",
     "global/accelerator_dns.tf.j2",
