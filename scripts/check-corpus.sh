@@ -24,9 +24,11 @@ if [[ ${#SPECS[@]} -eq 0 ]]; then
   exit 1
 fi
 
+# The debug build: `cargo test` (run before this in scripts/test.sh) has built it, and a
+# release build would compile everything again for a few seconds of generation.
 echo "=== building topoc"
-cargo build --release --locked --quiet
-TOPOC=target/release/topoc
+cargo build --locked --quiet
+TOPOC=target/debug/topoc
 
 OUT=.tools/corpus
 rm -rf "$OUT"
