@@ -67,8 +67,8 @@ pub const SUCCESSFUL_STATES: [&str; 2] = ["completed", "completedMonitoringAppli
 /// What the drills rely on that AWS's documentation does not settle (read on 2026-12-02).
 /// `review/gameday.md` lists them beside the drill.
 pub const UNVERIFIED: &[&str] = &[
-    "that the Boto3 of Systems Manager Automation's `aws:executeAwsApi` knows `arc-region-switch` (Boto3 has had it since 2025; AWS says the action's Boto3 follows releases within weeks)",
-    "that FIS stops the runbook so that its `onCancel` step runs (a cancellation, not a completion), which cancels the plan's execution",
+    "that the Boto3 of Systems Manager Automation's aws:executeAwsApi action knows the arc-region-switch service (Boto3 has had it since 2025; AWS says the action's Boto3 follows releases within weeks)",
+    "that FIS stops the runbook as a cancellation, not a completion, so that its onCancel step runs and cancels the plan's execution",
 ];
 
 /// The runbook's steps, one text for every region's document.
