@@ -136,7 +136,9 @@ resource "aws_iam_role_policy" "gameday" {
         }
       },
       # The Region switch drills (`gameday/`): FIS starts the runbook, follows it, stops it
-      # with the experiment, and hands it the plan-runner role.
+      # with the experiment, and hands it the plan-runner role. The resources follow AWS's
+      # managed policy for the action (AWSFaultInjectionSimulatorSSMAccess), scoped to the
+      # runbook and the regions that run it.
       {
         Sid    = "StartRegionSwitchDrills"
         Effect = "Allow"
@@ -144,10 +146,13 @@ resource "aws_iam_role_policy" "gameday" {
         Resource = [
           "arn:${local.partition}:ssm:ap-southeast-1:${local.account_id}:document/gameday-pulse-region-switch",
           "arn:${local.partition}:ssm:ap-southeast-1:${local.account_id}:automation-definition/gameday-pulse-region-switch:*",
+          "arn:${local.partition}:ssm:ap-southeast-1:${local.account_id}:automation-execution/*",
           "arn:${local.partition}:ssm:eu-central-1:${local.account_id}:document/gameday-pulse-region-switch",
           "arn:${local.partition}:ssm:eu-central-1:${local.account_id}:automation-definition/gameday-pulse-region-switch:*",
+          "arn:${local.partition}:ssm:eu-central-1:${local.account_id}:automation-execution/*",
           "arn:${local.partition}:ssm:us-east-1:${local.account_id}:document/gameday-pulse-region-switch",
           "arn:${local.partition}:ssm:us-east-1:${local.account_id}:automation-definition/gameday-pulse-region-switch:*",
+          "arn:${local.partition}:ssm:us-east-1:${local.account_id}:automation-execution/*",
         ]
       },
       {
