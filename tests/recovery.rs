@@ -515,14 +515,13 @@ fn each_experiment_stops_on_alarms_of_its_own_region() {
                         .map(move |other| format!("{table}/{other}"))
                 })
                 .collect();
-            // The region's buckets of classes outside any residency class that replicate,
-            // as `<bucket>/<destination region>`, and their classes.
+            // The region's buckets that replicate, residency classes included, as
+            // `<bucket>/<destination region>`, and their classes.
             let bucket_classes: Vec<&String> = spec
                 .data
                 .iter()
                 .filter(|(class, data_class)| {
                     data_class.store == topoc::spec::model::Store::S3
-                        && data_class.residency.is_none()
                         && context.placements[*class].contains(region)
                         && context.placements[*class].len() > 1
                 })
@@ -531,9 +530,7 @@ fn each_experiment_stops_on_alarms_of_its_own_region() {
             let buckets: Vec<String> = spec
                 .data
                 .iter()
-                .filter(|(_, data_class)| {
-                    data_class.store == topoc::spec::model::Store::S3 && data_class.residency.is_none()
-                })
+                .filter(|(_, data_class)| data_class.store == topoc::spec::model::Store::S3)
                 .filter(|(class, _)| context.placements[*class].contains(region))
                 .flat_map(|(class, _)| {
                     let bucket = format!("{}-{class}-{region}", spec.name);

@@ -7,8 +7,8 @@
 //! global tables, one that pauses their replication. All stop on alarms of the same
 //! region: whether FIS accepts an alarm of another region as a stop condition is not
 //! documented, and a region's root must not depend on another region's resources. Where
-//! the region's buckets of classes outside any residency class replicate, one more pauses
-//! that replication.
+//! the region's buckets replicate, one more per class pauses that replication (for a
+//! residency class too: its SCP lets the GameDay role make pause requests only).
 //!
 //! Action names, target resource types, target keys and parameters, read on 2026-12-02:
 //! - `aws:ecs:stop-task` on `aws:ecs:task` (key `Tasks`, target parameters `cluster` and
@@ -70,12 +70,11 @@ pub struct RegionExperiments {
     /// The replication-latency alarms of this region that stop it (`<table>/<receiving
     /// region>`, the keys of the region root's alarms), at most [`MAX_STOP_CONDITIONS`].
     pub replication_alarm_keys: Vec<String>,
-    /// The S3 classes outside any residency class with a bucket here that replicates:
-    /// the bucket experiment pauses their replication to each destination. A residency
-    /// class's buckets are left out: the residency SCP keeps their replication
-    /// configuration to the pipeline.
+    /// The S3 classes with a bucket here that replicates: the bucket experiment pauses
+    /// their replication to each destination.
     pub paused_buckets: Vec<PausedBuckets>,
-    /// The S3 classes whose buckets here replicate but belong to a residency class.
+    /// Those of them in a residency class: the residency SCP lets the GameDay role make
+    /// pause requests only, so the drill checks their rules are restored.
     pub resident_bucket_classes: Vec<String>,
 }
 
@@ -151,7 +150,6 @@ fn region_experiments(context: &Context<'_>, region: &str) -> RegionExperiments 
         }
         if context.topology.data[&bucket.class].residency.is_some() {
             resident_bucket_classes.push(bucket.class.clone());
-            continue;
         }
         paused_buckets.push(PausedBuckets {
             class: bucket.class.clone(),

@@ -720,8 +720,10 @@ fn protection_probes(plan: &GovernancePlan) -> Vec<(Request, String)> {
             promise.clone(),
         ));
     }
+    let gameday = role_arn(plan, &plan.gameday_role);
     for class in &plan.residency {
         for pattern in &class.bucket_patterns {
+            let bucket = format!("arn:aws:s3:::{}", pattern.replace('*', region));
             probes.push((
                 Request::new(
                     format!(
@@ -732,9 +734,39 @@ fn protection_probes(plan: &GovernancePlan) -> Vec<(Request, String)> {
                     region,
                     &operator,
                 )
-                .resource(format!("arn:aws:s3:::{}", pattern.replace('*', region))),
+                .resource(bucket.clone()),
                 format!("the residency policy of `{}` promises to deny", class.name),
             ));
+            // The GameDay role's exemption covers pause requests only.
+            if !plan.deployment_roles.is_empty() {
+                probes.push((
+                    Request::new(
+                        format!(
+                            "the GameDay role setting the replication of a `{}` bucket, not as a pause request",
+                            class.name
+                        ),
+                        "s3:PutReplicationConfiguration",
+                        region,
+                        &gameday,
+                    )
+                    .resource(bucket.clone())
+                    .key("s3:IsReplicationPauseRequest", &["false"]),
+                    format!("the residency policy of `{}` promises to deny", class.name),
+                ));
+                probes.push((
+                    Request::new(
+                        format!(
+                            "the GameDay role setting the replication of a `{}` bucket without the pause flag",
+                            class.name
+                        ),
+                        "s3:PutReplicationConfiguration",
+                        region,
+                        &gameday,
+                    )
+                    .resource(bucket),
+                    format!("the residency policy of `{}` promises to deny", class.name),
+                ));
+            }
         }
     }
     // The landing zone's exemption covers the audit services and the region deny only.
@@ -1023,15 +1055,9 @@ fn gameday_operations(plan: &GovernancePlan, operator: &str) -> Vec<Request> {
             }
         }
     }
-    // Pausing a bucket's replication rules: only the classes outside any residency class.
+    // Pausing a bucket's replication rules, residency classes included: S3 marks the
+    // experiment's calls as pause requests.
     for bucket_class in &plan.bucket_classes {
-        let resident = plan
-            .residency
-            .iter()
-            .any(|class| class.data_classes.contains(&bucket_class.data_class));
-        if resident {
-            continue;
-        }
         for destination in &bucket_class.destinations {
             let source = destination.clone();
             for action in ["s3:PutReplicationConfiguration", "s3:PauseReplication"] {

@@ -628,19 +628,51 @@ fn residency(plan: &GovernancePlan, class: &ResidencyPlan) -> Vec<Statement> {
             },
         ));
         // Only the pipeline may set replication; with no deployment role named there is
-        // no one to exempt, so the statement would lock the pipeline out.
+        // no one to exempt, so the statement would lock the pipeline out. The GameDay role
+        // may pause it (the next statement keeps it to pause requests).
         if !plan.deployment_roles.is_empty() {
+            let gameday = role_patterns(std::slice::from_ref(&plan.gameday_role), &plan.workload_accounts);
+            let mut pipeline_break_glass_and_gameday = pipeline_and_break_glass.clone();
+            pipeline_break_glass_and_gameday.extend(gameday.iter().cloned());
             statements.push(statement(
                 format!("DenyReplicationChangesOn{name}Buckets"),
                 strings(["s3:PutReplicationConfiguration"]),
-                bucket_arns,
-                conditions(&[("ArnNotLike", "aws:PrincipalARN", pipeline_and_break_glass.clone())]),
+                bucket_arns.clone(),
+                conditions(&[("ArnNotLike", "aws:PrincipalARN", pipeline_break_glass_and_gameday)]),
                 Notes {
                     denies: md!("changing the replication configuration of buckets named like {}", codes(&class.bucket_patterns)),
                     scope: Markdown::literal("in every region"),
                     why: Markdown::literal("S3 has no condition key for a replication destination; only the pipeline, whose replication rules stay inside the class (topoc proves it before writing), may set them"),
-                    exempts: md!("the deployment roles {} and {}", codes(&plan.deployment_roles), exempt),
+                    exempts: md!(
+                        "the deployment roles {}, the GameDay role {} for pause requests only (next statement), and {}",
+                        codes(&plan.deployment_roles),
+                        Markdown::code(&plan.gameday_role),
+                        exempt
+                    ),
                     risk: Markdown::literal("the deployment roles can replicate anywhere; protect them as you protect production"),
+                },
+            ));
+            statements.push(statement(
+                format!("DenyReplicationRewritesByGameDayOn{name}Buckets"),
+                strings(["s3:PutReplicationConfiguration"]),
+                bucket_arns,
+                conditions(&[
+                    ("ArnLike", "aws:PrincipalARN", gameday),
+                    ("BoolIfExists", "s3:IsReplicationPauseRequest", vec!["false".to_string()]),
+                ]),
+                Notes {
+                    denies: md!(
+                        "the GameDay role {} changing the replication configuration of buckets named like {} other than to pause it",
+                        Markdown::code(&plan.gameday_role),
+                        codes(&class.bucket_patterns)
+                    ),
+                    scope: Markdown::literal("in every region, for any request S3 does not mark as a pause request (`s3:IsReplicationPauseRequest` false or absent)"),
+                    why: Markdown::literal("the GameDay experiment that pauses a bucket's replication rewrites its configuration; the exemption above must not let that role set a destination"),
+                    exempts: Markdown::literal("no one"),
+                    risk: md!(
+                        "a pause request rewrites the bucket's own rules: the residency then rests on {} being usable only by AWS FIS (its trust policy), whose only replication action pauses and restores the rules, and on `DenyChangingExemptRoles`; if FIS restores the rules without the pause flag this statement denies it and they stay paused until `replication/` is applied, which the drill checks",
+                        Markdown::code(&plan.gameday_role)
+                    ),
                 },
             ));
         }

@@ -120,6 +120,7 @@ resource "aws_iam_role_policy" "gameday" {
       },
       # As AWS's example for the action has it: with IfExists, a call without the pause
       # flag passes too (FIS's restoring call may carry none); only FIS can use this role.
+      # On a residency class's buckets the SCP admits pause requests only.
       {
         Sid      = "RewriteReplicationToPause"
         Effect   = "Allow"

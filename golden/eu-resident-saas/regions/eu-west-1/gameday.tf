@@ -287,3 +287,57 @@ resource "aws_fis_experiment_template" "pause_table_replication" {
     value  = aws_cloudwatch_metric_alarm.dynamodb_replication_latency["ledgerly-tenant-directory/us-east-1"].arn
   }
 }
+
+# Pauses the replication of the region's `documents-eu` bucket to each destination: FIS
+# rewrites the bucket's replication configuration to pause its rules and restores it at the
+# end, as pause requests (a residency class's SCP allows the GameDay role nothing else on
+# its buckets' replication). It ends when one of the bucket's
+# replication-latency alarms fires, or after 30 minutes. FIS selects
+# buckets by tag only: the class and the topology name the one bucket in this region.
+resource "aws_fis_experiment_template" "pause_documents_eu_bucket_replication" {
+  provider = aws.eu_west_1
+
+  description = "Pauses the replication of the documents-eu bucket in eu-west-1 until a replication-latency alarm fires, for 30 minutes at most"
+  role_arn    = data.terraform_remote_state.identity.outputs.gameday_role_arn
+
+  action {
+    name      = "pause-to-eu-central-1"
+    action_id = "aws:s3:bucket-pause-replication"
+
+    parameter {
+      key   = "duration"
+      value = "PT30M"
+    }
+
+    parameter {
+      key   = "region"
+      value = "eu-central-1"
+    }
+
+    target {
+      key   = "Buckets"
+      value = "bucket"
+    }
+  }
+
+  target {
+    name           = "bucket"
+    resource_type  = "aws:s3:bucket"
+    selection_mode = "ALL"
+
+    resource_tag {
+      key   = "data-class"
+      value = "documents-eu"
+    }
+
+    resource_tag {
+      key   = "topology"
+      value = "ledgerly"
+    }
+  }
+
+  stop_condition {
+    source = "aws:cloudwatch:alarm"
+    value  = aws_cloudwatch_metric_alarm.s3_replication_latency["ledgerly-documents-eu-eu-west-1/eu-central-1"].arn
+  }
+}

@@ -48,12 +48,13 @@ output "service_5xx_alarm_arns" {
 output "gameday_experiment_template_ids" {
   description = "The region's GameDay experiments (review/gameday.md), for aws fis start-experiment."
   value = {
-    "stop-api-tasks"          = aws_fis_experiment_template.stop_api_tasks.id
-    "stop-eu-reports-tasks"   = aws_fis_experiment_template.stop_eu_reports_tasks.id
-    "stop-static-tasks"       = aws_fis_experiment_template.stop_static_tasks.id
-    "stop-web-tasks"          = aws_fis_experiment_template.stop_web_tasks.id
-    "isolate-private-subnets" = aws_fis_experiment_template.isolate_private_subnets.id
-    "pause-table-replication" = aws_fis_experiment_template.pause_table_replication.id
+    "stop-api-tasks"                        = aws_fis_experiment_template.stop_api_tasks.id
+    "stop-eu-reports-tasks"                 = aws_fis_experiment_template.stop_eu_reports_tasks.id
+    "stop-static-tasks"                     = aws_fis_experiment_template.stop_static_tasks.id
+    "stop-web-tasks"                        = aws_fis_experiment_template.stop_web_tasks.id
+    "isolate-private-subnets"               = aws_fis_experiment_template.isolate_private_subnets.id
+    "pause-table-replication"               = aws_fis_experiment_template.pause_table_replication.id
+    "pause-documents-eu-bucket-replication" = aws_fis_experiment_template.pause_documents_eu_bucket_replication.id
   }
 }
 

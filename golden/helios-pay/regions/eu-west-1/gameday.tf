@@ -242,8 +242,8 @@ resource "aws_fis_experiment_template" "pause_table_replication" {
 
 # Pauses the replication of the region's `exports` bucket to each destination: FIS
 # rewrites the bucket's replication configuration to pause its rules and restores it at the
-# end (a residency class's buckets have no such experiment: the residency SCP keeps their
-# replication configuration to the pipeline). It ends when one of the bucket's
+# end, as pause requests (a residency class's SCP allows the GameDay role nothing else on
+# its buckets' replication). It ends when one of the bucket's
 # replication-latency alarms fires, or after 30 minutes. FIS selects
 # buckets by tag only: the class and the topology name the one bucket in this region.
 resource "aws_fis_experiment_template" "pause_exports_bucket_replication" {
