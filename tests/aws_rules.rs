@@ -312,3 +312,22 @@ fn every_policy_action_exists() {
         assert_rule(&errors, file, "policy-actions-exist", action);
     }
 }
+
+/// A condition key the statement's actions never carry: the allow would grant nothing
+/// (here, passing the plan-runner role to Systems Manager would fail in every drill).
+#[test]
+fn policy_conditions_use_keys_their_actions_support() {
+    let errors = mutate(
+        "helios-pay",
+        "identity/gameday.tf",
+        "\"iam:PassedToService\" = \"ssm.amazonaws.com\"",
+        "\"ssm:PassedToService\" = \"ssm.amazonaws.com\"",
+        1,
+    );
+    assert_rule(
+        &errors,
+        "identity/gameday.tf",
+        "policy-actions-exist",
+        "ssm:PassedToService",
+    );
+}

