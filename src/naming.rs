@@ -83,8 +83,9 @@ pub fn region_switch_approver_role(topology: &Topology) -> String {
     format!("{}-region-switch-approver", topology.name)
 }
 
-/// The id of a bucket's replication rule to one destination region; the replication root
-/// names its rules so, and the replication alarms key on it.
+/// The id of a bucket's replication rule to one destination region, which the
+/// replication alarms take as their `RuleId` dimension. The replication root's template
+/// builds the same id in HCL (`"to-${rule.value.region}"`): change both together.
 pub fn s3_replication_rule(destination_region: &str) -> String {
     format!("to-{destination_region}")
 }

@@ -190,12 +190,14 @@ pub(super) fn gameday(
             let plan = region_switch
                 .plan_for(&loss.lost)
                 .expect("every region has a Region switch plan");
-            let (moved_writers, writers_here): (Vec<String>, Vec<String>) = loss
+            let writers_here: Vec<String> = loss
                 .data
                 .iter()
                 .filter(|data| data.store == Store::Aurora && data.writer_lost)
                 .map(|data| data.class.clone())
-                .partition(|class| plan.aurora_classes.contains(class));
+                .filter(|class| !plan.aurora_classes.contains(class))
+                .collect();
+            let moved_writers = plan.moved_writers.clone();
             evacuations.push(Evacuation {
                 drill_alarm_services: plan.drill_alarm_services.clone(),
                 region: loss.lost.clone(),
@@ -237,11 +239,7 @@ pub(super) fn gameday(
                     "the plan scales {} to carry {}'s load{}, and runs to its end",
                     plan.stays,
                     plan.evacuates,
-                    if plan
-                        .aurora_classes
-                        .iter()
-                        .any(|class| topology.data[class].writer_region() == plan.evacuates)
-                    {
+                    if !plan.moved_writers.is_empty() {
                         " and moves the Aurora writers"
                     } else {
                         ""
@@ -267,12 +265,7 @@ pub(super) fn gameday(
                         )
                     })
                     .collect(),
-                moved_writers: plan
-                    .aurora_classes
-                    .iter()
-                    .filter(|class| topology.data[*class].writer_region() == plan.evacuates)
-                    .cloned()
-                    .collect(),
+                moved_writers: plan.moved_writers.clone(),
                 drill_alarm_services: plan.drill_alarm_services.clone(),
             });
         }

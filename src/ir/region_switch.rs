@@ -77,6 +77,9 @@ pub struct SwitchPlan {
     /// Aurora data classes with a cluster in the evacuated region but none in the one
     /// that stays: if their writer is there, the runbook's failover is done by hand.
     pub unmoved_aurora_classes: Vec<String>,
+    /// Those of `aurora_classes` whose writer is in the evacuated region: the writers the
+    /// database step moves to the region that stays.
+    pub moved_writers: Vec<String>,
     /// Whether the plan flips evacuation switches (`edge.recovery_control`).
     pub routing_controls: bool,
     /// The services of the region that stays whose server-error alarms stop the plan's
@@ -154,6 +157,11 @@ pub fn plans(context: &Context<'_>, model: &LossModel) -> RegionSwitch {
             }
             let mut regions = [evacuated.clone(), stays.clone()];
             regions.sort();
+            let moved_writers = aurora_classes
+                .iter()
+                .filter(|class| topology.data[*class].writer_region() == *evacuated)
+                .cloned()
+                .collect();
             let drill_alarm_services = services
                 .iter()
                 .map(|scaled| scaled.service.clone())
@@ -174,6 +182,7 @@ pub fn plans(context: &Context<'_>, model: &LossModel) -> RegionSwitch {
                 unscaled_services,
                 aurora_classes,
                 unmoved_aurora_classes,
+                moved_writers,
                 routing_controls: topology.edge.recovery_control,
                 drill_alarm_services,
             }

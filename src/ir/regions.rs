@@ -257,9 +257,10 @@ pub(super) fn region_root(
                     .iter()
                     .map(|paused| (paused.class.clone(), identifier(&paused.class)))
                     .collect(),
-                experiment_services: context
-                    .services_in(region)
-                    .map(|(name, _)| (name.clone(), identifier(name)))
+                experiment_services: experiments
+                    .stop_tasks
+                    .iter()
+                    .map(|stop| (stop.service.clone(), identifier(&stop.service)))
                     .collect(),
                 aurora_clusters,
                 buckets,

@@ -256,6 +256,11 @@ impl GovernancePlan {
         arns.extend(self.break_glass_arns());
         arns
     }
+
+    /// ARN patterns of the GameDay role (the experiments' role, exempt where they write).
+    fn gameday_arns(&self) -> Vec<String> {
+        role_patterns(std::slice::from_ref(&self.gameday_role), &self.workload_accounts)
+    }
 }
 
 /// `eu` → `Eu`, `eu-gdpr` → `EuGdpr`, for statement ids (which allow letters and digits only).
@@ -631,7 +636,7 @@ fn residency(plan: &GovernancePlan, class: &ResidencyPlan) -> Vec<Statement> {
         // no one to exempt, so the statement would lock the pipeline out. The GameDay role
         // may pause it (the next statement keeps it to pause requests).
         if !plan.deployment_roles.is_empty() {
-            let gameday = role_patterns(std::slice::from_ref(&plan.gameday_role), &plan.workload_accounts);
+            let gameday = plan.gameday_arns();
             let mut pipeline_break_glass_and_gameday = pipeline_and_break_glass.clone();
             pipeline_break_glass_and_gameday.extend(gameday.iter().cloned());
             statements.push(statement(
@@ -713,10 +718,7 @@ fn protection(plan: &GovernancePlan) -> Vec<Statement> {
     let break_glass = plan.break_glass_arns();
     let pipeline = plan.pipeline_and_break_glass_arns();
     let mut pipeline_and_gameday = pipeline.clone();
-    pipeline_and_gameday.extend(role_patterns(
-        std::slice::from_ref(&plan.gameday_role),
-        &plan.workload_accounts,
-    ));
+    pipeline_and_gameday.extend(plan.gameday_arns());
     let prefix = &plan.name_prefix;
     let exempt = break_glass_exemption(plan, "no one");
     let exempt_pipeline = md!("the deployment roles {} and {}", codes(&plan.deployment_roles), exempt);
