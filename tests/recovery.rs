@@ -679,6 +679,9 @@ fn each_region_switch_drill_runs_its_plan_from_the_region_that_stays() {
             "mode = \"graceful\"",
             "onCancel = \"step:cancelPlan\"",
             "Api = \"CancelPlanExecution\"",
+            // review/gameday.md: "the experiment ends when the plan's execution does,
+            // within 120 minutes"; FIS's maxDuration (checked below) outlasts the wait.
+            "timeoutSeconds = 7200",
         ] {
             assert!(
                 content
@@ -717,6 +720,7 @@ fn each_region_switch_drill_runs_its_plan_from_the_region_that_stays() {
                 parameter("documentArn"),
                 format!("aws_ssm_document.{}.arn", ident(&stays))
             );
+            assert_eq!(parameter("maxDuration"), "PT2H5M", "{example} {label}");
             let arguments = parameter("documentParameters");
             assert!(
                 arguments.contains(&format!(
@@ -766,5 +770,39 @@ fn each_region_switch_drill_runs_its_plan_from_the_region_that_stays() {
             assert_eq!(attribute(document, "provider"), format!("aws.{}", ident(&stays)));
             assert_eq!(attribute(document, "content"), "local.region_switch_drill_runbook");
         }
+    }
+}
+
+/// The README's promise about the drills' runbook role: it may only start, follow and
+/// cancel the topology's Region switch plans.
+#[test]
+fn the_plan_runner_may_only_run_the_topologys_plans() {
+    for example in ["helios-pay", "eu-resident-saas", "global-consumer"] {
+        let spec = topology(example);
+        let output = rendered(example);
+        let body: Body = hcl::from_str(&output.files["identity/gameday.tf"].text).expect("parses");
+        let policy = blocks_named(&body, "resource")
+            .find(|block| {
+                block.labels()[0].as_str() == "aws_iam_role_policy"
+                    && block.labels()[1].as_str() == "gameday_plan_runner"
+            })
+            .map(|block| attribute(block, "policy"))
+            .unwrap_or_else(|| panic!("{example}: no plan-runner policy"));
+        let flat = policy.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert_eq!(flat.matches("Effect =").count(), 1, "{example}: {policy}");
+        assert!(flat.contains("Effect = \"Allow\""), "{example}: {policy}");
+        assert!(
+            flat.contains(
+                "Action = [\"arc-region-switch:StartPlanExecution\", \"arc-region-switch:GetPlanExecution\", \"arc-region-switch:CancelPlanExecution\"]"
+            ),
+            "{example}: {policy}"
+        );
+        assert!(
+            flat.contains(&format!(
+                "Resource = \"arn:${{local.partition}}:arc-region-switch::${{local.account_id}}:plan/{}-*\"",
+                spec.name
+            )),
+            "{example}: {policy}"
+        );
     }
 }
